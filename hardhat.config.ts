@@ -1,0 +1,42 @@
+import { createRequire } from "node:module";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { defineConfig } from "hardhat/config";
+
+// Hardhat cannot download compilers on these machines; the npm `solc` package
+// ships the official WASM build, whose version must equal `version` below.
+const require = createRequire(import.meta.url);
+const solcWasm = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: "0.8.30",
+        path: solcWasm,
+        settings: {
+          evmVersion: "cancun",
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+      production: {
+        version: "0.8.30",
+        path: solcWasm,
+        settings: {
+          evmVersion: "cancun",
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+    },
+  },
+  paths: {
+    tests: { mocha: "test/ts", solidity: "test/solidity" },
+  },
+  test: {
+    solidity: { fuzz: { runs: 256 } },
+  },
+  typechain: { outDir: "types/ethers-contracts" },
+  networks: {
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+  },
+});
