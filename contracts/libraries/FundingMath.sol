@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {WadMath} from "./WadMath.sol";
+
+/// @title FundingMath
+/// @notice Skew-proportional funding with a per-market cumulative index per unit of size.
+/// @dev rate (WAD per second) = maxRate × skew / fundingScale, clamped to ±maxRate; positive: longs pay shorts.
+/// The index (WAD USD per base unit) grows by rate × price × elapsed. A position owes
+/// size × (index − its entry index), rounded toward +∞ (against the trader); the vault carries the net skew,
+/// so everything traders pay or receive is mirrored in the LP ledger and funding is zero-sum.
+/// Mirrored by `sdk/src/math/fundingMath.ts`.
+library FundingMath {
+    using WadMath for int256;
+
+    /// @notice The funding rate per second for a skew of `skew` base units (longs − shorts).
+    /// @dev Truncated toward zero: the rate is shared by both sides, so neither is favoured. `fundingScale` = 0
+    /// disables funding.
+    function fundingRate(int256 skew, uint256 fundingScale, uint256 maxRatePerSecond) internal pure returns (int256) {
+        if (fundingScale == 0) return 0;
+        uint256 magnitude = Math.min(Math.mulDiv(WadMath.abs(skew), maxRatePerSecond, fundingScale), maxRatePerSecond);
+        // Cast is safe: magnitude ≤ maxRatePerSecond, which governance bounds far below 2^255.
+        return skew >= 0 ? int256(magnitude) : -int256(magnitude);
+    }
+
+    /// @notice The index after `elapsed` seconds at `ratePerSecond` and `price`.
+    /// @dev The increment is truncated toward zero, like the rate.
+    function nextIndex(int256 index, int256 ratePerSecond, uint256 price, uint256 elapsed)
+        internal
+        pure
+        returns (int256)
+    {
+        uint256 increment = Math.mulDiv(WadMath.abs(ratePerSecond) * elapsed, price, WadMath.WAD);
+        // Cast is safe: increment ≤ maxRate × elapsed × maxPrice / WAD, bounded by governance and oracle bounds.
+        return ratePerSecond >= 0 ? index + int256(increment) : index - int256(increment);
+    }
+
+    /// @notice Funding a position owes since its entry index (negative: it is owed), rounded toward +∞.
+    function accruedFunding(int256 size, int256 entryIndex, int256 index) internal pure returns (int256) {
+        return size.mulWadCeil(index - entryIndex);
+    }
+}
