@@ -17,6 +17,7 @@ export default defineConfig({
         settings: {
           evmVersion: "cancun",
           optimizer: { enabled: true, runs: 200 },
+          viaIR: true,
         },
       },
       production: {

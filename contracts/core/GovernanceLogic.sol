@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MarketParams, RiskParams} from "../interfaces/IBallastCore.sol";
+import {MarginTier, MarginTiers} from "../libraries/MarginTiers.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+
+/// @title GovernanceLogic
+/// @notice Bounds on every governance parameter of the core, and the margin-table copy. An external (linked)
+/// library so that the core's runtime code stays under the EIP-170 size limit; it runs in the core's context.
+library GovernanceLogic {
+    uint256 internal constant MAX_TRADING_FEE_RATE = 0.01e18; // 1% of notional
+    uint256 internal constant MAX_FUNDING_RATE_PER_SECOND = uint256(1e18) / 1 days; // 100% a day
+    uint256 internal constant MAX_MARGIN_RAMP = 30 days;
+    uint256 internal constant MAX_LIQUIDATION_FEE_RATE = 0.1e18;
+    uint256 internal constant MAX_LIQUIDATION_BUFFER = 1e18;
+    uint256 internal constant MAX_USD_FLOOR = 1e24; // 1,000,000 USD
+
+    /// @notice A parameter outside [min, max].
+    error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    /// @notice The liquidation fee must stay below every maintenance rate (the liquidation fraction needs it).
+    error LiquidationFeeNotBelowMaintenance(uint256 liquidationFeeRate, uint256 maintenanceMarginRate);
+
+    /// @notice Reverts unless every market parameter is within its bounds.
+    function validateMarketParams(MarketParams calldata params) external pure {
+        if (params.feedId == bytes32(0)) revert ParameterOutOfBounds("feedId", 0, 1, type(uint256).max);
+        checkBounds("maxOpenInterestPerSide", params.maxOpenInterestPerSide, 1, type(uint128).max);
+        checkBounds("minPositionNotional", params.minPositionNotional, 0, MAX_USD_FLOOR);
+        checkBounds("takerFeeRate", params.takerFeeRate, 0, MAX_TRADING_FEE_RATE);
+        checkBounds("makerFeeRate", params.makerFeeRate, 0, params.takerFeeRate);
+        checkBounds("maxFundingRatePerSecond", params.maxFundingRatePerSecond, 0, MAX_FUNDING_RATE_PER_SECOND);
+        checkBounds("marginRampDuration", params.marginRampDuration, 0, MAX_MARGIN_RAMP);
+    }
+
+    /// @notice Reverts unless every risk parameter is within its bounds (the fee-below-maintenance rule is
+    /// checked per market with `checkFeeBelowMaintenance`).
+    function validateRiskParams(RiskParams memory params) external pure {
+        checkBounds("liquidationFeeRate", params.liquidationFeeRate, 1, MAX_LIQUIDATION_FEE_RATE);
+        checkBounds("keeperRewardShare", params.keeperRewardShare, 0, WadMath.WAD);
+        checkBounds("liquidationBuffer", params.liquidationBuffer, 0, MAX_LIQUIDATION_BUFFER);
+        checkBounds("fullLiquidationHealthFactor", params.fullLiquidationHealthFactor, 0, WadMath.WAD - 1);
+        checkBounds("minRemainingNotional", params.minRemainingNotional, 0, MAX_USD_FLOOR);
+        checkBounds("insuranceFeeShare", params.insuranceFeeShare, 0, WadMath.WAD);
+        checkBounds("vaultReserveFactor", params.vaultReserveFactor, 0, WadMath.WAD);
+    }
+
+    /// @notice Validates `tiers` and writes them over `target`.
+    function replaceTiers(MarginTier[] storage target, MarginTier[] calldata tiers, uint256 liquidationFeeRate)
+        external
+    {
+        MarginTiers.validate(tiers);
+        checkFeeBelowMaintenance(liquidationFeeRate, tiers[0].maintenanceMarginRate);
+        copyTiers(target, tiers);
+    }
+
+    /// @notice Copies `source` over `target` (storage to storage), used when a ramp starts.
+    function copyTiers(MarginTier[] storage target, MarginTier[] memory source) public {
+        while (target.length > 0) target.pop();
+        for (uint256 i; i < source.length; ++i) {
+            target.push(source[i]);
+        }
+    }
+
+    /// @notice Reverts unless `liquidationFeeRate` < `maintenanceMarginRate`.
+    function checkFeeBelowMaintenance(uint256 liquidationFeeRate, uint256 maintenanceMarginRate) public pure {
+        if (liquidationFeeRate >= maintenanceMarginRate) {
+            revert LiquidationFeeNotBelowMaintenance(liquidationFeeRate, maintenanceMarginRate);
+        }
+    }
+
+    function checkBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert ParameterOutOfBounds(parameter, value, min, max);
+    }
+}

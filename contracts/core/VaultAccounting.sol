@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MarketParams, MarketState} from "../interfaces/IBallastCore.sol";
+import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {FundingMath} from "../libraries/FundingMath.sol";
+import {PositionMath} from "../libraries/PositionMath.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+
+/// @title VaultAccounting
+/// @notice The liquidity vault's net asset value and reserve, over every market. An external (linked) library
+/// that runs in the core's context, so that the core's runtime code stays under the EIP-170 size limit.
+library VaultAccounting {
+    /// @notice NAV = LP ledger − traders' net unrealised PnL + traders' net accrued funding, over every market;
+    /// reserve = reserveFactor × Σ |net skew| × price. Rounded against the LP (PnL up, funding owed down).
+    /// @dev Reads every market's price: reverts if any oracle is unusable.
+    function netAssetValue(
+        mapping(uint256 => MarketParams) storage marketParams,
+        mapping(uint256 => MarketState) storage marketStates,
+        uint256 marketCount,
+        IPriceOracle oracle,
+        int256 vaultLedger,
+        uint256 reserveFactor
+    ) external view returns (int256 nav, uint256 reserve) {
+        nav = vaultLedger;
+        uint256 skewNotional;
+        for (uint256 marketId; marketId < marketCount; ++marketId) {
+            MarketState memory state = marketStates[marketId];
+            MarketParams memory params = marketParams[marketId];
+            uint256 price = oracle.getPrice(params.feedId);
+            int256 netSize = int256(uint256(state.longOpenInterest)) - int256(uint256(state.shortOpenInterest));
+            int256 fundingIndex = FundingMath.nextIndex(
+                state.fundingIndex,
+                FundingMath.fundingRate(netSize, params.fundingScale, params.maxFundingRatePerSecond),
+                price,
+                block.timestamp - state.lastFundingTime
+            );
+            int256 tradersPnl = WadMath.mulDivCeil(netSize, price, WadMath.WAD) - state.netOpenNotional;
+            int256 tradersOweFunding =
+                WadMath.mulDivFloor(netSize * fundingIndex - state.netFundingBasis, 1, WadMath.WAD);
+            nav += tradersOweFunding - tradersPnl;
+            skewNotional += PositionMath.notional(netSize, price);
+        }
+        reserve = WadMath.mulWadUp(skewNotional, reserveFactor);
+    }
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {MarginTier} from "../libraries/MarginTiers.sol";
+import {IBallastLedger} from "./IBallastLedger.sol";
+import {IPriceOracle} from "./IPriceOracle.sol";
+
+/// @notice Units used throughout: amounts are WAD (1e18) USD unless named `assets` (collateral-token units);
+/// prices are WAD USD per whole base unit; sizes are signed WAD base units (long > 0); rates are WAD
+/// (1e18 = 100%), funding rates per second.
+
+/// @notice Per-market trading parameters (3 storage slots).
+struct MarketParams {
+    bytes32 feedId; // oracle feed of the mark price
+    uint128 maxOpenInterestPerSide; // base units, per side
+    uint128 minPositionNotional; // WAD USD, for risk-increasing trades
+    uint128 skewScale; // base units; premium = averageSkew / skewScale; 0 disables it
+    uint64 takerFeeRate; // WAD of notional, on the part that grows |skew|
+    uint64 makerFeeRate; // WAD of notional, on the part that shrinks |skew|
+    uint128 fundingScale; // base units of skew at which funding reaches its max rate; 0 disables funding
+    uint64 maxFundingRatePerSecond; // WAD per second
+    uint32 marginRampDuration; // seconds over which a new margin table phases in
+}
+
+/// @notice Per-market running state.
+struct MarketState {
+    int128 fundingIndex; // WAD USD per base unit, cumulative
+    uint64 lastFundingTime;
+    uint128 longOpenInterest; // base units
+    uint128 shortOpenInterest; // base units
+    int256 netOpenNotional; // Σ openNotional of all positions (WAD USD)
+    int256 netFundingBasis; // Σ size × entry funding index (36 decimals), for the vault's NAV
+}
+
+/// @notice Protocol-wide liquidation and fee-routing parameters (2 storage slots).
+struct RiskParams {
+    uint64 liquidationFeeRate; // WAD of closed notional; must stay below every market's lowest MM rate
+    uint64 keeperRewardShare; // WAD share of the liquidation fee paid to the liquidator's recipient
+    uint64 liquidationBuffer; // WAD; a partial liquidation restores health ≥ 1 + buffer
+    uint64 fullLiquidationHealthFactor; // WAD; below this health factor, liquidation is full
+    uint128 minRemainingNotional; // WAD USD; a partial that would leave less is made full
+    uint64 insuranceFeeShare; // WAD share of trading fees routed to the insurance pool
+    uint64 vaultReserveFactor; // WAD of the net-skew notional that LP withdrawals must leave in the vault
+}
+
+/// @notice An account: owned by `owner`, cross (many markets) or isolated (one market).
+struct Account {
+    address owner;
+    bool isolated;
+    uint8 isolatedMarketId;
+    int128 margin; // WAD USD, realised: deposits − withdrawals + realised PnL − funding paid − fees
+    uint64 activeMarkets; // bitmap of markets with an open position
+}
+
+/// @notice A position. (size, openNotional) give PnL; lastFundingIndex is where funding was last settled.
+struct Position {
+    int128 size;
+    int128 openNotional;
+    int128 lastFundingIndex;
+}
+
+/// @notice An account's risk, as the contracts compute it.
+struct AccountHealth {
+    int256 margin;
+    int256 equity; // margin + Σ (unrealisedPnl − accruedFunding)
+    uint256 initialMargin;
+    uint256 maintenanceMargin;
+    uint256 totalNotional;
+    uint256 healthFactor; // equity / MM, WAD; max uint when MM = 0
+    uint256 marginRatio; // MM / equity, WAD; max uint when equity ≤ 0 < MM
+    uint256 withdrawable; // WAD USD that may leave now
+    bool liquidatable;
+}
+
+/// @notice What a liquidation of an account would do now (the same computation as `liquidate`).
+struct LiquidationPreview {
+    bool liquidatable;
+    bool full;
+    uint256 fraction; // WAD of every position closed
+    int256 equityBefore;
+    uint256 maintenanceMarginBefore;
+    uint256 closedNotional;
+    uint256 fee; // total liquidation fee, WAD USD
+    int256 equityAfter;
+    uint256 maintenanceMarginAfter;
+    uint256 badDebt; // WAD USD written off (insurance first, then the vault)
+}
+
+/// @title IBallastCore
+/// @notice The Ballast custody and margin engine: accounts, collateral, positions, trades, funding,
+/// liquidation, and the internal ledgers of traders, LPs (the vault) and the insurance pool.
+/// @dev Assumptions: the collateral token is a plain ERC-20 with ≤ 18 decimals that moves exactly the amount
+/// asked (fee-on-transfer tokens are rejected) and does not rebase. The oracle reverts rather than return a
+/// bad price. Warning: an approved operator can trade and withdraw from all of its owner's accounts.
+interface IBallastCore is IBallastLedger {
+    // ---------------------------------------------------------------- errors
+
+    error AccountNotFound(uint256 accountId);
+    error Unauthorized(uint256 accountId, address caller);
+    error MarketNotListed(uint256 marketId);
+    error IsolatedMarketMismatch(uint256 accountId, uint256 isolatedMarketId, uint256 marketId);
+    error TooManyPositions(uint256 accountId, uint256 maxPositions);
+    error TooManyMarkets(uint256 maxMarkets);
+    error ZeroAmount();
+    error ZeroAddress();
+    error UnsupportedDecimals(uint8 decimals);
+    error FeeOnTransferNotSupported(uint256 expected, uint256 received);
+    /// @notice A risk-increasing trade or a withdrawal would leave equity below initial margin.
+    error InsufficientMargin(int256 equity, uint256 initialMargin);
+    /// @notice A withdrawal asks for more than the account may release (WAD USD).
+    error WithdrawalExceedsAvailable(uint256 requested, uint256 available);
+    /// @notice The account is liquidatable: it can add margin, and be liquidated, but not trade.
+    error AccountLiquidatable(uint256 accountId, int256 equity, uint256 maintenanceMargin);
+    /// @notice A reduction would leave the account liquidatable, or with negative equity.
+    error ReductionLeavesAccountUnhealthy(int256 equity, uint256 maintenanceMargin);
+    error AccountNotLiquidatable(uint256 accountId, int256 equity, uint256 maintenanceMargin);
+    error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
+    error OpenInterestCapExceeded(uint256 marketId, uint256 openInterest, uint256 cap);
+    error PositionBelowMinimum(uint256 notional, uint256 minNotional);
+    error RampInProgress(uint256 marketId, uint256 rampEnd);
+    error AlreadyInitialized();
+    error OnlyVault(address caller);
+    error OnlyInsurancePool(address caller);
+    error VaultReserveBreached(uint256 assets, uint256 withdrawableAssets);
+    error InsufficientInsurance(uint256 assets, uint256 availableAssets);
+    error NothingToClaim(address recipient);
+
+    // ---------------------------------------------------------------- events
+
+    event AccountCreated(uint256 indexed accountId, address indexed owner, bool isolated, uint256 isolatedMarketId);
+    event OperatorSet(address indexed owner, address indexed operator, bool approved);
+    event MarginDeposited(uint256 indexed accountId, address indexed from, uint256 assets, int256 marginAfter);
+    event MarginWithdrawn(uint256 indexed accountId, address indexed to, uint256 assets, int256 marginAfter);
+    /// @notice A trade. With `fundingIndex`, every field an indexer needs to rebuild the position and margin.
+    event PositionTraded(
+        uint256 indexed accountId,
+        uint256 indexed marketId,
+        int256 sizeDelta,
+        uint256 fillPrice,
+        uint256 fee,
+        int256 realisedPnl,
+        int256 fundingPaid,
+        int256 newSize,
+        int256 newOpenNotional,
+        int256 fundingIndex,
+        int256 marginAfter
+    );
+    event PositionLiquidated(
+        uint256 indexed accountId,
+        uint256 indexed marketId,
+        int256 closedSize,
+        uint256 markPrice,
+        int256 realisedPnl,
+        int256 fundingPaid,
+        int256 newSize,
+        int256 newOpenNotional,
+        int256 fundingIndex
+    );
+    event AccountLiquidated(
+        uint256 indexed accountId,
+        address indexed liquidator,
+        address indexed recipient,
+        bool full,
+        uint256 fraction,
+        uint256 closedNotional,
+        uint256 fee,
+        uint256 keeperReward,
+        int256 marginAfter
+    );
+    /// @notice Bad debt written off: insurance first, the rest socialised to the vault.
+    event BadDebtSettled(uint256 indexed accountId, uint256 badDebt, uint256 coveredByInsurance, uint256 socialised);
+    event FundingAccrued(uint256 indexed marketId, int256 ratePerSecond, int256 fundingIndex);
+    event RewardsClaimed(address indexed recipient, address indexed to, uint256 assets);
+    event VaultCredited(uint256 assets);
+    event VaultDebited(address indexed receiver, uint256 assets);
+    event InsuranceCredited(uint256 assets);
+    event InsuranceDebited(address indexed receiver, uint256 assets);
+    event MarketListed(uint256 indexed marketId, MarketParams params);
+    event MarketParamsSet(uint256 indexed marketId, MarketParams params);
+    event MarginTiersSet(uint256 indexed marketId, MarginTier[] tiers, uint256 rampStart, uint256 rampEnd);
+    event RiskParamsSet(RiskParams params);
+    event OracleSet(IPriceOracle oracle);
+    event PoolsInitialized(address vault, address insurancePool);
+
+    // ---------------------------------------------------------------- accounts and collateral
+
+    /// @notice Opens an account owned by the caller. Isolated accounts trade `isolatedMarketId` only.
+    function createAccount(bool isolated, uint256 isolatedMarketId) external returns (uint256 accountId);
+
+    /// @notice Lets `operator` trade and withdraw for all of the caller's accounts (or revokes it).
+    function setOperator(address operator, bool approved) external;
+
+    /// @notice Adds `assets` of collateral to `accountId` from the caller. Anyone may top up any account;
+    /// it needs no price, and works while paused.
+    function deposit(uint256 accountId, uint256 assets) external;
+
+    /// @notice Withdraws `assets` to `to`: at most the realised margin, and leaving equity ≥ initial margin.
+    function withdraw(uint256 accountId, uint256 assets, address to) external;
+
+    // ---------------------------------------------------------------- trading
+
+    /// @notice Buys (`sizeDelta` > 0) or sells in `marketId` at the oracle price plus the skew premium.
+    /// @param acceptablePrice Worst fill accepted: the maximum for buys, the minimum for sells.
+    /// @return fillPrice The price the trade filled at.
+    function trade(uint256 accountId, uint256 marketId, int256 sizeDelta, uint256 acceptablePrice)
+        external
+        returns (uint256 fillPrice);
+
+    /// @notice Closes the whole position of `accountId` in `marketId`.
+    function closePosition(uint256 accountId, uint256 marketId, uint256 acceptablePrice)
+        external
+        returns (uint256 fillPrice);
+
+    // ---------------------------------------------------------------- liquidation
+
+    /// @notice Liquidates `accountId` (reverts unless liquidatable); the keeper reward is credited to
+    /// `recipient`, claimable with `claimRewards`. When the caller is the owner or its operator, the reward
+    /// goes to the insurance pool instead: liquidating yourself is never cheaper than being liquidated.
+    function liquidate(uint256 accountId, address recipient) external returns (LiquidationPreview memory result);
+
+    /// @notice Liquidates every liquidatable account in `accountIds`, skipping the others.
+    /// @return liquidated For each account, whether it was liquidated.
+    function liquidateMany(uint256[] calldata accountIds, address recipient)
+        external
+        returns (bool[] memory liquidated);
+
+    /// @notice Pays the caller's accrued keeper rewards to `to`.
+    function claimRewards(address to) external returns (uint256 assets);
+
+    // ---------------------------------------------------------------- views
+
+    function getAccount(uint256 accountId) external view returns (Account memory);
+    function getPosition(uint256 accountId, uint256 marketId) external view returns (Position memory);
+    function accountHealth(uint256 accountId) external view returns (AccountHealth memory);
+    function previewLiquidation(uint256 accountId) external view returns (LiquidationPreview memory);
+    function marketCount() external view returns (uint256);
+    function getMarket(uint256 marketId)
+        external
+        view
+        returns (MarketParams memory params, MarketState memory state, MarginTier[] memory tiers);
+    /// @notice The margin requirements a position of `notional` has in `marketId` now (ramp included).
+    function marginRequirements(uint256 marketId, uint256 notional)
+        external
+        view
+        returns (uint256 initialMargin, uint256 maintenanceMargin);
+    /// @notice The funding index and rate of `marketId` as of now (pending accrual included).
+    function currentFunding(uint256 marketId) external view returns (int256 fundingIndex, int256 ratePerSecond);
+    function riskParams() external view returns (RiskParams memory);
+    /// @notice The vault's NAV in WAD USD, signed (not floored).
+    function vaultNetAssetValue() external view returns (int256);
+    /// @notice The internal ledgers in WAD USD: LP ledger (realised) and insurance ledger.
+    function ledgers() external view returns (int256 vaultLedger, uint256 insuranceLedger);
+}
