@@ -57,9 +57,9 @@ async function feedWithDecimals(decimals: number, answer: bigint) {
   return { adapter, aggregator };
 }
 
-describe("OracleAdapter", function () {
-  describe("deployment", function () {
-    it("grants DEFAULT_ADMIN_ROLE and ORACLE_ADMIN_ROLE to the admin only", async function () {
+describe("OracleAdapter", () => {
+  describe("deployment", () => {
+    it("grants DEFAULT_ADMIN_ROLE and ORACLE_ADMIN_ROLE to the admin only", async () => {
       const { adapter, admin, stranger, oracleAdminRole } = await loadFixture(deployFixture);
       expect(oracleAdminRole).to.equal(ethers.id("ORACLE_ADMIN_ROLE"));
       const defaultAdminRole = await adapter.DEFAULT_ADMIN_ROLE();
@@ -69,21 +69,21 @@ describe("OracleAdapter", function () {
       expect(await adapter.hasRole(oracleAdminRole, stranger.address)).to.equal(false);
     });
 
-    it("rejects a zero admin", async function () {
+    it("rejects a zero admin", async () => {
       const { adapter } = await loadFixture(deployFixture);
       const factory = await ethers.getContractFactory("OracleAdapter");
       await expect(factory.deploy(ethers.ZeroAddress)).to.be.revertedWithCustomError(adapter, "ZeroAddress");
     });
 
-    it("starts with the sequencer check disabled", async function () {
+    it("starts with the sequencer check disabled", async () => {
       const { adapter } = await loadFixture(deployFixture);
       expect(await adapter.sequencerUptimeFeed()).to.equal(ethers.ZeroAddress);
       expect(await adapter.sequencerGracePeriod()).to.equal(0n);
     });
   });
 
-  describe("setFeed", function () {
-    it("stores the config with the aggregator's decimals and emits FeedSet", async function () {
+  describe("setFeed", () => {
+    it("stores the config with the aggregator's decimals and emits FeedSet", async () => {
       const { adapter } = await loadFixture(deployFixture);
       const aggregator = await ethers.deployContract("MockAggregator", [6, 3_000_000_000n, "ETH / USD"]);
       await expect(adapter.setFeed(ETH, aggregator, HOUR, 10n * WAD, 100_000n * WAD))
@@ -98,7 +98,7 @@ describe("OracleAdapter", function () {
       expect(await adapter.getPrice(ETH)).to.equal(3_000n * WAD);
     });
 
-    it("replaces an existing feed", async function () {
+    it("replaces an existing feed", async () => {
       const { adapter } = await loadFixture(deployFixture);
       const replacement = await ethers.deployContract("MockAggregator", [18, 61_000n * WAD, "BTC / USD"]);
       await adapter.setFeed(BTC, replacement, HOUR, 2n * WAD, 3_000_000n * WAD);
@@ -108,7 +108,7 @@ describe("OracleAdapter", function () {
       expect(await adapter.getPrice(BTC)).to.equal(61_000n * WAD);
     });
 
-    it("rejects a zero aggregator", async function () {
+    it("rejects a zero aggregator", async () => {
       const { adapter } = await loadFixture(deployFixture);
       await expect(adapter.setFeed(ETH, ethers.ZeroAddress, HOUR, 1n, WAD)).to.be.revertedWithCustomError(
         adapter,
@@ -116,7 +116,7 @@ describe("OracleAdapter", function () {
       );
     });
 
-    it("accepts heartbeats 1 and 7 days, rejects 0 and 7 days + 1", async function () {
+    it("accepts heartbeats 1 and 7 days, rejects 0 and 7 days + 1", async () => {
       const { adapter, btcAggregator } = await loadFixture(deployFixture);
       await expect(adapter.setFeed(ETH, btcAggregator, 0, 1n, WAD))
         .to.be.revertedWithCustomError(adapter, "InvalidHeartbeat")
@@ -130,7 +130,7 @@ describe("OracleAdapter", function () {
       expect((await adapter.feedConfig(ETH)).heartbeat).to.equal(BigInt(MAX_HEARTBEAT));
     });
 
-    it("requires 0 < min < max ≤ 1e36", async function () {
+    it("requires 0 < min < max ≤ 1e36", async () => {
       const { adapter, btcAggregator } = await loadFixture(deployFixture);
       const invalid: Array<[bigint, bigint]> = [
         [0n, WAD], // min = 0
@@ -150,7 +150,7 @@ describe("OracleAdapter", function () {
       expect((await adapter.feedConfig(ETH)).minPriceWad).to.equal(WAD);
     });
 
-    it("accepts up to 36 decimals and rejects 37", async function () {
+    it("accepts up to 36 decimals and rejects 37", async () => {
       const { adapter } = await loadFixture(deployFixture);
       const thirtySix = await ethers.deployContract("MockAggregator", [36, 5n * 10n ** 36n, "36"]);
       await adapter.setFeed(ETH, thirtySix, HOUR, 1n, MAX_PRICE_WAD);
@@ -163,14 +163,14 @@ describe("OracleAdapter", function () {
         .withArgs(37);
     });
 
-    it("is restricted to ORACLE_ADMIN_ROLE", async function () {
+    it("is restricted to ORACLE_ADMIN_ROLE", async () => {
       const { adapter, btcAggregator, stranger, oracleAdminRole } = await loadFixture(deployFixture);
       await expect(adapter.connect(stranger).setFeed(ETH, btcAggregator, HOUR, 1n, WAD))
         .to.be.revertedWithCustomError(adapter, "AccessControlUnauthorizedAccount")
         .withArgs(stranger.address, oracleAdminRole);
     });
 
-    it("lets a newly granted ORACLE_ADMIN_ROLE holder configure feeds", async function () {
+    it("lets a newly granted ORACLE_ADMIN_ROLE holder configure feeds", async () => {
       const { adapter, btcAggregator, stranger, oracleAdminRole } = await loadFixture(deployFixture);
       await adapter.grantRole(oracleAdminRole, stranger.address);
       await adapter.connect(stranger).setFeed(ETH, btcAggregator, HOUR, 1n, MAX_PRICE_WAD);
@@ -178,8 +178,8 @@ describe("OracleAdapter", function () {
     });
   });
 
-  describe("removeFeed", function () {
-    it("clears the config, emits FeedRemoved, and blocks getPrice", async function () {
+  describe("removeFeed", () => {
+    it("clears the config, emits FeedRemoved, and blocks getPrice", async () => {
       const { adapter } = await loadFixture(deployFixture);
       await expect(adapter.removeFeed(BTC)).to.emit(adapter, "FeedRemoved").withArgs(BTC);
       const config = await adapter.feedConfig(BTC);
@@ -188,14 +188,14 @@ describe("OracleAdapter", function () {
       await expect(adapter.getPrice(BTC)).to.be.revertedWithCustomError(adapter, "FeedNotConfigured").withArgs(BTC);
     });
 
-    it("rejects a feed that is not configured", async function () {
+    it("rejects a feed that is not configured", async () => {
       const { adapter } = await loadFixture(deployFixture);
       await expect(adapter.removeFeed(UNKNOWN))
         .to.be.revertedWithCustomError(adapter, "FeedNotConfigured")
         .withArgs(UNKNOWN);
     });
 
-    it("is restricted to ORACLE_ADMIN_ROLE", async function () {
+    it("is restricted to ORACLE_ADMIN_ROLE", async () => {
       const { adapter, stranger, oracleAdminRole } = await loadFixture(deployFixture);
       await expect(adapter.connect(stranger).removeFeed(BTC))
         .to.be.revertedWithCustomError(adapter, "AccessControlUnauthorizedAccount")
@@ -204,8 +204,8 @@ describe("OracleAdapter", function () {
     });
   });
 
-  describe("setSequencerUptimeFeed", function () {
-    it("stores the feed and grace period and emits SequencerUptimeFeedSet", async function () {
+  describe("setSequencerUptimeFeed", () => {
+    it("stores the feed and grace period and emits SequencerUptimeFeedSet", async () => {
       const { adapter } = await loadFixture(deployFixture);
       const sequencerFeed = await ethers.deployContract("MockAggregator", [0, 0n, "sequencer"]);
       await expect(adapter.setSequencerUptimeFeed(sequencerFeed, MAX_GRACE_PERIOD))
@@ -215,7 +215,7 @@ describe("OracleAdapter", function () {
       expect(await adapter.sequencerGracePeriod()).to.equal(BigInt(MAX_GRACE_PERIOD));
     });
 
-    it("rejects a grace period above 1 day", async function () {
+    it("rejects a grace period above 1 day", async () => {
       const { adapter } = await loadFixture(deployFixture);
       const sequencerFeed = await ethers.deployContract("MockAggregator", [0, 0n, "sequencer"]);
       await expect(adapter.setSequencerUptimeFeed(sequencerFeed, MAX_GRACE_PERIOD + 1))
@@ -223,7 +223,7 @@ describe("OracleAdapter", function () {
         .withArgs(MAX_GRACE_PERIOD + 1, MAX_GRACE_PERIOD);
     });
 
-    it("can be disabled with the zero address, which lifts the check", async function () {
+    it("can be disabled with the zero address, which lifts the check", async () => {
       const { adapter, sequencerFeed } = await loadFixture(sequencerFixture);
       await sequencerFeed.setAnswer(1);
       await expect(adapter.getPrice(BTC)).to.be.revertedWithCustomError(adapter, "SequencerDown");
@@ -233,7 +233,7 @@ describe("OracleAdapter", function () {
       expect(await adapter.getPrice(BTC)).to.equal(BTC_PRICE_WAD);
     });
 
-    it("is restricted to ORACLE_ADMIN_ROLE", async function () {
+    it("is restricted to ORACLE_ADMIN_ROLE", async () => {
       const { adapter, stranger, oracleAdminRole } = await loadFixture(deployFixture);
       await expect(adapter.connect(stranger).setSequencerUptimeFeed(ethers.ZeroAddress, 0))
         .to.be.revertedWithCustomError(adapter, "AccessControlUnauthorizedAccount")
@@ -241,20 +241,20 @@ describe("OracleAdapter", function () {
     });
   });
 
-  describe("getPrice", function () {
-    it("returns the 8-decimal BTC answer as WAD", async function () {
+  describe("getPrice", () => {
+    it("returns the 8-decimal BTC answer as WAD", async () => {
       const { adapter } = await loadFixture(deployFixture);
       expect(await adapter.getPrice(BTC)).to.equal(BTC_PRICE_WAD);
     });
 
-    it("reverts FeedNotConfigured for an unknown feed", async function () {
+    it("reverts FeedNotConfigured for an unknown feed", async () => {
       const { adapter } = await loadFixture(deployFixture);
       await expect(adapter.getPrice(UNKNOWN))
         .to.be.revertedWithCustomError(adapter, "FeedNotConfigured")
         .withArgs(UNKNOWN);
     });
 
-    it("reverts InvalidAnswer for a zero or negative answer", async function () {
+    it("reverts InvalidAnswer for a zero or negative answer", async () => {
       const { adapter, btcAggregator } = await loadFixture(deployFixture);
       for (const answer of [0n, -1n, -BTC_ANSWER]) {
         await btcAggregator.setAnswer(answer);
@@ -264,7 +264,7 @@ describe("OracleAdapter", function () {
       }
     });
 
-    describe("normalisation to 18 decimals", function () {
+    describe("normalisation to 18 decimals", () => {
       const cases: Array<{ decimals: number; answer: bigint; priceWad: bigint; note: string }> = [
         { decimals: 0, answer: 42n, priceWad: 42n * WAD, note: "× 1e18" },
         { decimals: 6, answer: 1_234_567n, priceWad: 1_234_567n * 10n ** 12n, note: "× 1e12, exact" },
@@ -284,20 +284,20 @@ describe("OracleAdapter", function () {
         },
       ];
       for (const { decimals, answer, priceWad, note } of cases) {
-        it(`${decimals} decimals: ${note}`, async function () {
+        it(`${decimals} decimals: ${note}`, async () => {
           const { adapter } = await feedWithDecimals(decimals, answer);
           expect(await adapter.getPrice(ETH)).to.equal(priceWad);
         });
       }
 
-      it("24 decimals: an answer below 1 wei of WAD rounds down to 0 and is rejected by the bounds", async function () {
+      it("24 decimals: an answer below 1 wei of WAD rounds down to 0 and is rejected by the bounds", async () => {
         const { adapter } = await feedWithDecimals(24, 999_999n);
         await expect(adapter.getPrice(ETH))
           .to.be.revertedWithCustomError(adapter, "PriceOutOfBounds")
           .withArgs(ETH, 0n, 1n, MAX_PRICE_WAD);
       });
 
-      it("an answer too large to scale saturates and reverts PriceOutOfBounds, not a panic", async function () {
+      it("an answer too large to scale saturates and reverts PriceOutOfBounds, not a panic", async () => {
         const { adapter } = await feedWithDecimals(0, ethers.MaxInt256);
         await expect(adapter.getPrice(ETH))
           .to.be.revertedWithCustomError(adapter, "PriceOutOfBounds")
@@ -305,8 +305,8 @@ describe("OracleAdapter", function () {
       });
     });
 
-    describe("staleness", function () {
-      it("accepts an answer exactly `heartbeat` seconds old and rejects one a second older", async function () {
+    describe("staleness", () => {
+      it("accepts an answer exactly `heartbeat` seconds old and rejects one a second older", async () => {
         const { adapter, btcAggregator } = await loadFixture(deployFixture);
         await btcAggregator.setAnswer(BTC_ANSWER);
         const updatedAt = await time.latest();
@@ -320,7 +320,7 @@ describe("OracleAdapter", function () {
           .withArgs(BTC, updatedAt, BTC_HEARTBEAT);
       });
 
-      it("rejects an answer with updatedAt = 0", async function () {
+      it("rejects an answer with updatedAt = 0", async () => {
         const { adapter, btcAggregator } = await loadFixture(deployFixture);
         await btcAggregator.setRoundData(7, BTC_ANSWER, 0, 0, 7);
         await expect(adapter.getPrice(BTC))
@@ -328,7 +328,7 @@ describe("OracleAdapter", function () {
           .withArgs(BTC, 0, BTC_HEARTBEAT);
       });
 
-      it("rejects an answer dated in the future", async function () {
+      it("rejects an answer dated in the future", async () => {
         const { adapter, btcAggregator } = await loadFixture(deployFixture);
         const next = (await time.latest()) + 1;
         await time.setNextBlockTimestamp(next);
@@ -340,7 +340,7 @@ describe("OracleAdapter", function () {
       });
     });
 
-    describe("bounds", function () {
+    describe("bounds", () => {
       const MIN = 100n * WAD;
       const MAX = 200n * WAD;
 
@@ -351,7 +351,7 @@ describe("OracleAdapter", function () {
         return { adapter, aggregator };
       }
 
-      it("accepts exactly min and exactly max", async function () {
+      it("accepts exactly min and exactly max", async () => {
         const { adapter, aggregator } = await loadFixture(boundedFixture);
         await aggregator.setAnswer(MIN);
         expect(await adapter.getPrice(ETH)).to.equal(MIN);
@@ -359,7 +359,7 @@ describe("OracleAdapter", function () {
         expect(await adapter.getPrice(ETH)).to.equal(MAX);
       });
 
-      it("rejects min − 1 wei and max + 1 wei", async function () {
+      it("rejects min − 1 wei and max + 1 wei", async () => {
         const { adapter, aggregator } = await loadFixture(boundedFixture);
         for (const priceWad of [MIN - 1n, MAX + 1n]) {
           await aggregator.setAnswer(priceWad);
@@ -369,7 +369,7 @@ describe("OracleAdapter", function () {
         }
       });
 
-      it("applies the bounds after normalisation", async function () {
+      it("applies the bounds after normalisation", async () => {
         // 8 decimals: 0.99999999 USD normalises to 0.99999999e18 < 1e18 = BTC_MIN_WAD.
         const { adapter, btcAggregator } = await loadFixture(deployFixture);
         await btcAggregator.setAnswer(99_999_999n);
@@ -381,31 +381,31 @@ describe("OracleAdapter", function () {
       });
     });
 
-    describe("L2 sequencer", function () {
-      it("returns the price when the sequencer has been up longer than the grace period", async function () {
+    describe("L2 sequencer", () => {
+      it("returns the price when the sequencer has been up longer than the grace period", async () => {
         const { adapter } = await loadFixture(sequencerFixture);
         expect(await adapter.getPrice(BTC)).to.equal(BTC_PRICE_WAD);
       });
 
-      it("reverts SequencerDown while the sequencer is down", async function () {
+      it("reverts SequencerDown while the sequencer is down", async () => {
         const { adapter, sequencerFeed } = await loadFixture(sequencerFixture);
         await sequencerFeed.setAnswer(1);
         await expect(adapter.getPrice(BTC)).to.be.revertedWithCustomError(adapter, "SequencerDown");
       });
 
-      it("checks the sequencer before the feed", async function () {
+      it("checks the sequencer before the feed", async () => {
         const { adapter, sequencerFeed } = await loadFixture(sequencerFixture);
         await sequencerFeed.setAnswer(1);
         await expect(adapter.getPrice(UNKNOWN)).to.be.revertedWithCustomError(adapter, "SequencerDown");
       });
 
-      it("treats an uninitialised status round (startedAt = 0) as down", async function () {
+      it("treats an uninitialised status round (startedAt = 0) as down", async () => {
         const { adapter, sequencerFeed } = await loadFixture(sequencerFixture);
         await sequencerFeed.setRoundData(9, 0, 0, 0, 9);
         await expect(adapter.getPrice(BTC)).to.be.revertedWithCustomError(adapter, "SequencerDown");
       });
 
-      it("refuses prices for the grace period after the sequencer comes back, then accepts them", async function () {
+      it("refuses prices for the grace period after the sequencer comes back, then accepts them", async () => {
         const { adapter, sequencerFeed, btcAggregator } = await loadFixture(sequencerFixture);
         await sequencerFeed.setAnswer(1);
         await sequencerFeed.setAnswer(0);
@@ -427,7 +427,7 @@ describe("OracleAdapter", function () {
         await expect(adapter.getPrice(BTC)).to.be.revertedWithCustomError(adapter, "InvalidAnswer");
       });
 
-      it("treats a status dated in the future as inside the grace period", async function () {
+      it("treats a status dated in the future as inside the grace period", async () => {
         const { adapter, sequencerFeed } = await loadFixture(sequencerFixture);
         const future = (await time.latest()) + 1_000;
         await sequencerFeed.setRoundData(9, 0, future, future, 9);
@@ -436,7 +436,7 @@ describe("OracleAdapter", function () {
           .withArgs(future, SEQUENCER_GRACE_PERIOD);
       });
 
-      it("with a zero grace period, accepts prices as soon as the sequencer is up", async function () {
+      it("with a zero grace period, accepts prices as soon as the sequencer is up", async () => {
         const { adapter, sequencerFeed } = await loadFixture(sequencerFixture);
         await adapter.setSequencerUptimeFeed(sequencerFeed, 0);
         await sequencerFeed.setAnswer(1);
@@ -447,8 +447,8 @@ describe("OracleAdapter", function () {
     });
   });
 
-  describe("tryGetPrice", function () {
-    it("returns (true, price) equal to getPrice when the price is good", async function () {
+  describe("tryGetPrice", () => {
+    it("returns (true, price) equal to getPrice when the price is good", async () => {
       const { adapter } = await loadFixture(sequencerFixture);
       const [ok, priceWad] = await adapter.tryGetPrice(BTC);
       expect(ok).to.equal(true);
@@ -467,7 +467,7 @@ describe("OracleAdapter", function () {
       { error: "SequencerGracePeriodNotOver", breakIt: ({ sequencerFeed }) => sequencerFeed.setAnswer(0) },
     ];
     for (const { error, breakIt, feedId = BTC } of failures) {
-      it(`returns (false, 0) where getPrice reverts ${error}`, async function () {
+      it(`returns (false, 0) where getPrice reverts ${error}`, async () => {
         const ctx = await loadFixture(sequencerFixture);
         await breakIt(ctx);
         await expect(ctx.adapter.getPrice(feedId)).to.be.revertedWithCustomError(ctx.adapter, error);
@@ -479,15 +479,15 @@ describe("OracleAdapter", function () {
   });
 });
 
-describe("MockAggregator", function () {
-  it("reports its decimals, description and version", async function () {
+describe("MockAggregator", () => {
+  it("reports its decimals, description and version", async () => {
     const aggregator = await ethers.deployContract("MockAggregator", [8, BTC_ANSWER, "BTC / USD"]);
     expect(await aggregator.decimals()).to.equal(8n);
     expect(await aggregator.description()).to.equal("BTC / USD");
     expect(await aggregator.version()).to.equal(4n);
   });
 
-  it("setAnswer opens the next round at the block timestamp and emits AnswerUpdated", async function () {
+  it("setAnswer opens the next round at the block timestamp and emits AnswerUpdated", async () => {
     const aggregator = await ethers.deployContract("MockAggregator", [8, BTC_ANSWER, "BTC / USD"]);
     const firstRound = await aggregator.latestRoundData();
     expect(firstRound.roundId).to.equal(1n);
@@ -506,7 +506,7 @@ describe("MockAggregator", function () {
     expect((await aggregator.getRoundData(1)).answer).to.equal(BTC_ANSWER);
   });
 
-  it("setRoundData writes the round exactly as given and makes it the latest", async function () {
+  it("setRoundData writes the round exactly as given and makes it the latest", async () => {
     const aggregator = await ethers.deployContract("MockAggregator", [8, BTC_ANSWER, "BTC / USD"]);
     await expect(aggregator.setRoundData(50, -7n, 11, 22, 49))
       .to.emit(aggregator, "AnswerUpdated")
@@ -524,7 +524,7 @@ describe("MockAggregator", function () {
     expect((await aggregator.latestRoundData()).roundId).to.equal(51n);
   });
 
-  it("lets anyone write answers (it is a local mock)", async function () {
+  it("lets anyone write answers (it is a local mock)", async () => {
     const { stranger } = await adminAndStranger();
     const aggregator = await ethers.deployContract("MockAggregator", [8, BTC_ANSWER, "BTC / USD"]);
     await aggregator.connect(stranger).setAnswer(5n);

@@ -1,0 +1,141 @@
+import { id } from "ethers";
+
+/** 18-decimal fixed point: 1e18 = 1.0 (or 100%, or 1 USD). */
+export const WAD = 10n ** 18n;
+
+/** WAD from a decimal string or number, exactly: wad("0.05") = 5e16, wad(-2) = -2e18. */
+export function wad(value: string | number | bigint): bigint {
+  const text = String(value);
+  const negative = text.startsWith("-");
+  const [whole = "0", fraction = ""] = text.replace("-", "").split(".");
+  const digits = BigInt(whole + fraction.padEnd(18, "0").slice(0, 18));
+  return negative ? -digits : digits;
+}
+
+export interface Tier {
+  notionalCap: bigint;
+  initialMarginRate: bigint;
+  maintenanceMarginRate: bigint;
+}
+
+export interface MarketParamsInput {
+  feedId: string;
+  maxOpenInterestPerSide: bigint;
+  minPositionNotional: bigint;
+  skewScale: bigint;
+  takerFeeRate: bigint;
+  makerFeeRate: bigint;
+  fundingScale: bigint;
+  maxFundingRatePerSecond: bigint;
+  marginRampDuration: bigint;
+}
+
+export interface RiskParamsInput {
+  liquidationFeeRate: bigint;
+  keeperRewardShare: bigint;
+  liquidationBuffer: bigint;
+  fullLiquidationHealthFactor: bigint;
+  minRemainingNotional: bigint;
+  insuranceFeeShare: bigint;
+  vaultReserveFactor: bigint;
+}
+
+/** A market to deploy: a mock Chainlink feed (8 decimals) plus the core's parameters and margin table. */
+export interface MarketConfig {
+  symbol: string;
+  initialPriceUsd: number;
+  minPriceWad: bigint;
+  maxPriceWad: bigint;
+  heartbeatSeconds: number;
+  params: Partial<Omit<MarketParamsInput, "feedId">>;
+  tiers: Tier[];
+}
+
+export const feedId = (symbol: string) => id(`${symbol}/USD`);
+
+/** The worked example: a single bracket, 10% initial and 5% maintenance margin. */
+export const SIMPLE_TIERS: Tier[] = [
+  { notionalCap: wad(1_000_000_000), initialMarginRate: wad("0.1"), maintenanceMarginRate: wad("0.05") },
+];
+
+/** A progressive BTC table: up to 50x on small positions, 4x on the largest. */
+export const BTC_TIERS: Tier[] = [
+  { notionalCap: wad(50_000), initialMarginRate: wad("0.02"), maintenanceMarginRate: wad("0.01") },
+  { notionalCap: wad(500_000), initialMarginRate: wad("0.04"), maintenanceMarginRate: wad("0.02") },
+  { notionalCap: wad(5_000_000), initialMarginRate: wad("0.1"), maintenanceMarginRate: wad("0.05") },
+  { notionalCap: wad(50_000_000), initialMarginRate: wad("0.25"), maintenanceMarginRate: wad("0.125") },
+];
+
+/** A progressive ETH table, a little stricter than BTC's. */
+export const ETH_TIERS: Tier[] = [
+  { notionalCap: wad(25_000), initialMarginRate: wad("0.025"), maintenanceMarginRate: wad("0.0125") },
+  { notionalCap: wad(250_000), initialMarginRate: wad("0.05"), maintenanceMarginRate: wad("0.025") },
+  { notionalCap: wad(2_500_000), initialMarginRate: wad("0.1"), maintenanceMarginRate: wad("0.05") },
+  { notionalCap: wad(25_000_000), initialMarginRate: wad("0.25"), maintenanceMarginRate: wad("0.125") },
+];
+
+export const DEFAULT_RISK: RiskParamsInput = {
+  liquidationFeeRate: wad("0.005"),
+  keeperRewardShare: wad("0.5"),
+  liquidationBuffer: wad("0.1"),
+  fullLiquidationHealthFactor: wad("0.5"),
+  minRemainingNotional: wad(10),
+  insuranceFeeShare: wad("0.2"),
+  vaultReserveFactor: wad("0.5"),
+};
+
+/** Market parameters with everything optional switched off, then `overrides`. */
+export function marketParams(feed: string, overrides: Partial<MarketParamsInput> = {}): MarketParamsInput {
+  return {
+    feedId: feed,
+    maxOpenInterestPerSide: wad(1_000_000),
+    minPositionNotional: wad(10),
+    skewScale: 0n,
+    takerFeeRate: 0n,
+    makerFeeRate: 0n,
+    fundingScale: 0n,
+    maxFundingRatePerSecond: 0n,
+    marginRampDuration: 0n,
+    ...overrides,
+  };
+}
+
+/** Realistic markets for the demo and local deployments. */
+export const DEMO_MARKETS: MarketConfig[] = [
+  {
+    symbol: "BTC",
+    initialPriceUsd: 50_000,
+    minPriceWad: wad(1_000),
+    maxPriceWad: wad(10_000_000),
+    heartbeatSeconds: 24 * 3600,
+    tiers: BTC_TIERS,
+    params: {
+      maxOpenInterestPerSide: wad(500),
+      minPositionNotional: wad(10),
+      skewScale: wad(100_000),
+      takerFeeRate: wad("0.0005"),
+      makerFeeRate: wad("0.0002"),
+      fundingScale: wad(1_000),
+      maxFundingRatePerSecond: wad("0.001") / 3600n, // 0.1% an hour at full skew
+      marginRampDuration: 3n * 24n * 3600n,
+    },
+  },
+  {
+    symbol: "ETH",
+    initialPriceUsd: 2_000,
+    minPriceWad: wad(10),
+    maxPriceWad: wad(1_000_000),
+    heartbeatSeconds: 24 * 3600,
+    tiers: ETH_TIERS,
+    params: {
+      maxOpenInterestPerSide: wad(10_000),
+      minPositionNotional: wad(10),
+      skewScale: wad(2_000_000),
+      takerFeeRate: wad("0.0006"),
+      makerFeeRate: wad("0.0002"),
+      fundingScale: wad(20_000),
+      maxFundingRatePerSecond: wad("0.001") / 3600n,
+      marginRampDuration: 3n * 24n * 3600n,
+    },
+  },
+];

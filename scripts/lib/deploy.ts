@@ -1,0 +1,72 @@
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { AddressLike } from "ethers";
+import { DEFAULT_RISK, type MarketConfig, marketParams, type RiskParamsInput, feedId } from "./config.js";
+
+export interface DeployOptions {
+  admin: HardhatEthersSigner;
+  /** Collateral decimals (the demo uses a 6-decimal USDC-like token). */
+  decimals?: number;
+  risk?: Partial<RiskParamsInput>;
+  markets: MarketConfig[];
+  /** "contracts" deploys the ERC-4626 vault and insurance pool; otherwise the given addresses act as both. */
+  pools?: "contracts" | { vault: AddressLike; insurance: AddressLike };
+  insuranceCooldownSeconds?: number;
+  insuranceWindowSeconds?: number;
+}
+
+/** Deploys mock USDC, mock feeds, the oracle adapter, the core (with its linked libraries), and the pools. */
+export async function deployProtocol(ethers: HardhatEthers, options: DeployOptions) {
+  const { admin } = options;
+  const token = await ethers.deployContract("MockERC20", ["USD Coin (mock)", "USDC", options.decimals ?? 6]);
+  const oracle = await ethers.deployContract("OracleAdapter", [admin.address]);
+  const feeds: Record<string, Awaited<ReturnType<typeof deployFeed>>> = {};
+  async function deployFeed(market: MarketConfig) {
+    return ethers.deployContract("MockAggregator", [
+      8,
+      BigInt(market.initialPriceUsd) * 10n ** 8n,
+      `${market.symbol} / USD`,
+    ]);
+  }
+  for (const market of options.markets) {
+    const feed = await deployFeed(market);
+    await oracle.setFeed(feedId(market.symbol), feed, market.heartbeatSeconds, market.minPriceWad, market.maxPriceWad);
+    feeds[market.symbol] = feed;
+  }
+
+  const governanceLogic = await ethers.deployContract("GovernanceLogic");
+  const vaultAccounting = await ethers.deployContract("VaultAccounting");
+  const core = await ethers.deployContract(
+    "BallastCore",
+    [token, oracle, admin.address, { ...DEFAULT_RISK, ...options.risk }],
+    {
+      libraries: {
+        GovernanceLogic: await governanceLogic.getAddress(),
+        VaultAccounting: await vaultAccounting.getAddress(),
+      },
+    },
+  );
+  await core.grantRole(await core.RISK_MANAGER_ROLE(), admin.address);
+  await core.grantRole(await core.PAUSER_ROLE(), admin.address);
+  for (const market of options.markets) {
+    await core.listMarket(marketParams(feedId(market.symbol), market.params), market.tiers);
+  }
+
+  const pools = options.pools ?? "contracts";
+  let vault: AddressLike;
+  let insurance: AddressLike;
+  if (pools === "contracts") {
+    vault = await ethers.deployContract("LiquidityVault", [core, "Ballast LP", "bLP"]);
+    insurance = await ethers.deployContract("InsurancePool", [
+      core,
+      admin.address,
+      options.insuranceCooldownSeconds ?? 7 * 24 * 3600,
+      options.insuranceWindowSeconds ?? 2 * 24 * 3600,
+      "Ballast Insurance",
+      "bINS",
+    ]);
+  } else {
+    ({ vault, insurance } = pools);
+  }
+  await core.initializePools(vault, insurance);
+  return { token, oracle, feeds, core, governanceLogic, vaultAccounting, vault, insurance };
+}
