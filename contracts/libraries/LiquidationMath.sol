@@ -34,7 +34,9 @@ library LiquidationMath {
         uint256 buffer
     ) internal pure returns (uint256) {
         uint256 target = targetEquity(maintenanceMargin, buffer);
-        if (equity >= 0 && uint256(equity) >= target) return 0;
+        // Strictly above target: nothing to close. At the target (buffer 0, equity = MM, still liquidatable) the
+        // slack below still closes a sliver, so a liquidation never does nothing.
+        if (equity > 0 && uint256(equity) > target) return 0;
         uint256 feeOnAll = WadMath.mulWadUp(totalNotional, feeRate);
         if (feeOnAll >= target) return WadMath.WAD;
         uint256 shortfall = equity >= 0 ? target - uint256(equity) : target + WadMath.abs(equity);

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IBallastLedger} from "./IBallastLedger.sol";
+
+/// @title ILedgerShareVault
+/// @notice What the liquidity vault and the insurance pool share: ERC-4626 shares over one of the core's
+/// internal ledgers. Both contracts also implement IERC4626; it is not re-declared here to keep the
+/// override lists of the implementations short.
+/// @dev Assets are collateral-token units. The share token has the asset's decimals plus 6 (virtual-share
+/// offset against the first-depositor inflation attack).
+/// Warning: deposits move tokens from the caller straight to the core; this contract never holds assets.
+/// Warning: the collateral token must be a plain ERC-20. Fee-on-transfer tokens are rejected; rebasing
+/// tokens are unsupported (the core counts its own ledger, not its balance, so a rebase is never credited).
+interface ILedgerShareVault {
+    /// @notice Fewer tokens reached the core than the deposit named.
+    /// @param expected Assets the deposit named, in token units.
+    /// @param received Increase of the core's token balance during the transfer, in token units.
+    error FeeOnTransferNotSupported(uint256 expected, uint256 received);
+
+    /// @notice The Ballast core that holds the tokens and keeps the ledger these shares are a claim on.
+    function ledger() external view returns (IBallastLedger);
+}
