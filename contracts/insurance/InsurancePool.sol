@@ -5,7 +5,9 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {IBallastCore, MarketParams, MarketState} from "../interfaces/IBallastCore.sol";
 import {IBallastLedger} from "../interfaces/IBallastLedger.sol";
+import {WadMath} from "../libraries/WadMath.sol";
 import {IInsurancePool} from "../interfaces/IInsurancePool.sol";
 import {LedgerShareVault} from "../vault/LedgerShareVault.sol";
 
@@ -143,6 +145,24 @@ contract InsurancePool is LedgerShareVault, AccessControl, IInsurancePool {
         cooldown = cooldownSeconds;
         window = windowSeconds;
         emit CooldownSet(cooldownSeconds, windowSeconds);
+    }
+
+    /// @inheritdoc IInsurancePool
+    function coverageRatio() external view returns (uint256) {
+        IBallastCore core = IBallastCore(address(ledger));
+        uint256 openInterestNotional;
+        uint256 count = core.marketCount();
+        for (uint256 marketId; marketId < count; ++marketId) {
+            (MarketParams memory params, MarketState memory state,) = core.getMarket(marketId);
+            uint256 openInterest = uint256(state.longOpenInterest) + uint256(state.shortOpenInterest);
+            if (openInterest != 0) {
+                openInterestNotional += WadMath.mulWadUp(openInterest, core.oracle().getPrice(params.feedId));
+            }
+        }
+        if (openInterestNotional == 0) return type(uint256).max;
+        // Token units to WAD: the ratio is unit-free.
+        uint256 insuranceWad = totalAssets() * 10 ** (18 + _decimalsOffset() - decimals());
+        return WadMath.divWadDown(insuranceWad, openInterestNotional);
     }
 
     function _ledgerTotalAssets() internal view override returns (uint256) {

@@ -246,6 +246,8 @@ interface IBallastCore is IBallastLedger {
     /// @notice The funding index and rate of `marketId` as of now (pending accrual included).
     function currentFunding(uint256 marketId) external view returns (int256 fundingIndex, int256 ratePerSecond);
     function riskParams() external view returns (RiskParams memory);
+    /// @notice The oracle adapter the core reads mark prices from.
+    function oracle() external view returns (IPriceOracle);
     /// @notice The vault's NAV in WAD USD, signed (not floored).
     function vaultNetAssetValue() external view returns (int256);
     /// @notice The internal ledgers in WAD USD: LP ledger (realised) and insurance ledger.

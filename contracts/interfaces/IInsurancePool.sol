@@ -80,4 +80,8 @@ interface IInsurancePool is ILedgerShareVault {
 
     /// @notice Length in seconds of the withdrawal window.
     function window() external view returns (uint32);
+
+    /// @notice Insurance assets over the open-interest notional (long + short, at mark) of every market, WAD;
+    /// type(uint256).max when nothing is open. Reads every market's price.
+    function coverageRatio() external view returns (uint256 ratioWad);
 }
