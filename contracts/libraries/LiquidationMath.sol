@@ -15,9 +15,10 @@ library LiquidationMath {
     /// @dev Covers the wei lost to rounding across at most 64 positions (a few wei each); worth 1e-9 USD.
     uint256 internal constant ROUNDING_SLACK = 1e9;
 
-    /// @notice The health target after a partial liquidation: MM × (1 + buffer), rounded up.
+    /// @notice The health target after a partial liquidation: MM × (1 + buffer), rounded up, and at least MM + 1,
+    /// so that an account at the target is never liquidatable (equity ≤ MM), even with a zero buffer.
     function targetEquity(uint256 maintenanceMargin, uint256 buffer) internal pure returns (uint256) {
-        return WadMath.mulWadUp(maintenanceMargin, WadMath.WAD + buffer);
+        return Math.max(WadMath.mulWadUp(maintenanceMargin, WadMath.WAD + buffer), maintenanceMargin + 1);
     }
 
     /// @notice The fraction (WAD) of every position to close; WAD means the whole account.
@@ -34,9 +35,7 @@ library LiquidationMath {
         uint256 buffer
     ) internal pure returns (uint256) {
         uint256 target = targetEquity(maintenanceMargin, buffer);
-        // Strictly above target: nothing to close. At the target (buffer 0, equity = MM, still liquidatable) the
-        // slack below still closes a sliver, so a liquidation never does nothing.
-        if (equity > 0 && uint256(equity) > target) return 0;
+        if (equity >= 0 && uint256(equity) >= target) return 0;
         uint256 feeOnAll = WadMath.mulWadUp(totalNotional, feeRate);
         if (feeOnAll >= target) return WadMath.WAD;
         uint256 shortfall = equity >= 0 ? target - uint256(equity) : target + WadMath.abs(equity);

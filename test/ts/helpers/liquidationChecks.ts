@@ -1,0 +1,194 @@
+import { expect } from "chai";
+import type { ContractTransactionReceipt, Log } from "ethers";
+import { WAD, type Ballast, type Tier } from "./fixture.js";
+
+/**
+ * Reference math for the liquidation tests, written from DESIGN.md §2, §3 and §5 independently of the contracts
+ * (plain bigint arithmetic, the rounding direction named in every helper), plus the token-conservation check.
+ */
+
+/** LiquidationMath.ROUNDING_SLACK: wei of equity added to the shortfall before dividing (a documented constant). */
+export const ROUNDING_SLACK = 10n ** 9n;
+
+export const ceilDiv = (a: bigint, b: bigint): bigint => (a === 0n ? 0n : (a - 1n) / b + 1n);
+export const mulWadDown = (a: bigint, b: bigint): bigint => (a * b) / WAD;
+export const mulWadUp = (a: bigint, b: bigint): bigint => ceilDiv(a * b, WAD);
+export const divWadUp = (a: bigint, b: bigint): bigint => ceilDiv(a * WAD, b);
+export const divWadDown = (a: bigint, b: bigint): bigint => (a * WAD) / b;
+export const abs = (a: bigint): bigint => (a < 0n ? -a : a);
+export const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const positivePart = (a: bigint): bigint => (a > 0n ? a : 0n);
+/** x × y / d rounded toward −∞ (x signed, y and d ≥ 0). */
+const mulDivFloor = (x: bigint, y: bigint, d: bigint): bigint => (x >= 0n ? (x * y) / d : -ceilDiv(-x * y, d));
+/** x × y / d rounded toward +∞ (x signed, y and d ≥ 0). */
+const mulDivCeil = (x: bigint, y: bigint, d: bigint): bigint => (x >= 0n ? ceilDiv(x * y, d) : -((-x * y) / d));
+
+/** The equity a partial liquidation must restore: (1 + buffer) × MM, rounded up. */
+export function targetEquity(maintenanceMargin: bigint, buffer: bigint): bigint {
+  // Strictly above MM even with a zero buffer: an account at the target is not liquidatable.
+  const buffered = mulWadUp(maintenanceMargin, WAD + buffer);
+  return buffered > maintenanceMargin ? buffered : maintenanceMargin + 1n;
+}
+
+/**
+ * The closed form of DESIGN §5: closing f of every position at the mark leaves equity E − feeRate·f·N and MM at
+ * most (1 − f)·MM (convex tiers), so E − feeRate·f·N ≥ T·(1 − f) ⇔ f ≥ (T − E) / (T − feeRate·N), with
+ * T = (1 + buffer)·MM. Rounded up, padded by ROUNDING_SLACK wei of equity, capped at 100%.
+ */
+export function expectedFraction(
+  equity: bigint,
+  maintenanceMargin: bigint,
+  totalNotional: bigint,
+  feeRate: bigint,
+  buffer: bigint,
+): bigint {
+  const target = targetEquity(maintenanceMargin, buffer);
+  if (equity >= target) return 0n;
+  const feeOnAll = mulWadUp(totalNotional, feeRate);
+  if (feeOnAll >= target) return WAD;
+  const f = divWadUp(target - equity + ROUNDING_SLACK, target - feeOnAll);
+  return f > WAD ? WAD : f;
+}
+
+/** The progressive requirement Σ rate_i × width_i of DESIGN §3, rounded up. */
+export function requirement(tiers: Tier[], notionalWad: bigint, which: "initial" | "maintenance"): bigint {
+  let sum = 0n;
+  let lower = 0n;
+  tiers.forEach((tier, i) => {
+    const upper = i === tiers.length - 1 ? notionalWad : min(notionalWad, tier.notionalCap);
+    if (upper > lower) {
+      sum += (upper - lower) * (which === "initial" ? tier.initialMarginRate : tier.maintenanceMarginRate);
+    }
+    lower = tier.notionalCap;
+  });
+  return ceilDiv(sum, WAD);
+}
+
+/** |size| × price rounded up. */
+export const notional = (size: bigint, price: bigint): bigint => mulWadUp(abs(size), price);
+
+/** |size| × fraction rounded up, signed like size. */
+export function expectedCloseSize(size: bigint, fraction: bigint): bigint {
+  const closed = min(mulWadUp(abs(size), fraction), abs(size));
+  return size >= 0n ? closed : -closed;
+}
+
+export interface SimPosition {
+  size: bigint;
+  openNotional: bigint;
+  price: bigint;
+  tiers: Tier[];
+}
+
+/**
+ * Closes `fraction` of every position at its mark (no funding pending) as DESIGN §2/§5 prescribe: the closed size
+ * rounds up; the remaining basis is scaled pro rata rounding toward +∞; realised PnL = closed × price (toward −∞)
+ * minus the released basis; fee = feeRate × closed notional rounded up, capped at the positive equity left.
+ */
+export function simulateClose(margin: bigint, positions: SimPosition[], fraction: bigint, feeRate: bigint) {
+  let closedNotional = 0n;
+  let remainingNotional = 0n;
+  let maintenanceMarginAfter = 0n;
+  let remainingValue = 0n;
+  let realised = 0n;
+  const closedSizes: bigint[] = [];
+  const newSizes: bigint[] = [];
+  for (const p of positions) {
+    const closed = expectedCloseSize(p.size, fraction);
+    const newSize = p.size - closed;
+    const newOpenNotional = newSize === 0n ? 0n : mulDivCeil(p.openNotional, abs(newSize), abs(p.size));
+    realised += mulDivFloor(closed, p.price, WAD) - (p.openNotional - newOpenNotional);
+    closedNotional += notional(closed, p.price);
+    if (newSize !== 0n) {
+      const n = notional(newSize, p.price);
+      remainingNotional += n;
+      maintenanceMarginAfter += requirement(p.tiers, n, "maintenance");
+      remainingValue += mulDivFloor(newSize, p.price, WAD) - newOpenNotional;
+    }
+    closedSizes.push(closed);
+    newSizes.push(newSize);
+  }
+  const marginAfterClose = margin + realised;
+  const fee = min(mulWadUp(closedNotional, feeRate), positivePart(marginAfterClose + remainingValue));
+  const marginAfter = marginAfterClose - fee;
+  return {
+    closedSizes,
+    newSizes,
+    realised,
+    closedNotional,
+    remainingNotional,
+    maintenanceMarginAfter,
+    fee,
+    marginAfter,
+    equityAfter: marginAfter + remainingValue,
+    badDebt: remainingNotional === 0n && marginAfter < 0n ? -marginAfter : 0n,
+  };
+}
+
+/**
+ * Token conservation (DESIGN §6.1): balanceOf(core) × 10^(18 − decimals) equals, to the unit, the sum of every
+ * trader margin, the vault ledger, the insurance ledger and every unclaimed keeper reward. Accounts and
+ * recipients are discovered from the core's own events, so none can be forgotten.
+ */
+export async function expectTokenConservation(b: Ballast): Promise<void> {
+  const { core, token } = b;
+  const scale = 10n ** BigInt(18 - b.decimals);
+  let margins = 0n;
+  for (const event of await core.queryFilter(core.filters.AccountCreated())) {
+    margins += (await core.getAccount(event.args.accountId)).margin;
+  }
+  const recipients = new Set<string>();
+  for (const event of await core.queryFilter(core.filters.AccountLiquidated())) recipients.add(event.args.recipient);
+  for (const event of await core.queryFilter(core.filters.RewardsClaimed())) recipients.add(event.args.recipient);
+  let rewards = 0n;
+  for (const recipient of recipients) rewards += await core.claimableRewards(recipient);
+  const [vaultLedger, insuranceLedger] = await core.ledgers();
+  const balance = await token.balanceOf(core);
+  expect(balance * scale, "token conservation: balance × scale = Σ margins + vault + insurance + rewards").to.equal(
+    margins + vaultLedger + insuranceLedger + rewards,
+  );
+  expect(insuranceLedger >= 0n, "insurance ledger never negative").to.equal(true);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EventArgs = Record<string, any>;
+
+/** The core's events of one name in a receipt, as plain objects (logs of other contracts are ignored). */
+export function eventsNamed(b: Ballast, receipt: ContractTransactionReceipt | null, name: string): EventArgs[] {
+  if (receipt === null) throw new Error("no receipt");
+  const coreAddress = String(b.core.target).toLowerCase();
+  const out: EventArgs[] = [];
+  for (const log of receipt.logs as Log[]) {
+    if (log.address.toLowerCase() !== coreAddress) continue;
+    const event = b.core.interface.parseLog(log);
+    if (event !== null && event.name === name) out.push(event.args.toObject());
+  }
+  return out;
+}
+
+/** A LiquidationPreview result as a plain object, for deep equality. */
+export function previewObject(p: {
+  liquidatable: boolean;
+  full: boolean;
+  fraction: bigint;
+  equityBefore: bigint;
+  maintenanceMarginBefore: bigint;
+  closedNotional: bigint;
+  fee: bigint;
+  equityAfter: bigint;
+  maintenanceMarginAfter: bigint;
+  badDebt: bigint;
+}) {
+  return {
+    liquidatable: p.liquidatable,
+    full: p.full,
+    fraction: p.fraction,
+    equityBefore: p.equityBefore,
+    maintenanceMarginBefore: p.maintenanceMarginBefore,
+    closedNotional: p.closedNotional,
+    fee: p.fee,
+    equityAfter: p.equityAfter,
+    maintenanceMarginAfter: p.maintenanceMarginAfter,
+    badDebt: p.badDebt,
+  };
+}
