@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title FundingMath
@@ -20,8 +21,8 @@ library FundingMath {
     function fundingRate(int256 skew, uint256 fundingScale, uint256 maxRatePerSecond) internal pure returns (int256) {
         if (fundingScale == 0) return 0;
         uint256 magnitude = Math.min(Math.mulDiv(WadMath.abs(skew), maxRatePerSecond, fundingScale), maxRatePerSecond);
-        // Cast is safe: magnitude ≤ maxRatePerSecond, which governance bounds far below 2^255.
-        return skew >= 0 ? int256(magnitude) : -int256(magnitude);
+        int256 rate = SafeCast.toInt256(magnitude);
+        return skew >= 0 ? rate : -rate;
     }
 
     /// @notice The index after `elapsed` seconds at `ratePerSecond` and `price`.
@@ -31,9 +32,8 @@ library FundingMath {
         pure
         returns (int256)
     {
-        uint256 increment = Math.mulDiv(WadMath.abs(ratePerSecond) * elapsed, price, WadMath.WAD);
-        // Cast is safe: increment ≤ maxRate × elapsed × maxPrice / WAD, bounded by governance and oracle bounds.
-        return ratePerSecond >= 0 ? index + int256(increment) : index - int256(increment);
+        int256 increment = SafeCast.toInt256(Math.mulDiv(WadMath.abs(ratePerSecond) * elapsed, price, WadMath.WAD));
+        return ratePerSecond >= 0 ? index + increment : index - increment;
     }
 
     /// @notice Funding a position owes since its entry index (negative: it is owed), rounded toward +∞.

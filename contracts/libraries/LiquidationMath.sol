@@ -46,7 +46,7 @@ library LiquidationMath {
     /// like `size`, never more than `size`.
     function closeSize(int256 size, uint256 fraction) internal pure returns (int256) {
         uint256 closed = Math.min(WadMath.mulWadUp(WadMath.abs(size), fraction), WadMath.abs(size));
-        // Cast is safe: closed ≤ |size| < 2^255.
+        // Cast is safe for every size the core stores (int128): closed ≤ |size| < 2^127.
         return size >= 0 ? int256(closed) : -int256(closed);
     }
 

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title MarginMath
@@ -25,13 +26,13 @@ library MarginMath {
 
     /// @notice An account is liquidatable when it has a requirement and its equity does not exceed it.
     function isLiquidatable(int256 equity, uint256 maintenanceMargin) internal pure returns (bool) {
-        return maintenanceMargin > 0 && equity <= int256(maintenanceMargin);
+        return maintenanceMargin > 0 && equity <= SafeCast.toInt256(maintenanceMargin);
     }
 
     /// @notice What may leave the account: realised margin and equity above IM, whichever is less.
     /// @dev Unrealised profit supports margin but never leaves the protocol.
     function withdrawableMargin(int256 margin, int256 equity, uint256 initialMargin) internal pure returns (uint256) {
-        int256 free = equity - int256(initialMargin);
+        int256 free = equity - SafeCast.toInt256(initialMargin);
         if (margin <= 0 || free <= 0) return 0;
         return Math.min(uint256(margin), uint256(free));
     }

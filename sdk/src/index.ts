@@ -1,1 +1,2 @@
 export * from "./math/index.js";
+export * from "./errors.js";
