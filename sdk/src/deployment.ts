@@ -1,0 +1,30 @@
+import type { Address, Hex } from "viem";
+
+/** One listed market, as deployed. */
+export interface DeployedMarket {
+  marketId: number;
+  symbol: string;
+  /** The oracle adapter's feed id (keccak256 of "SYMBOL/USD"). */
+  feedId: Hex;
+  /** The Chainlink-style aggregator behind the feed (a MockAggregator on local networks). */
+  feed: Address;
+}
+
+/**
+ * Where a Ballast deployment lives: written by `npm run deploy:local` (and the demo) to
+ * `deployments/<network>.json`, read by the SDK client, the keeper and frontends.
+ */
+export interface BallastDeployment {
+  chainId: number;
+  /** The block the core was deployed in: event scans start here. */
+  deploymentBlock: number;
+  core: Address;
+  collateral: Address;
+  collateralDecimals: number;
+  oracle: Address;
+  vault: Address;
+  insurancePool: Address;
+  /** Multicall3 for batched reads (the canonical one on public chains, a local copy on Hardhat). */
+  multicall3: Address;
+  markets: DeployedMarket[];
+}
