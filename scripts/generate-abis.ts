@@ -18,6 +18,8 @@ export const ABI_SOURCES: Record<string, string> = {
   "oracle/OracleAdapter.sol/OracleAdapter": "oracleAdapterAbi",
   "mocks/MockAggregator.sol/MockAggregator": "mockAggregatorAbi",
   "mocks/MockERC20.sol/MockERC20": "mockErc20Abi",
+  "core/BallastLens.sol/BallastLens": "ballastLensAbi",
+  "mocks/Multicall3.sol/Multicall3": "multicall3Abi",
 };
 
 export function renderAbiModules(): Map<string, string> {

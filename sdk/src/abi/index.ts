@@ -6,3 +6,5 @@ export { insurancePoolAbi } from "./insurancePool.js";
 export { oracleAdapterAbi } from "./oracleAdapter.js";
 export { mockAggregatorAbi } from "./mockAggregator.js";
 export { mockErc20Abi } from "./mockErc20.js";
+export { ballastLensAbi } from "./ballastLens.js";
+export { multicall3Abi } from "./multicall3.js";

@@ -150,7 +150,7 @@ export async function expectTokenConservation(b: Ballast): Promise<void> {
   expect(insuranceLedger >= 0n, "insurance ledger never negative").to.equal(true);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: decoded event arguments are untyped (ethers `Result`).
 export type EventArgs = Record<string, any>;
 
 /** The core's events of one name in a receipt, as plain objects (logs of other contracts are ignored). */
