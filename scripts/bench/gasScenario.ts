@@ -1,0 +1,139 @@
+/**
+ * Gas scenario: whole-transaction gasUsed (21,000 base included) of every user-facing operation on a warm
+ * protocol (markets, vault and insurance pool already touched by other users), on Hardhat's embedded network.
+ * Gas on the embedded EVM is deterministic, so the figures double as a regression guard (scripts/bench/gas.ts).
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { ContractTransactionResponse } from "ethers";
+import { network } from "hardhat";
+import { DEMO_MARKETS, wad } from "../lib/config.js";
+import { deployProtocol } from "../lib/deploy.js";
+
+/** Which state each figure is measured in, for the README and the closing notes. */
+export const GAS_NOTES: Record<string, string> = {
+  deposit: "second deposit into an existing account (account warm, token balances non-zero)",
+  withdraw: "withdrawal from an account with one open position (one oracle read)",
+  openPosition: "first position of an account in an already-traded market (new position slots)",
+  modifyPosition: "increase of an existing position",
+  reducePosition: "partial reduction of an existing position",
+  closePosition: "close of an existing position (its storage is cleared)",
+  liquidatePartial: "liquidate() of a one-position account, partial",
+  liquidateFull: "liquidate() of a one-position account, full",
+  liquidateBadDebt: "liquidate() of an underwater one-position account: insurance pays the bad debt",
+  liquidateBatchPerAccount1: "liquidateMany() of 1 liquidatable account",
+  liquidateBatchPerAccount10: "liquidateMany() of 10 liquidatable accounts, per account",
+  liquidateBatchPerAccount50: "liquidateMany() of 50 liquidatable accounts, per account",
+  vaultDeposit: "ERC-4626 deposit into the liquidity vault (not the first depositor)",
+  vaultWithdraw: "ERC-4626 withdraw from the liquidity vault with open positions in both markets",
+  insuranceStake: "ERC-4626 deposit into the insurance pool (not the first staker)",
+  insuranceUnstake: "redeem from the insurance pool inside the withdrawal window",
+};
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction has no receipt");
+  return Number(receipt.gasUsed);
+}
+
+export async function measureGas(): Promise<Record<string, number>> {
+  const { ethers, networkHelpers } = await network.create();
+  const signers = await ethers.getSigners();
+  const [admin, lp, staker, keeper, warmer, trader] = signers as HardhatEthersSigner[] as [
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+    HardhatEthersSigner,
+  ];
+  const deployed = await deployProtocol(ethers, {
+    admin,
+    markets: DEMO_MARKETS,
+    insuranceCooldownSeconds: 3600,
+    insuranceWindowSeconds: 3600,
+  });
+  const { core, token, feeds } = deployed;
+  const vault = await ethers.getContractAt("LiquidityVault", deployed.vault as string);
+  const insurance = await ethers.getContractAt("InsurancePool", deployed.insurance as string);
+  const btcFeed = feeds.BTC!;
+  const unit = 10n ** 6n;
+  const BTC = 0n;
+  const ETH = 1n;
+  const setBtc = (usd: number) => btcFeed.setAnswer(BigInt(Math.round(usd * 1e8)));
+
+  async function fund(who: HardhatEthersSigner, assets: bigint, spender: string) {
+    await token.mint(who.address, assets);
+    await token.connect(who).approve(spender, assets);
+  }
+  async function newAccount(owner: HardhatEthersSigner, assets: bigint): Promise<bigint> {
+    const id = await core.connect(owner).createAccount.staticCall(false, 0n);
+    await core.connect(owner).createAccount(false, 0n);
+    await fund(owner, assets, await core.getAddress());
+    await core.connect(owner).deposit(id, assets);
+    return id;
+  }
+
+  // A warm protocol: LPs and stakers in, both markets traded by someone else.
+  await fund(lp, 10_000_000n * unit, await vault.getAddress());
+  await vault.connect(lp).deposit(5_000_000n * unit, lp.address);
+  await fund(staker, 1_000_000n * unit, await insurance.getAddress());
+  await insurance.connect(staker).deposit(500_000n * unit, staker.address);
+  const warm = await newAccount(warmer, 1_000_000n * unit);
+  await core.connect(warmer).trade(warm, BTC, wad(1), wad(60_000));
+  await core.connect(warmer).trade(warm, ETH, wad(-10), 0n);
+
+  const gas: Record<string, number> = {};
+  const account = await newAccount(trader, 100_000n * unit);
+  await fund(trader, 100_000n * unit, await core.getAddress());
+  gas.deposit = await gasOf(core.connect(trader).deposit(account, 10_000n * unit));
+  gas.openPosition = await gasOf(core.connect(trader).trade(account, BTC, wad("0.5"), wad(60_000)));
+  gas.modifyPosition = await gasOf(core.connect(trader).trade(account, BTC, wad("0.25"), wad(60_000)));
+  gas.reducePosition = await gasOf(core.connect(trader).trade(account, BTC, wad("-0.25"), 0n));
+  gas.withdraw = await gasOf(core.connect(trader).withdraw(account, 1_000n * unit, trader.address));
+  gas.closePosition = await gasOf(core.connect(trader).closePosition(account, BTC, 0n));
+
+  gas.vaultDeposit = await gasOf(vault.connect(lp).deposit(100_000n * unit, lp.address));
+  gas.vaultWithdraw = await gasOf(vault.connect(lp).withdraw(100_000n * unit, lp.address, lp.address));
+  gas.insuranceStake = await gasOf(insurance.connect(staker).deposit(100_000n * unit, staker.address));
+  const shares = await insurance.balanceOf(staker.address);
+  await insurance.connect(staker).requestWithdraw(shares / 10n);
+  await networkHelpers.time.increase(3600);
+  gas.insuranceUnstake = await gasOf(insurance.connect(staker).redeem(shares / 10n, staker.address, staker.address));
+
+  // Liquidations: each victim holds one BTC long at 20x (IM 2% + fees), then the price moves.
+  const victims = async (count: number, leverageMargin: bigint) => {
+    const ids: bigint[] = [];
+    for (let i = 0; i < count; i++) {
+      const owner = signers[6 + (i % (signers.length - 6))]!;
+      const id = await newAccount(owner, leverageMargin);
+      await core.connect(owner).trade(id, BTC, wad("0.1"), wad(60_000));
+      ids.push(id);
+    }
+    return ids;
+  };
+  // 0.1 BTC at $50,000 = $5,000 notional; $150 margin (MM 1% = $50).
+  const partial = await victims(1, 150n * unit);
+  const full = await victims(1, 150n * unit);
+  const badDebt = await victims(1, 150n * unit);
+  const batch1 = await victims(1, 150n * unit);
+  const batch10 = await victims(10, 150n * unit);
+  const batch50 = await victims(50, 150n * unit);
+  await setBtc(49_000); // equity ≈ $50 ≤ MM ≈ $49: partial liquidation territory
+  for (const id of [...partial, ...batch1, ...batch10, ...batch50]) {
+    const health = await core.accountHealth(id);
+    if (!health.liquidatable) throw new Error(`benchmark victim ${id} is not liquidatable`);
+  }
+  gas.liquidatePartial = await gasOf(core.connect(keeper).liquidate(partial[0]!, keeper.address));
+  gas.liquidateBatchPerAccount1 = await gasOf(core.connect(keeper).liquidateMany(batch1, keeper.address));
+  gas.liquidateBatchPerAccount10 = Math.round(
+    (await gasOf(core.connect(keeper).liquidateMany(batch10, keeper.address))) / 10,
+  );
+  gas.liquidateBatchPerAccount50 = Math.round(
+    (await gasOf(core.connect(keeper).liquidateMany(batch50, keeper.address))) / 50,
+  );
+  await setBtc(48_700); // health < 0.5: full
+  gas.liquidateFull = await gasOf(core.connect(keeper).liquidate(full[0]!, keeper.address));
+  await setBtc(45_000); // equity < 0: bad debt
+  gas.liquidateBadDebt = await gasOf(core.connect(keeper).liquidate(badDebt[0]!, keeper.address));
+  return gas;
+}
