@@ -912,8 +912,12 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         else shortOpenInterest += WadMath.abs(newSize);
         state.longOpenInterest = longOpenInterest.toUint128();
         state.shortOpenInterest = shortOpenInterest.toUint128();
-        state.netOpenNotional += newOpenNotional - before.openNotional;
-        state.netFundingBasis += newSize * fundingIndex - int256(before.size) * before.lastFundingIndex;
+        state.netOpenNotional = (state.netOpenNotional + newOpenNotional - before.openNotional).toInt128();
+        // Each position's term is recomputed exactly from its stored fields, so updates cancel without drift.
+        state.netFundingBasis = (
+            state.netFundingBasis + WadMath.mulWadCeil(newSize, fundingIndex)
+                - WadMath.mulWadCeil(before.size, before.lastFundingIndex)
+        ).toInt128();
     }
 
     /// @dev After a risk-increasing fill: the side the position now sits on must be within its cap.

@@ -36,8 +36,9 @@ library VaultAccounting {
                 block.timestamp - state.lastFundingTime
             );
             int256 tradersPnl = WadMath.mulDivCeil(netSize, price, WadMath.WAD) - state.netOpenNotional;
-            int256 tradersOweFunding =
-                WadMath.mulDivFloor(netSize * fundingIndex - state.netFundingBasis, 1, WadMath.WAD);
+            // Σ size × (index − entry) = netSize × index − Σ size × entry, with netSize × index floored
+            // (−ceil(−x) = floor(x)): what traders owe the LP is never overstated by this term.
+            int256 tradersOweFunding = -WadMath.mulWadCeil(-netSize, fundingIndex) - state.netFundingBasis;
             nav += tradersOweFunding - tradersPnl;
             skewNotional += PositionMath.notional(netSize, price);
         }

@@ -28,8 +28,8 @@ struct MarketState {
     uint64 lastFundingTime;
     uint128 longOpenInterest; // base units
     uint128 shortOpenInterest; // base units
-    int256 netOpenNotional; // Σ openNotional of all positions (WAD USD)
-    int256 netFundingBasis; // Σ size × entry funding index (36 decimals), for the vault's NAV
+    int128 netOpenNotional; // Σ openNotional of all positions (WAD USD)
+    int128 netFundingBasis; // Σ mulWadCeil(size, entry funding index) of all positions (WAD USD), for the vault's NAV
 }
 
 /// @notice Protocol-wide liquidation and fee-routing parameters (2 storage slots).

@@ -26,9 +26,9 @@ interface IOracleAdapter is IPriceOracle {
         /// @dev `aggregator.decimals()`, cached when the feed is set.
         uint8 decimals;
         /// @dev Smallest accepted price, WAD, inclusive.
-        uint256 minPriceWad;
+        uint128 minPriceWad;
         /// @dev Largest accepted price, WAD, inclusive.
-        uint256 maxPriceWad;
+        uint128 maxPriceWad;
     }
 
     /* ERRORS: price reads */

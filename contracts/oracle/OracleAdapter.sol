@@ -58,7 +58,8 @@ contract OracleAdapter is IOracleAdapter, AccessControl {
         uint8 decimals = aggregator.decimals();
         if (decimals > MAX_DECIMALS) revert UnsupportedDecimals(decimals);
 
-        _feeds[feedId] = FeedConfig(aggregator, heartbeat, decimals, minPriceWad, maxPriceWad);
+        // Casts are safe: both bounds are ≤ MAX_PRICE_WAD = 1e36 < 2^128 (two slots per feed instead of three).
+        _feeds[feedId] = FeedConfig(aggregator, heartbeat, decimals, uint128(minPriceWad), uint128(maxPriceWad));
 
         emit FeedSet(feedId, aggregator, heartbeat, decimals, minPriceWad, maxPriceWad);
     }

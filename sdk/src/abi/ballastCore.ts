@@ -1817,14 +1817,14 @@ export const ballastCoreAbi = [
             "type": "uint128"
           },
           {
-            "internalType": "int256",
+            "internalType": "int128",
             "name": "netOpenNotional",
-            "type": "int256"
+            "type": "int128"
           },
           {
-            "internalType": "int256",
+            "internalType": "int128",
             "name": "netFundingBasis",
-            "type": "int256"
+            "type": "int128"
           }
         ],
         "internalType": "struct MarketState",

@@ -447,14 +447,14 @@ export const oracleAdapterAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint256",
+            "internalType": "uint128",
             "name": "minPriceWad",
-            "type": "uint256"
+            "type": "uint128"
           },
           {
-            "internalType": "uint256",
+            "internalType": "uint128",
             "name": "maxPriceWad",
-            "type": "uint256"
+            "type": "uint128"
           }
         ],
         "internalType": "struct IOracleAdapter.FeedConfig",
