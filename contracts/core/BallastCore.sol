@@ -15,6 +15,7 @@ import {
     AccountHealth,
     IBallastCore,
     LiquidationPreview,
+    MarginRamp,
     MarketParams,
     MarketState,
     Position,
@@ -55,6 +56,8 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     uint256 internal immutable TOKEN_SCALE;
 
     IPriceOracle public oracle;
+    /// @dev Packed with `oracle`: every trade reads both.
+    uint8 internal _marketCount;
     address public vault;
     address public insurancePool;
 
@@ -64,7 +67,6 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     int128 internal _vaultLedger;
     uint128 internal _insuranceLedger;
 
-    uint256 internal _marketCount;
     uint256 internal _nextAccountId = 1;
 
     mapping(uint256 marketId => MarketParams) internal _marketParams;
@@ -80,11 +82,6 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     mapping(address owner => mapping(address operator => bool)) public isOperator;
     /// @notice Keeper rewards owed to a recipient, WAD USD (pull payment, so no recipient can block a liquidation).
     mapping(address recipient => uint256) public claimableRewards;
-
-    struct MarginRamp {
-        uint64 start;
-        uint64 end;
-    }
 
     /// @dev One position's contribution to its account's risk.
     struct PositionRisk {
@@ -633,13 +630,11 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     {
         marketId = _marketCount;
         if (marketId >= MAX_MARKETS) revert TooManyMarkets(MAX_MARKETS);
-        GovernanceLogic.validateMarketParams(params);
-        GovernanceLogic.replaceTiers(_tiers[marketId], tiers, _risk.liquidationFeeRate);
-        _marketCount = marketId + 1;
-        _marketParams[marketId] = params;
-        _marketState[marketId].lastFundingTime = uint64(block.timestamp);
-        emit MarketListed(marketId, params);
-        emit MarginTiersSet(marketId, tiers, block.timestamp, block.timestamp);
+        // Cast is safe: marketId < MAX_MARKETS = 64.
+        _marketCount = uint8(marketId + 1);
+        GovernanceLogic.listMarket(
+            _marketParams, _marketState, _tiers, marketId, params, tiers, _risk.liquidationFeeRate
+        );
     }
 
     /// @notice Updates a market's parameters. Funding accrues under the old ones first.
@@ -655,26 +650,21 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     /// one over the market's `marginRampDuration`, so no position becomes liquidatable the instant this runs.
     function setMarginTiers(uint256 marketId, MarginTier[] calldata tiers) external onlyRole(RISK_MANAGER_ROLE) {
         _requireListed(marketId);
-        MarginRamp memory ramp = _ramps[marketId];
-        if (block.timestamp < ramp.end) revert RampInProgress(marketId, ramp.end);
-        GovernanceLogic.copyTiers(_previousTiers[marketId], _tiers[marketId]);
-        GovernanceLogic.replaceTiers(_tiers[marketId], tiers, _risk.liquidationFeeRate);
-        uint64 rampEnd = uint64(block.timestamp + _marketParams[marketId].marginRampDuration);
-        _ramps[marketId] = MarginRamp(uint64(block.timestamp), rampEnd);
-        emit MarginTiersSet(marketId, tiers, block.timestamp, rampEnd);
+        GovernanceLogic.setMarginTiers(
+            _tiers,
+            _previousTiers,
+            _ramps,
+            marketId,
+            tiers,
+            _risk.liquidationFeeRate,
+            _marketParams[marketId].marginRampDuration
+        );
     }
 
     /// @notice Sets the liquidation and fee-routing parameters.
     function setRiskParams(RiskParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
-        GovernanceLogic.validateRiskParams(params);
         // The liquidation fraction's closed form needs the fee below every maintenance rate in force.
-        for (uint256 marketId; marketId < _marketCount; ++marketId) {
-            GovernanceLogic.checkFeeBelowMaintenance(params.liquidationFeeRate, _tiers[marketId][0].maintenanceMarginRate);
-            MarginTier[] storage previous = _previousTiers[marketId];
-            if (block.timestamp < _ramps[marketId].end) {
-                GovernanceLogic.checkFeeBelowMaintenance(params.liquidationFeeRate, previous[0].maintenanceMarginRate);
-            }
-        }
+        GovernanceLogic.checkRiskParams(_tiers, _previousTiers, _ramps, _marketCount, params);
         _risk = params;
         emit RiskParamsSet(params);
     }

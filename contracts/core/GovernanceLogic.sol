@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {MarketParams, RiskParams} from "../interfaces/IBallastCore.sol";
+import {IBallastCore, MarginRamp, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
 import {MarginTier, MarginTiers} from "../libraries/MarginTiers.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 
@@ -21,8 +21,63 @@ library GovernanceLogic {
     /// @notice The liquidation fee must stay below every maintenance rate (the liquidation fraction needs it).
     error LiquidationFeeNotBelowMaintenance(uint256 liquidationFeeRate, uint256 maintenanceMarginRate);
 
+    /// @notice Lists market `marketId`: checks and writes its parameters and margin table (effective at once).
+    function listMarket(
+        mapping(uint256 => MarketParams) storage marketParams,
+        mapping(uint256 => MarketState) storage marketStates,
+        mapping(uint256 => MarginTier[]) storage marginTiers,
+        uint256 marketId,
+        MarketParams calldata params,
+        MarginTier[] calldata tiers,
+        uint256 liquidationFeeRate
+    ) external {
+        validateMarketParams(params);
+        replaceTiers(marginTiers[marketId], tiers, liquidationFeeRate);
+        marketParams[marketId] = params;
+        marketStates[marketId].lastFundingTime = uint64(block.timestamp);
+        emit IBallastCore.MarketListed(marketId, params);
+        emit IBallastCore.MarginTiersSet(marketId, tiers, block.timestamp, block.timestamp);
+    }
+
+    /// @notice Starts a ramp from the current margin table of `marketId` to `tiers` over `rampDuration`.
+    function setMarginTiers(
+        mapping(uint256 => MarginTier[]) storage marginTiers,
+        mapping(uint256 => MarginTier[]) storage previousTiers,
+        mapping(uint256 => MarginRamp) storage ramps,
+        uint256 marketId,
+        MarginTier[] calldata tiers,
+        uint256 liquidationFeeRate,
+        uint256 rampDuration
+    ) external {
+        uint256 rampEnd = ramps[marketId].end;
+        if (block.timestamp < rampEnd) revert IBallastCore.RampInProgress(marketId, rampEnd);
+        copyTiers(previousTiers[marketId], marginTiers[marketId]);
+        replaceTiers(marginTiers[marketId], tiers, liquidationFeeRate);
+        // Casts are safe: timestamps and a ramp of at most MAX_MARGIN_RAMP fit in 64 bits.
+        ramps[marketId] = MarginRamp(uint64(block.timestamp), uint64(block.timestamp + rampDuration));
+        emit IBallastCore.MarginTiersSet(marketId, tiers, block.timestamp, block.timestamp + rampDuration);
+    }
+
+    /// @notice Reverts unless `params` are within bounds and the liquidation fee stays below every maintenance
+    /// rate in force in every market (current tables, and previous ones while they ramp out).
+    function checkRiskParams(
+        mapping(uint256 => MarginTier[]) storage marginTiers,
+        mapping(uint256 => MarginTier[]) storage previousTiers,
+        mapping(uint256 => MarginRamp) storage ramps,
+        uint256 marketCount,
+        RiskParams calldata params
+    ) external view {
+        validateRiskParams(params);
+        for (uint256 marketId; marketId < marketCount; ++marketId) {
+            checkFeeBelowMaintenance(params.liquidationFeeRate, marginTiers[marketId][0].maintenanceMarginRate);
+            if (block.timestamp < ramps[marketId].end) {
+                checkFeeBelowMaintenance(params.liquidationFeeRate, previousTiers[marketId][0].maintenanceMarginRate);
+            }
+        }
+    }
+
     /// @notice Reverts unless every market parameter is within its bounds.
-    function validateMarketParams(MarketParams calldata params) external pure {
+    function validateMarketParams(MarketParams calldata params) public pure {
         if (params.feedId == bytes32(0)) revert ParameterOutOfBounds("feedId", 0, 1, type(uint256).max);
         checkBounds("maxOpenInterestPerSide", params.maxOpenInterestPerSide, 1, type(uint128).max);
         checkBounds("minPositionNotional", params.minPositionNotional, 0, MAX_USD_FLOOR);
@@ -34,7 +89,7 @@ library GovernanceLogic {
 
     /// @notice Reverts unless every risk parameter is within its bounds (the fee-below-maintenance rule is
     /// checked per market with `checkFeeBelowMaintenance`).
-    function validateRiskParams(RiskParams memory params) external pure {
+    function validateRiskParams(RiskParams memory params) public pure {
         checkBounds("liquidationFeeRate", params.liquidationFeeRate, 1, MAX_LIQUIDATION_FEE_RATE);
         checkBounds("keeperRewardShare", params.keeperRewardShare, 0, WadMath.WAD);
         checkBounds("liquidationBuffer", params.liquidationBuffer, 0, MAX_LIQUIDATION_BUFFER);
@@ -46,7 +101,7 @@ library GovernanceLogic {
 
     /// @notice Validates `tiers` and writes them over `target`.
     function replaceTiers(MarginTier[] storage target, MarginTier[] calldata tiers, uint256 liquidationFeeRate)
-        external
+        public
     {
         MarginTiers.validate(tiers);
         checkFeeBelowMaintenance(liquidationFeeRate, tiers[0].maintenanceMarginRate);

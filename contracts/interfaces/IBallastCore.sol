@@ -43,6 +43,12 @@ struct RiskParams {
     uint64 vaultReserveFactor; // WAD of the net-skew notional that LP withdrawals must leave in the vault
 }
 
+/// @notice The interval over which a market's margin table moves from its previous table to its current one.
+struct MarginRamp {
+    uint64 start;
+    uint64 end;
+}
+
 /// @notice An account: owned by `owner`, cross (many markets) or isolated (one market).
 struct Account {
     address owner;

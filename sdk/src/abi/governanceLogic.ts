@@ -83,6 +83,22 @@ export const governanceLogicAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rampEnd",
+        "type": "uint256"
+      }
+    ],
+    "name": "RampInProgress",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "index",
         "type": "uint256"
       },
@@ -110,6 +126,120 @@ export const governanceLogicAbi = [
     ],
     "name": "TierRatesDecreasing",
     "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint128",
+            "name": "notionalCap",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "initialMarginRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maintenanceMarginRate",
+            "type": "uint64"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct MarginTier[]",
+        "name": "tiers",
+        "type": "tuple[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "rampStart",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "rampEnd",
+        "type": "uint256"
+      }
+    ],
+    "name": "MarginTiersSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "feedId",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxOpenInterestPerSide",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "minPositionNotional",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "skewScale",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "takerFeeRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "makerFeeRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint128",
+            "name": "fundingScale",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxFundingRatePerSecond",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "marginRampDuration",
+            "type": "uint32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct MarketParams",
+        "name": "params",
+        "type": "tuple"
+      }
+    ],
+    "name": "MarketListed",
+    "type": "event"
   },
   {
     "inputs": [
