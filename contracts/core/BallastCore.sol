@@ -15,7 +15,7 @@ import {
     AccountHealth,
     IBallastCore,
     LiquidationPreview,
-    MarginRamp,
+    MarginSchedule,
     MarketParams,
     MarketState,
     Position,
@@ -71,10 +71,12 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
 
     mapping(uint256 marketId => MarketParams) internal _marketParams;
     mapping(uint256 marketId => MarketState) internal _marketState;
-    mapping(uint256 marketId => MarginTier[]) internal _tiers;
+    /// @dev Fixed-size tables (MarginTiers.MAX_TIERS = 8 brackets) whose counts live in `_schedules`, so that a
+    /// margin check reads one header slot instead of an array length and a ramp slot.
+    mapping(uint256 marketId => MarginTier[8]) internal _tiers;
     /// @dev The table a ramp starts from; requirements interpolate between it and `_tiers` until `rampEnd`.
-    mapping(uint256 marketId => MarginTier[]) internal _previousTiers;
-    mapping(uint256 marketId => MarginRamp) internal _ramps;
+    mapping(uint256 marketId => MarginTier[8]) internal _previousTiers;
+    mapping(uint256 marketId => MarginSchedule) internal _schedules;
     mapping(uint256 accountId => Account) internal _accounts;
     mapping(uint256 accountId => mapping(uint256 marketId => Position)) internal _positions;
 
@@ -633,7 +635,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         // Cast is safe: marketId < MAX_MARKETS = 64.
         _marketCount = uint8(marketId + 1);
         GovernanceLogic.listMarket(
-            _marketParams, _marketState, _tiers, marketId, params, tiers, _risk.liquidationFeeRate
+            _marketParams, _marketState, _tiers, _schedules, marketId, params, tiers, _risk.liquidationFeeRate
         );
     }
 
@@ -653,7 +655,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         GovernanceLogic.setMarginTiers(
             _tiers,
             _previousTiers,
-            _ramps,
+            _schedules,
             marketId,
             tiers,
             _risk.liquidationFeeRate,
@@ -664,7 +666,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     /// @notice Sets the liquidation and fee-routing parameters.
     function setRiskParams(RiskParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
         // The liquidation fraction's closed form needs the fee below every maintenance rate in force.
-        GovernanceLogic.checkRiskParams(_tiers, _previousTiers, _ramps, _marketCount, params);
+        GovernanceLogic.checkRiskParams(_tiers, _previousTiers, _schedules, _marketCount, params);
         _risk = params;
         emit RiskParamsSet(params);
     }
@@ -712,7 +714,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         view
         returns (MarketParams memory, MarketState memory, MarginTier[] memory)
     {
-        return (_marketParams[marketId], _marketState[marketId], _tiers[marketId]);
+        return (_marketParams[marketId], _marketState[marketId], _table(_tiers[marketId], _schedules[marketId].tierCount));
     }
 
     /// @notice The ramp of a market's margin table: the table it started from and its start and end times.
@@ -721,8 +723,8 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         view
         returns (MarginTier[] memory previousTiers, uint256 start, uint256 end)
     {
-        MarginRamp memory ramp = _ramps[marketId];
-        return (_previousTiers[marketId], ramp.start, ramp.end);
+        MarginSchedule memory schedule = _schedules[marketId];
+        return (_table(_previousTiers[marketId], schedule.previousTierCount), schedule.rampStart, schedule.rampEnd);
     }
 
     /// @inheritdoc IBallastCore
@@ -814,27 +816,28 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         view
         returns (uint256 initialMargin, uint256 maintenanceMargin)
     {
-        (initialMargin, maintenanceMargin) = MarginTiers.requirements(_loadTiers(_tiers[marketId], notional), notional);
-        MarginRamp memory ramp = _ramps[marketId];
-        if (block.timestamp >= ramp.end) return (initialMargin, maintenanceMargin);
-        (uint256 initialBefore, uint256 maintenanceBefore) =
-            MarginTiers.requirements(_loadTiers(_previousTiers[marketId], notional), notional);
-        uint256 elapsed = block.timestamp - ramp.start;
-        uint256 duration = ramp.end - ramp.start;
+        MarginSchedule memory schedule = _schedules[marketId];
+        (initialMargin, maintenanceMargin) =
+            MarginTiers.requirements(_loadTiers(_tiers[marketId], schedule.tierCount, notional), notional);
+        if (block.timestamp >= schedule.rampEnd) return (initialMargin, maintenanceMargin);
+        (uint256 initialBefore, uint256 maintenanceBefore) = MarginTiers.requirements(
+            _loadTiers(_previousTiers[marketId], schedule.previousTierCount, notional), notional
+        );
+        uint256 elapsed = block.timestamp - schedule.rampStart;
+        uint256 duration = schedule.rampEnd - schedule.rampStart;
         initialMargin = MarginTiers.interpolate(initialBefore, initialMargin, elapsed, duration);
         maintenanceMargin = MarginTiers.interpolate(maintenanceBefore, maintenanceMargin, elapsed, duration);
     }
 
     /// @dev Copies the brackets that `notional` reaches (the rest cannot matter), saving a cold read per bracket.
-    function _loadTiers(MarginTier[] storage stored, uint256 notional)
+    function _loadTiers(MarginTier[8] storage stored, uint256 count, uint256 notional)
         internal
         view
         returns (MarginTier[] memory tiers)
     {
-        uint256 length = stored.length;
-        tiers = new MarginTier[](length);
+        tiers = new MarginTier[](count);
         uint256 loaded;
-        while (loaded < length) {
+        while (loaded < count) {
             MarginTier memory tier = stored[loaded];
             tiers[loaded++] = tier;
             if (notional <= tier.notionalCap) break;
@@ -842,6 +845,14 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         // Shrinking the length is safe: the last loaded bracket covers `notional`, so the ones after it add 0.
         assembly ("memory-safe") {
             mstore(tiers, loaded)
+        }
+    }
+
+    /// @dev The first `count` brackets of a stored table, as a dynamic array (for views).
+    function _table(MarginTier[8] storage stored, uint256 count) internal view returns (MarginTier[] memory table) {
+        table = new MarginTier[](count);
+        for (uint256 i; i < count; ++i) {
+            table[i] = stored[i];
         }
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IBallastCore, MarginRamp, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
+import {IBallastCore, MarginSchedule, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
 import {MarginTier, MarginTiers} from "../libraries/MarginTiers.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 
@@ -25,14 +25,15 @@ library GovernanceLogic {
     function listMarket(
         mapping(uint256 => MarketParams) storage marketParams,
         mapping(uint256 => MarketState) storage marketStates,
-        mapping(uint256 => MarginTier[]) storage marginTiers,
+        mapping(uint256 => MarginTier[8]) storage marginTiers,
+        mapping(uint256 => MarginSchedule) storage schedules,
         uint256 marketId,
         MarketParams calldata params,
         MarginTier[] calldata tiers,
         uint256 liquidationFeeRate
     ) external {
         validateMarketParams(params);
-        replaceTiers(marginTiers[marketId], tiers, liquidationFeeRate);
+        schedules[marketId].tierCount = writeTiers(marginTiers[marketId], tiers, liquidationFeeRate);
         marketParams[marketId] = params;
         marketStates[marketId].lastFundingTime = uint64(block.timestamp);
         emit IBallastCore.MarketListed(marketId, params);
@@ -41,36 +42,44 @@ library GovernanceLogic {
 
     /// @notice Starts a ramp from the current margin table of `marketId` to `tiers` over `rampDuration`.
     function setMarginTiers(
-        mapping(uint256 => MarginTier[]) storage marginTiers,
-        mapping(uint256 => MarginTier[]) storage previousTiers,
-        mapping(uint256 => MarginRamp) storage ramps,
+        mapping(uint256 => MarginTier[8]) storage marginTiers,
+        mapping(uint256 => MarginTier[8]) storage previousTiers,
+        mapping(uint256 => MarginSchedule) storage schedules,
         uint256 marketId,
         MarginTier[] calldata tiers,
         uint256 liquidationFeeRate,
         uint256 rampDuration
     ) external {
-        uint256 rampEnd = ramps[marketId].end;
-        if (block.timestamp < rampEnd) revert IBallastCore.RampInProgress(marketId, rampEnd);
-        copyTiers(previousTiers[marketId], marginTiers[marketId]);
-        replaceTiers(marginTiers[marketId], tiers, liquidationFeeRate);
+        MarginSchedule memory schedule = schedules[marketId];
+        if (block.timestamp < schedule.rampEnd) revert IBallastCore.RampInProgress(marketId, schedule.rampEnd);
+        MarginTier[8] storage current = marginTiers[marketId];
+        MarginTier[8] storage previous = previousTiers[marketId];
+        for (uint256 i; i < schedule.tierCount; ++i) {
+            previous[i] = current[i];
+        }
         // Casts are safe: timestamps and a ramp of at most MAX_MARGIN_RAMP fit in 64 bits.
-        ramps[marketId] = MarginRamp(uint64(block.timestamp), uint64(block.timestamp + rampDuration));
+        schedules[marketId] = MarginSchedule({
+            rampStart: uint64(block.timestamp),
+            rampEnd: uint64(block.timestamp + rampDuration),
+            tierCount: writeTiers(current, tiers, liquidationFeeRate),
+            previousTierCount: schedule.tierCount
+        });
         emit IBallastCore.MarginTiersSet(marketId, tiers, block.timestamp, block.timestamp + rampDuration);
     }
 
     /// @notice Reverts unless `params` are within bounds and the liquidation fee stays below every maintenance
     /// rate in force in every market (current tables, and previous ones while they ramp out).
     function checkRiskParams(
-        mapping(uint256 => MarginTier[]) storage marginTiers,
-        mapping(uint256 => MarginTier[]) storage previousTiers,
-        mapping(uint256 => MarginRamp) storage ramps,
+        mapping(uint256 => MarginTier[8]) storage marginTiers,
+        mapping(uint256 => MarginTier[8]) storage previousTiers,
+        mapping(uint256 => MarginSchedule) storage schedules,
         uint256 marketCount,
         RiskParams calldata params
     ) external view {
         validateRiskParams(params);
         for (uint256 marketId; marketId < marketCount; ++marketId) {
             checkFeeBelowMaintenance(params.liquidationFeeRate, marginTiers[marketId][0].maintenanceMarginRate);
-            if (block.timestamp < ramps[marketId].end) {
+            if (block.timestamp < schedules[marketId].rampEnd) {
                 checkFeeBelowMaintenance(params.liquidationFeeRate, previousTiers[marketId][0].maintenanceMarginRate);
             }
         }
@@ -99,21 +108,19 @@ library GovernanceLogic {
         checkBounds("vaultReserveFactor", params.vaultReserveFactor, 0, WadMath.WAD);
     }
 
-    /// @notice Validates `tiers` and writes them over `target`.
-    function replaceTiers(MarginTier[] storage target, MarginTier[] calldata tiers, uint256 liquidationFeeRate)
-        public
+    /// @notice Validates `tiers` and writes them over the first brackets of `target`.
+    /// @return count The number of brackets written (≤ MAX_TIERS = 8, the fixed array's length).
+    function writeTiers(MarginTier[8] storage target, MarginTier[] calldata tiers, uint256 liquidationFeeRate)
+        internal
+        returns (uint8 count)
     {
         MarginTiers.validate(tiers);
         checkFeeBelowMaintenance(liquidationFeeRate, tiers[0].maintenanceMarginRate);
-        copyTiers(target, tiers);
-    }
-
-    /// @notice Copies `source` over `target` (storage to storage), used when a ramp starts.
-    function copyTiers(MarginTier[] storage target, MarginTier[] memory source) public {
-        while (target.length > 0) target.pop();
-        for (uint256 i; i < source.length; ++i) {
-            target.push(source[i]);
+        for (uint256 i; i < tiers.length; ++i) {
+            target[i] = tiers[i];
         }
+        // Cast is safe: validate() allows at most MAX_TIERS = 8 brackets.
+        return uint8(tiers.length);
     }
 
     /// @notice Reverts unless `liquidationFeeRate` < `maintenanceMarginRate`.

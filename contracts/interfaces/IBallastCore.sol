@@ -43,10 +43,13 @@ struct RiskParams {
     uint64 vaultReserveFactor; // WAD of the net-skew notional that LP withdrawals must leave in the vault
 }
 
-/// @notice The interval over which a market's margin table moves from its previous table to its current one.
-struct MarginRamp {
-    uint64 start;
-    uint64 end;
+/// @notice The header of a market's margin tables (one slot): how many brackets the current and the previous
+/// table have, and the interval over which requirements move from the previous table to the current one.
+struct MarginSchedule {
+    uint64 rampStart;
+    uint64 rampEnd;
+    uint8 tierCount;
+    uint8 previousTierCount;
 }
 
 /// @notice An account: owned by `owner`, cross (many markets) or isolated (one market).
