@@ -21,6 +21,8 @@ export interface BallastDeployment {
   core: Address;
   collateral: Address;
   collateralDecimals: number;
+  /** The collateral token's symbol, for messages (e.g. "USDC"); the SDK assumes "USDC" when absent. */
+  collateralSymbol?: string;
   oracle: Address;
   vault: Address;
   insurancePool: Address;

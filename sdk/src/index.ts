@@ -1,4 +1,59 @@
+/**
+ * @ballast/sdk: exact margin math (bigint, bit-for-bit with the contracts), a viem client (reads, simulations,
+ * transaction builders, event watching), typed ABIs and typed errors. Node and browsers.
+ *
+ * The on-chain simulations `simulateTrade`, `simulateWithdraw`, `simulateDeposit` and `simulateLiquidate` share
+ * their names with the pure what-ifs of the math: import them from `@ballast/sdk/actions`, use the `actions`
+ * namespace, or bind them with `createBallastClient`. Every other action is also exported here.
+ */
 export * from "./math/index.js";
 export * from "./errors.js";
+export * from "./contractErrors.js";
+export * from "./format.js";
 export * from "./abi/index.js";
 export * from "./deployment.js";
+export * from "./client/index.js";
+export * as actions from "./actions/index.js";
+export {
+  acceptablePrice,
+  BPS,
+  type AcceptablePriceParameters,
+} from "./actions/acceptablePrice.js";
+export * from "./actions/buildApprove.js";
+export * from "./actions/buildClaimRewards.js";
+export * from "./actions/buildClose.js";
+export * from "./actions/buildCreateAccount.js";
+export * from "./actions/buildDeposit.js";
+export * from "./actions/buildInsuranceCancelWithdraw.js";
+export * from "./actions/buildInsuranceDeposit.js";
+export * from "./actions/buildInsuranceRedeem.js";
+export * from "./actions/buildInsuranceRequestWithdraw.js";
+export * from "./actions/buildLiquidate.js";
+export * from "./actions/buildLiquidateMany.js";
+export * from "./actions/buildSetOperator.js";
+export * from "./actions/buildTrade.js";
+export * from "./actions/buildVaultDeposit.js";
+export * from "./actions/buildVaultRedeem.js";
+export * from "./actions/buildWithdraw.js";
+export * from "./actions/decodeBallastError.js";
+export * from "./actions/getAccount.js";
+export * from "./actions/getAccounts.js";
+export * from "./actions/getMarkets.js";
+export * from "./actions/types.js";
+export * from "./actions/watchAccount.js";
+export type {
+  SimulateTradeParameters as SimulateTradeActionParameters,
+  SimulateTradeReturnType as SimulateTradeActionReturnType,
+} from "./actions/simulateTrade.js";
+export type {
+  SimulateWithdrawParameters as SimulateWithdrawActionParameters,
+  SimulateWithdrawReturnType as SimulateWithdrawActionReturnType,
+} from "./actions/simulateWithdraw.js";
+export type {
+  SimulateDepositParameters as SimulateDepositActionParameters,
+  SimulateDepositReturnType as SimulateDepositActionReturnType,
+} from "./actions/simulateDeposit.js";
+export type {
+  SimulateLiquidateParameters,
+  SimulateLiquidateReturnType,
+} from "./actions/simulateLiquidate.js";

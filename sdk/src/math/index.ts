@@ -5,3 +5,8 @@ export * from "./fundingMath.js";
 export * from "./marginMath.js";
 export * from "./liquidationMath.js";
 export * from "./pricingMath.js";
+export * from "./types.js";
+export * from "./accountMath.js";
+export * from "./simulate.js";
+export * from "./liquidationPrice.js";
+export * from "./fastHealth.js";

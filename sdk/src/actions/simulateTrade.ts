@@ -1,0 +1,104 @@
+import type { Account, Address, Client } from "viem";
+import type { BallastDeployment } from "../deployment.js";
+import { formatSize } from "../format.js";
+import { type SimulateTradeReturnType as TradePreview, simulateTrade as previewTrade } from "../math/simulate.js";
+import { MAX_UINT256 } from "../math/internal/solidity.js";
+import { abs } from "../math/wadMath.js";
+import { acceptablePrice as slippageBound } from "./acceptablePrice.js";
+import { buildTrade } from "./buildTrade.js";
+import { getAccount } from "./getAccount.js";
+import type { AccountView } from "./internal/reads.js";
+import { deploymentContext } from "./internal/reads.js";
+import { simulateCore } from "./internal/simulateCall.js";
+import type { BallastTransaction } from "./types.js";
+
+export type SimulateTradeParameters = {
+  deployment: BallastDeployment;
+  /** The sender: the account's owner or an approved operator. */
+  account: Address | Account;
+  accountId: bigint;
+  marketId: number;
+  /** Signed WAD base units: > 0 buys. */
+  sizeDelta: bigint;
+  /** The worst fill accepted; default: the SDK's expected fill ± `slippageBps`. */
+  acceptablePrice?: bigint;
+  /** Slippage tolerance when `acceptablePrice` is omitted, basis points (default 50 = 0.5%). */
+  slippageBps?: bigint | number;
+  /** Simulate at this block (default: the latest). */
+  blockNumber?: bigint;
+};
+
+export type SimulateTradeReturnType = {
+  /** The fill price the core returned in the `eth_call`. */
+  fillPrice: bigint;
+  acceptablePrice: bigint;
+  /**
+   * The SDK's prediction at the same block: fee, funding settled, new position, health after, checks (`undefined`
+   * only when a price the account needs is refused — then the eth_call has thrown the oracle's error anyway).
+   */
+  preview: TradePreview | undefined;
+  /** The account before the trade. */
+  view: AccountView;
+  /** The trade, ready for a wallet. */
+  transaction: BallastTransaction;
+};
+
+/**
+ * Simulates `core.trade` with `eth_call` (viem `simulateContract`) at one block, next to the SDK's own prediction
+ * from the same block's state. Throws the contract's revert as a typed `BallastContractError` (e.g.
+ * `InsufficientMarginError`) whose message says what to change.
+ */
+export async function simulateTrade(
+  client: Client,
+  parameters: SimulateTradeParameters,
+): Promise<SimulateTradeReturnType> {
+  const { deployment, accountId, marketId, sizeDelta } = parameters;
+  const view = await getAccount(client, {
+    deployment,
+    accountId,
+    blockNumber: parameters.blockNumber,
+    priceLines: false,
+  });
+  const symbol = deployment.markets.find((m) => m.marketId === marketId)?.symbol ?? `market ${marketId}`;
+  const context = {
+    ...deploymentContext(deployment),
+    action: `${sizeDelta > 0n ? "buying" : "selling"} ${formatSize(abs(sizeDelta), symbol)}`,
+  };
+  // Without a usable price (see `view.priceErrors`) the SDK cannot predict: the eth_call reports the oracle's error.
+  const preview =
+    view.health === undefined
+      ? undefined
+      : previewTrade({
+          ...view,
+          accountId,
+          marketId,
+          sizeDelta,
+          acceptablePrice: parameters.acceptablePrice,
+          paused: view.paused,
+          errorContext: context,
+        });
+  const expected = preview?.fill?.fillPrice;
+  const bound =
+    parameters.acceptablePrice ??
+    (expected === undefined || sizeDelta === 0n
+      ? sizeDelta > 0n
+        ? MAX_UINT256
+        : 0n
+      : slippageBound({ price: expected, sizeDelta, slippageBps: parameters.slippageBps ?? 50 }));
+  const fillPrice = (await simulateCore(client, {
+    deployment,
+    account: parameters.account,
+    functionName: "trade",
+    args: [accountId, BigInt(marketId), sizeDelta, bound],
+    blockNumber: view.blockNumber,
+    context: { ...context, ...(preview?.healthAfter === undefined ? {} : { healthAfter: preview.healthAfter }) },
+  })) as bigint;
+  const { acceptablePrice: _, ...transaction } = buildTrade({
+    deployment,
+    accountId,
+    marketId,
+    sizeDelta,
+    acceptablePrice: bound,
+  });
+  return { fillPrice, acceptablePrice: bound, preview, view, transaction };
+}

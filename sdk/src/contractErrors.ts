@@ -1,0 +1,556 @@
+/**
+ * The Ballast contracts' custom errors as typed SDK errors: one `BallastContractError` subclass per Solidity error
+ * (core, GovernanceLogic, OracleAdapter, LiquidityVault, InsurancePool and the OpenZeppelin errors they use), each
+ * with a message a person can act on. {@link createContractError} builds one from a decoded revert (see
+ * `decodeBallastError` in the client) or from the SDK's own prediction (`simulateTrade`, `simulateWithdraw`).
+ *
+ * Amounts in messages: WAD USD as `$1,234.56`, collateral as token units when the context names the token, prices
+ * as USD, sizes as base units.
+ *
+ * @module
+ */
+import { ballastCoreAbi } from "./abi/ballastCore.js";
+import { governanceLogicAbi } from "./abi/governanceLogic.js";
+import { insurancePoolAbi } from "./abi/insurancePool.js";
+import { liquidityVaultAbi } from "./abi/liquidityVault.js";
+import { oracleAdapterAbi } from "./abi/oracleAdapter.js";
+import {
+  BallastContractError,
+  type BallastContractErrorArgs,
+  type BallastContractErrorName,
+  type BallastContractErrorParameters,
+  type BallastErrorAbi,
+  FillPriceNotPositiveError,
+  InvalidTierCountError,
+  InvalidTierRatesError,
+  TierCapsNotIncreasingError,
+  TierRatesDecreasingError,
+} from "./errors.js";
+import { formatPercent, formatPrice, formatSize, formatToken, formatUsd } from "./format.js";
+import type { MarketMap } from "./math/types.js";
+
+function errorItems(abi: readonly { type: string }[]) {
+  return abi.filter((item) => item.type === "error") as unknown as BallastErrorAbi;
+}
+
+/**
+ * Every custom error of the Ballast contracts, deduplicated by signature: pass it as `abi` to viem's
+ * `decodeErrorResult` (the client actions do).
+ */
+export const ballastErrorsAbi: BallastErrorAbi = (() => {
+  const seen = new Set<string>();
+  const items: BallastErrorAbi[number][] = [];
+  for (const abi of [ballastCoreAbi, governanceLogicAbi, oracleAdapterAbi, liquidityVaultAbi, insurancePoolAbi]) {
+    for (const item of errorItems(abi)) {
+      const signature = `${item.name}(${item.inputs.map((input) => input.type).join(",")})`;
+      if (seen.has(signature)) continue;
+      seen.add(signature);
+      items.push(item);
+    }
+  }
+  return items;
+})();
+
+/** The Solidity signature of a Ballast error, e.g. `"InsufficientMargin(int256,uint256)"`. */
+export function errorSignature(errorName: BallastContractErrorName): string {
+  const item = ballastErrorsAbi.find((candidate) => candidate.name === errorName);
+  if (item === undefined) return `${errorName}()`;
+  return `${item.name}(${item.inputs.map((input) => input.type).join(",")})`;
+}
+
+/** What the SDK knows about the action that failed; every field is optional and only sharpens the message. */
+export type ContractErrorContext = {
+  /** What was attempted, lower case, e.g. `"withdrawing 500 USDC"`; starts the message. */
+  action?: string;
+  /** The collateral token, to show collateral amounts in token units. */
+  collateral?: { symbol: string; decimals: number };
+  /** Market symbols by id, and feed ids, to name markets and feeds. */
+  markets?: readonly { marketId: number; symbol: string; feedId?: string }[];
+  /** The SDK's prediction of the account right after the action (for messages about margin). */
+  healthAfter?: { equity: bigint; initialMargin: bigint; maintenanceMargin: bigint };
+};
+
+type Messages = {
+  [name in BallastContractErrorName]: (args: BallastContractErrorArgs<name>, context: ContractErrorContext) => string;
+};
+
+function capitalise(text: string): string {
+  return text.length === 0 ? text : text[0]?.toUpperCase() + text.slice(1);
+}
+
+function actionOr(context: ContractErrorContext, fallback: string): string {
+  return capitalise(context.action ?? fallback);
+}
+
+function marketName(context: ContractErrorContext, marketId: bigint): string {
+  const market = context.markets?.find((m) => BigInt(m.marketId) === marketId);
+  return market === undefined ? `market ${marketId}` : `the ${market.symbol} market (${marketId})`;
+}
+
+function feedName(context: ContractErrorContext, feedId: string): string {
+  const market = context.markets?.find((m) => m.feedId?.toLowerCase() === feedId.toLowerCase());
+  return market === undefined ? `feed ${feedId}` : `the ${market.symbol}/USD feed`;
+}
+
+/** A WAD USD amount of collateral in token units (rounded down), or USD without a token context. */
+function collateralAmount(context: ContractErrorContext, wad: bigint): string {
+  const token = context.collateral;
+  if (token === undefined) return formatUsd(wad);
+  return formatToken(wad / 10n ** BigInt(18 - token.decimals), token.decimals, token.symbol);
+}
+
+/** Token units of collateral. */
+function tokenAmount(context: ContractErrorContext, assets: bigint): string {
+  const token = context.collateral;
+  return token === undefined ? `${assets} token units` : formatToken(assets, token.decimals, token.symbol);
+}
+
+function time(seconds: bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+function bytes32ToText(value: string): string {
+  const hex = value.replace(/^0x/, "").replace(/(00)+$/, "");
+  let text = "";
+  for (let i = 0; i < hex.length; i += 2) text += String.fromCharCode(Number.parseInt(hex.slice(i, i + 2), 16));
+  return /^[\x20-\x7e]+$/.test(text) ? text : value;
+}
+
+const MESSAGES: Messages = {
+  // ------------------------------------------------------------------ core: accounts and collateral
+  AccountNotFound: ([accountId]) => `Account ${accountId} does not exist; check the account id (ids start at 1).`,
+  Unauthorized: ([accountId, caller]) =>
+    `${caller} is neither the owner of account ${accountId} nor an approved operator; send from the owner, or have the owner call setOperator(${caller}, true).`,
+  MarketNotListed: ([marketId]) => `Market ${marketId} is not listed.`,
+  IsolatedMarketMismatch: ([accountId, isolatedMarketId, marketId], c) =>
+    `Account ${accountId} is isolated to ${marketName(c, isolatedMarketId)} and cannot trade ${marketName(c, marketId)}; use a cross account or one isolated to that market.`,
+  TooManyPositions: ([accountId, maxPositions]) =>
+    `Account ${accountId} already has ${maxPositions} open positions, the maximum; close one first or use another account.`,
+  TooManyMarkets: ([maxMarkets]) => `No more markets can be listed: the maximum is ${maxMarkets}.`,
+  ZeroAmount: (_, c) => `${actionOr(c, "this call")} names a zero amount; the amount must be above zero.`,
+  ZeroAddress: () => "An address argument is the zero address; pass a real recipient or contract.",
+  UnsupportedDecimals: ([decimals]) => `A token or feed with ${decimals} decimals is not supported.`,
+  FeeOnTransferNotSupported: ([expected, received], c) =>
+    `The token delivered ${tokenAmount(c, received)} instead of ${tokenAmount(c, expected)}: fee-on-transfer tokens are not supported.`,
+  InsufficientMargin: ([equity, initialMargin], c) =>
+    `${actionOr(c, "this trade")} would leave equity ${formatUsd(equity)} below the initial margin ${formatUsd(initialMargin)}; add at least ${formatUsd(initialMargin - equity, 2, "up")} of margin or trade a smaller size.`,
+  WithdrawalExceedsAvailable: ([requested, available], c) => {
+    const after = c.healthAfter;
+    const limit = `at most ${collateralAmount(c, available)} can be withdrawn now`;
+    if (after !== undefined && after.equity < after.initialMargin) {
+      return `${actionOr(c, "this withdrawal")} would leave equity ${formatUsd(after.equity)} below the initial margin ${formatUsd(after.initialMargin)}; ${limit}.`;
+    }
+    return `${actionOr(c, "this withdrawal")} asks for ${collateralAmount(c, requested)}, more than the realised margin above initial margin; ${limit} (unrealised profit cannot leave until it is realised).`;
+  },
+  AccountLiquidatable: ([accountId, equity, maintenanceMargin]) =>
+    `Account ${accountId} is liquidatable (equity ${formatUsd(equity)} ≤ maintenance margin ${formatUsd(maintenanceMargin)}) and cannot trade; deposit more than ${formatUsd(maintenanceMargin - equity, 2, "up")} to restore it.`,
+  ReductionLeavesAccountUnhealthy: ([equity, maintenanceMargin], c) =>
+    `${actionOr(c, "this reduction")} would leave equity ${formatUsd(equity)} ${equity < 0n ? "negative" : `at or below the maintenance margin ${formatUsd(maintenanceMargin)}`}; reduce by a different amount, or add margin first.`,
+  AccountNotLiquidatable: ([accountId, equity, maintenanceMargin]) =>
+    `Account ${accountId} is not liquidatable: its equity ${formatUsd(equity)} is above its maintenance margin ${formatUsd(maintenanceMargin)}.`,
+  SlippageExceeded: ([fillPrice, acceptablePrice]) =>
+    `The fill price ${formatPrice(fillPrice)} is worse than the acceptable price ${formatPrice(acceptablePrice)}; widen the slippage tolerance or retry at the new price.`,
+  OpenInterestCapExceeded: ([marketId, openInterest, cap], c) =>
+    `The trade would take open interest of ${marketName(c, marketId)} on its side to ${formatSize(openInterest)}, above the cap ${formatSize(cap)}; trade a smaller size.`,
+  PositionBelowMinimum: ([positionNotional, minNotional]) =>
+    `The position would be worth ${formatUsd(positionNotional)}, below the market minimum ${formatUsd(minNotional)}; trade a larger size, or close the position in full.`,
+  RampInProgress: ([marketId, rampEnd], c) =>
+    `A margin-table change of ${marketName(c, marketId)} is still ramping in until ${time(rampEnd)}; retry after it ends.`,
+  AlreadyInitialized: () => "The pools are already initialised.",
+  OnlyVault: ([caller]) => `Only the liquidity vault may call this; ${caller} is not the vault.`,
+  OnlyInsurancePool: ([caller]) => `Only the insurance pool may call this; ${caller} is not the pool.`,
+  VaultReserveBreached: ([assets, withdrawableAssets], c) =>
+    `The vault can release only ${tokenAmount(c, withdrawableAssets)} now (realised ledger and open-interest reserve); ${tokenAmount(c, assets)} was asked. Withdraw at most that, or wait for open interest to fall.`,
+  InsufficientInsurance: ([assets, availableAssets], c) =>
+    `The insurance ledger holds ${tokenAmount(c, availableAssets)}; ${tokenAmount(c, assets)} was asked.`,
+  NothingToClaim: ([recipient]) => `${recipient} has no keeper rewards worth a whole token unit to claim.`,
+  FillPriceNotPositive: ([price, skew, sizeDelta]) =>
+    `The skew discount would take the fill price of ${formatPrice(price)} to zero or below (skew ${formatSize(skew)}, trade ${formatSize(sizeDelta)}); trade a smaller size.`,
+  // ------------------------------------------------------------------ OpenZeppelin (core, pools, oracle)
+  AccessControlBadConfirmation: () => "renounceRole must be called by the account renouncing its own role.",
+  AccessControlUnauthorizedAccount: ([account, neededRole]) =>
+    `${account} lacks the role ${neededRole} that this call needs; send it from an account holding the role.`,
+  EnforcedPause: () =>
+    "The protocol is paused: opening or increasing positions is stopped. Deposits, withdrawals, reductions and closes still work.",
+  ExpectedPause: () => "The protocol is not paused.",
+  ReentrancyGuardReentrantCall: () => "Re-entrant call rejected.",
+  SafeCastOverflowedIntDowncast: ([bits, value]) =>
+    `The value ${value} does not fit in int${bits}; use a smaller amount.`,
+  SafeCastOverflowedUintDowncast: ([bits, value]) =>
+    `The value ${value} does not fit in uint${bits}; use a smaller amount.`,
+  SafeCastOverflowedUintToInt: ([value]) => `The value ${value} does not fit in int256; use a smaller amount.`,
+  SafeERC20FailedOperation: ([token]) => `A transfer of token ${token} failed; check the balance and the allowance.`,
+  ERC20InsufficientAllowance: ([spender, allowance, needed]) =>
+    `The allowance of ${spender} is ${allowance} token units, below the ${needed} needed; approve the spender first (buildApprove).`,
+  ERC20InsufficientBalance: ([sender, balance, needed]) =>
+    `${sender} holds ${balance} units but ${needed} are needed; top up the balance or use a smaller amount.`,
+  ERC20InvalidApprover: ([approver]) => `Invalid approver ${approver}.`,
+  ERC20InvalidReceiver: ([receiver]) => `Invalid receiver ${receiver}.`,
+  ERC20InvalidSender: ([sender]) => `Invalid sender ${sender}.`,
+  ERC20InvalidSpender: ([spender]) => `Invalid spender ${spender}.`,
+  ERC4626ExceededMaxDeposit: ([receiver, assets, max]) =>
+    `A deposit of ${assets} units for ${receiver} exceeds the maximum ${max} the pool accepts now (deposits stop while the NAV reads zero).`,
+  ERC4626ExceededMaxMint: ([receiver, shares, max]) =>
+    `Minting ${shares} shares for ${receiver} exceeds the maximum ${max}.`,
+  ERC4626ExceededMaxRedeem: ([owner, shares, max]) =>
+    `${owner} can redeem at most ${max} shares now, not ${shares} (vault reserve, or the insurance request and window).`,
+  ERC4626ExceededMaxWithdraw: ([owner, assets, max]) =>
+    `${owner} can withdraw at most ${max} units now, not ${assets} (vault reserve, or the insurance request and window).`,
+  // ------------------------------------------------------------------ GovernanceLogic
+  ParameterOutOfBounds: ([parameter, value, min, max]) =>
+    `Parameter ${bytes32ToText(parameter)} = ${value} is outside its bounds [${min}, ${max}].`,
+  LiquidationFeeNotBelowMaintenance: ([liquidationFeeRate, maintenanceMarginRate]) =>
+    `The liquidation fee rate ${formatPercent(liquidationFeeRate, 4)} must stay below every maintenance rate (${formatPercent(maintenanceMarginRate, 4)} here).`,
+  InvalidTierCount: ([count, maxCount]) =>
+    `A margin tier table needs between 1 and ${maxCount} brackets; this one has ${count}.`,
+  TierCapsNotIncreasing: ([index, previousCap, cap]) =>
+    `Margin tier ${index} has notional cap ${formatUsd(cap)}, which must be above the previous cap ${formatUsd(previousCap)}.`,
+  TierRatesDecreasing: ([index]) =>
+    `Margin tier ${index} has a lower initial or maintenance rate than tier ${index - 1n}; rates must not decrease.`,
+  InvalidTierRates: ([index, initialMarginRate, maintenanceMarginRate]) =>
+    `Margin tier ${index} needs 100% ≥ initial rate > maintenance rate > 0; got ${formatPercent(initialMarginRate, 4)} and ${formatPercent(maintenanceMarginRate, 4)}.`,
+  // ------------------------------------------------------------------ OracleAdapter
+  SequencerDown: () =>
+    "The L2 sequencer is down: prices are refused, so trades, withdrawals and liquidations wait; deposits still work.",
+  SequencerGracePeriodNotOver: ([upSince, gracePeriod]) =>
+    `The L2 sequencer came back up at ${time(upSince)}; prices are refused for ${gracePeriod} s after that so that users can add margin first. Retry after ${time(upSince + gracePeriod)}.`,
+  FeedNotConfigured: ([feedId], c) => `${capitalise(feedName(c, feedId))} is not configured in the oracle adapter.`,
+  InvalidAnswer: ([feedId, answer], c) =>
+    `${capitalise(feedName(c, feedId))} answered ${answer}, not a positive price: actions that need this price wait; deposits still work.`,
+  StalePrice: ([feedId, updatedAt, heartbeat], c) =>
+    `${capitalise(feedName(c, feedId))} is stale (last updated ${updatedAt === 0n ? "never" : time(updatedAt)}, heartbeat ${heartbeat} s): trades, withdrawals and liquidations in this market wait for a fresh price; deposits still work.`,
+  PriceOutOfBounds: ([feedId, priceWad, minPriceWad, maxPriceWad], c) =>
+    `${capitalise(feedName(c, feedId))} reads ${formatPrice(priceWad)}, outside its accepted range [${formatPrice(minPriceWad)}, ${formatPrice(maxPriceWad)}]: actions that need this price wait; deposits still work.`,
+  InvalidHeartbeat: ([heartbeat, maxHeartbeat]) => `Heartbeat ${heartbeat} s must be in (0, ${maxHeartbeat}] s.`,
+  InvalidPriceBounds: ([minPriceWad, maxPriceWad]) =>
+    `Price bounds [${minPriceWad}, ${maxPriceWad}] must satisfy 0 < min < max ≤ 1e36.`,
+  InvalidGracePeriod: ([gracePeriod, maxGracePeriod]) =>
+    `Grace period ${gracePeriod} s is above the maximum ${maxGracePeriod} s.`,
+  // ------------------------------------------------------------------ InsurancePool
+  CooldownNotOver: ([unlockTime]) =>
+    `The withdrawal cooldown runs until ${time(unlockTime)}; redeem after that, inside the withdrawal window.`,
+  WithdrawWindowClosed: ([windowEnd]) =>
+    `The withdrawal window closed at ${time(windowEnd)}; call requestWithdraw again and wait for the new cooldown.`,
+  ExceedsRequestedShares: ([requested, shares]) =>
+    `Only ${requested} shares are requested for withdrawal, not ${shares}; redeem at most the requested shares, or request more.`,
+  NoWithdrawRequest: () =>
+    "There is no withdrawal request: call requestWithdraw(shares) first and wait for the cooldown.",
+  RequestExceedsBalance: ([balance, shares]) =>
+    `A request for ${shares} shares exceeds the ${balance} shares held; request at most the balance.`,
+  ZeroShares: () => "A withdrawal request must name at least one share.",
+  CooldownOutOfBounds: ([cooldown, min, max]) => `Cooldown ${cooldown} s is outside [${min}, ${max}] s.`,
+  WindowOutOfBounds: ([window, min, max]) => `Window ${window} s is outside [${min}, ${max}] s.`,
+  ZeroAdmin: () => "The pool admin cannot be the zero address.",
+};
+
+function detailsOf(errorName: BallastContractErrorName, args: readonly unknown[]): string {
+  const item = ballastErrorsAbi.find((candidate) => candidate.name === errorName);
+  const names = item?.inputs.map((input, i) => input.name || `arg${i}`) ?? args.map((_, i) => `arg${i}`);
+  return `${errorName}(${args.map((value, i) => `${names[i]}=${String(value)}`).join(", ")})`;
+}
+
+/** A subclass per error, so that callers can `instanceof`-check; the legacy ones come from `errors.ts`. */
+type ErrorClass<name extends BallastContractErrorName> = new (
+  parameters: BallastContractErrorParameters<name>,
+) => BallastContractError<name>;
+
+function errorClass<name extends BallastContractErrorName>(className: string): ErrorClass<name> {
+  const Class = class extends BallastContractError<name> {
+    override name = className;
+  };
+  Object.defineProperty(Class, "name", { value: className });
+  return Class;
+}
+
+/* The classes below are declared one by one (rather than built in a loop) so that each is a named export. */
+export const AccountNotFoundError = errorClass<"AccountNotFound">("AccountNotFoundError");
+export type AccountNotFoundError = BallastContractError<"AccountNotFound">;
+export const UnauthorizedError = errorClass<"Unauthorized">("UnauthorizedError");
+export type UnauthorizedError = BallastContractError<"Unauthorized">;
+export const MarketNotListedError = errorClass<"MarketNotListed">("MarketNotListedError");
+export type MarketNotListedError = BallastContractError<"MarketNotListed">;
+export const IsolatedMarketMismatchError = errorClass<"IsolatedMarketMismatch">("IsolatedMarketMismatchError");
+export type IsolatedMarketMismatchError = BallastContractError<"IsolatedMarketMismatch">;
+export const TooManyPositionsError = errorClass<"TooManyPositions">("TooManyPositionsError");
+export type TooManyPositionsError = BallastContractError<"TooManyPositions">;
+export const TooManyMarketsError = errorClass<"TooManyMarkets">("TooManyMarketsError");
+export type TooManyMarketsError = BallastContractError<"TooManyMarkets">;
+export const ZeroAmountError = errorClass<"ZeroAmount">("ZeroAmountError");
+export type ZeroAmountError = BallastContractError<"ZeroAmount">;
+export const ZeroAddressError = errorClass<"ZeroAddress">("ZeroAddressError");
+export type ZeroAddressError = BallastContractError<"ZeroAddress">;
+export const UnsupportedDecimalsError = errorClass<"UnsupportedDecimals">("UnsupportedDecimalsError");
+export type UnsupportedDecimalsError = BallastContractError<"UnsupportedDecimals">;
+export const FeeOnTransferNotSupportedError = errorClass<"FeeOnTransferNotSupported">("FeeOnTransferNotSupportedError");
+export type FeeOnTransferNotSupportedError = BallastContractError<"FeeOnTransferNotSupported">;
+export const InsufficientMarginError = errorClass<"InsufficientMargin">("InsufficientMarginError");
+export type InsufficientMarginError = BallastContractError<"InsufficientMargin">;
+export const WithdrawalExceedsAvailableError = errorClass<"WithdrawalExceedsAvailable">(
+  "WithdrawalExceedsAvailableError",
+);
+export type WithdrawalExceedsAvailableError = BallastContractError<"WithdrawalExceedsAvailable">;
+export const AccountLiquidatableError = errorClass<"AccountLiquidatable">("AccountLiquidatableError");
+export type AccountLiquidatableError = BallastContractError<"AccountLiquidatable">;
+export const ReductionLeavesAccountUnhealthyError = errorClass<"ReductionLeavesAccountUnhealthy">(
+  "ReductionLeavesAccountUnhealthyError",
+);
+export type ReductionLeavesAccountUnhealthyError = BallastContractError<"ReductionLeavesAccountUnhealthy">;
+export const AccountNotLiquidatableError = errorClass<"AccountNotLiquidatable">("AccountNotLiquidatableError");
+export type AccountNotLiquidatableError = BallastContractError<"AccountNotLiquidatable">;
+export const SlippageExceededError = errorClass<"SlippageExceeded">("SlippageExceededError");
+export type SlippageExceededError = BallastContractError<"SlippageExceeded">;
+export const OpenInterestCapExceededError = errorClass<"OpenInterestCapExceeded">("OpenInterestCapExceededError");
+export type OpenInterestCapExceededError = BallastContractError<"OpenInterestCapExceeded">;
+export const PositionBelowMinimumError = errorClass<"PositionBelowMinimum">("PositionBelowMinimumError");
+export type PositionBelowMinimumError = BallastContractError<"PositionBelowMinimum">;
+export const RampInProgressError = errorClass<"RampInProgress">("RampInProgressError");
+export type RampInProgressError = BallastContractError<"RampInProgress">;
+export const AlreadyInitializedError = errorClass<"AlreadyInitialized">("AlreadyInitializedError");
+export type AlreadyInitializedError = BallastContractError<"AlreadyInitialized">;
+export const OnlyVaultError = errorClass<"OnlyVault">("OnlyVaultError");
+export type OnlyVaultError = BallastContractError<"OnlyVault">;
+export const OnlyInsurancePoolError = errorClass<"OnlyInsurancePool">("OnlyInsurancePoolError");
+export type OnlyInsurancePoolError = BallastContractError<"OnlyInsurancePool">;
+export const VaultReserveBreachedError = errorClass<"VaultReserveBreached">("VaultReserveBreachedError");
+export type VaultReserveBreachedError = BallastContractError<"VaultReserveBreached">;
+export const InsufficientInsuranceError = errorClass<"InsufficientInsurance">("InsufficientInsuranceError");
+export type InsufficientInsuranceError = BallastContractError<"InsufficientInsurance">;
+export const NothingToClaimError = errorClass<"NothingToClaim">("NothingToClaimError");
+export type NothingToClaimError = BallastContractError<"NothingToClaim">;
+export const AccessControlBadConfirmationError = errorClass<"AccessControlBadConfirmation">(
+  "AccessControlBadConfirmationError",
+);
+export type AccessControlBadConfirmationError = BallastContractError<"AccessControlBadConfirmation">;
+export const AccessControlUnauthorizedAccountError = errorClass<"AccessControlUnauthorizedAccount">(
+  "AccessControlUnauthorizedAccountError",
+);
+export type AccessControlUnauthorizedAccountError = BallastContractError<"AccessControlUnauthorizedAccount">;
+export const EnforcedPauseError = errorClass<"EnforcedPause">("EnforcedPauseError");
+export type EnforcedPauseError = BallastContractError<"EnforcedPause">;
+export const ExpectedPauseError = errorClass<"ExpectedPause">("ExpectedPauseError");
+export type ExpectedPauseError = BallastContractError<"ExpectedPause">;
+export const ReentrancyGuardReentrantCallError = errorClass<"ReentrancyGuardReentrantCall">(
+  "ReentrancyGuardReentrantCallError",
+);
+export type ReentrancyGuardReentrantCallError = BallastContractError<"ReentrancyGuardReentrantCall">;
+export const SafeCastOverflowedIntDowncastError = errorClass<"SafeCastOverflowedIntDowncast">(
+  "SafeCastOverflowedIntDowncastError",
+);
+export type SafeCastOverflowedIntDowncastError = BallastContractError<"SafeCastOverflowedIntDowncast">;
+export const SafeCastOverflowedUintDowncastError = errorClass<"SafeCastOverflowedUintDowncast">(
+  "SafeCastOverflowedUintDowncastError",
+);
+export type SafeCastOverflowedUintDowncastError = BallastContractError<"SafeCastOverflowedUintDowncast">;
+export const SafeCastOverflowedUintToIntError = errorClass<"SafeCastOverflowedUintToInt">(
+  "SafeCastOverflowedUintToIntError",
+);
+export type SafeCastOverflowedUintToIntError = BallastContractError<"SafeCastOverflowedUintToInt">;
+export const SafeERC20FailedOperationError = errorClass<"SafeERC20FailedOperation">("SafeERC20FailedOperationError");
+export type SafeERC20FailedOperationError = BallastContractError<"SafeERC20FailedOperation">;
+export const ERC20InsufficientAllowanceError = errorClass<"ERC20InsufficientAllowance">(
+  "ERC20InsufficientAllowanceError",
+);
+export type ERC20InsufficientAllowanceError = BallastContractError<"ERC20InsufficientAllowance">;
+export const ERC20InsufficientBalanceError = errorClass<"ERC20InsufficientBalance">("ERC20InsufficientBalanceError");
+export type ERC20InsufficientBalanceError = BallastContractError<"ERC20InsufficientBalance">;
+export const ERC20InvalidApproverError = errorClass<"ERC20InvalidApprover">("ERC20InvalidApproverError");
+export type ERC20InvalidApproverError = BallastContractError<"ERC20InvalidApprover">;
+export const ERC20InvalidReceiverError = errorClass<"ERC20InvalidReceiver">("ERC20InvalidReceiverError");
+export type ERC20InvalidReceiverError = BallastContractError<"ERC20InvalidReceiver">;
+export const ERC20InvalidSenderError = errorClass<"ERC20InvalidSender">("ERC20InvalidSenderError");
+export type ERC20InvalidSenderError = BallastContractError<"ERC20InvalidSender">;
+export const ERC20InvalidSpenderError = errorClass<"ERC20InvalidSpender">("ERC20InvalidSpenderError");
+export type ERC20InvalidSpenderError = BallastContractError<"ERC20InvalidSpender">;
+export const ERC4626ExceededMaxDepositError = errorClass<"ERC4626ExceededMaxDeposit">("ERC4626ExceededMaxDepositError");
+export type ERC4626ExceededMaxDepositError = BallastContractError<"ERC4626ExceededMaxDeposit">;
+export const ERC4626ExceededMaxMintError = errorClass<"ERC4626ExceededMaxMint">("ERC4626ExceededMaxMintError");
+export type ERC4626ExceededMaxMintError = BallastContractError<"ERC4626ExceededMaxMint">;
+export const ERC4626ExceededMaxRedeemError = errorClass<"ERC4626ExceededMaxRedeem">("ERC4626ExceededMaxRedeemError");
+export type ERC4626ExceededMaxRedeemError = BallastContractError<"ERC4626ExceededMaxRedeem">;
+export const ERC4626ExceededMaxWithdrawError = errorClass<"ERC4626ExceededMaxWithdraw">(
+  "ERC4626ExceededMaxWithdrawError",
+);
+export type ERC4626ExceededMaxWithdrawError = BallastContractError<"ERC4626ExceededMaxWithdraw">;
+export const ParameterOutOfBoundsError = errorClass<"ParameterOutOfBounds">("ParameterOutOfBoundsError");
+export type ParameterOutOfBoundsError = BallastContractError<"ParameterOutOfBounds">;
+export const LiquidationFeeNotBelowMaintenanceError = errorClass<"LiquidationFeeNotBelowMaintenance">(
+  "LiquidationFeeNotBelowMaintenanceError",
+);
+export type LiquidationFeeNotBelowMaintenanceError = BallastContractError<"LiquidationFeeNotBelowMaintenance">;
+export const SequencerDownError = errorClass<"SequencerDown">("SequencerDownError");
+export type SequencerDownError = BallastContractError<"SequencerDown">;
+export const SequencerGracePeriodNotOverError = errorClass<"SequencerGracePeriodNotOver">(
+  "SequencerGracePeriodNotOverError",
+);
+export type SequencerGracePeriodNotOverError = BallastContractError<"SequencerGracePeriodNotOver">;
+export const FeedNotConfiguredError = errorClass<"FeedNotConfigured">("FeedNotConfiguredError");
+export type FeedNotConfiguredError = BallastContractError<"FeedNotConfigured">;
+export const InvalidAnswerError = errorClass<"InvalidAnswer">("InvalidAnswerError");
+export type InvalidAnswerError = BallastContractError<"InvalidAnswer">;
+export const StalePriceError = errorClass<"StalePrice">("StalePriceError");
+export type StalePriceError = BallastContractError<"StalePrice">;
+export const PriceOutOfBoundsError = errorClass<"PriceOutOfBounds">("PriceOutOfBoundsError");
+export type PriceOutOfBoundsError = BallastContractError<"PriceOutOfBounds">;
+export const InvalidHeartbeatError = errorClass<"InvalidHeartbeat">("InvalidHeartbeatError");
+export type InvalidHeartbeatError = BallastContractError<"InvalidHeartbeat">;
+export const InvalidPriceBoundsError = errorClass<"InvalidPriceBounds">("InvalidPriceBoundsError");
+export type InvalidPriceBoundsError = BallastContractError<"InvalidPriceBounds">;
+export const InvalidGracePeriodError = errorClass<"InvalidGracePeriod">("InvalidGracePeriodError");
+export type InvalidGracePeriodError = BallastContractError<"InvalidGracePeriod">;
+export const CooldownNotOverError = errorClass<"CooldownNotOver">("CooldownNotOverError");
+export type CooldownNotOverError = BallastContractError<"CooldownNotOver">;
+export const WithdrawWindowClosedError = errorClass<"WithdrawWindowClosed">("WithdrawWindowClosedError");
+export type WithdrawWindowClosedError = BallastContractError<"WithdrawWindowClosed">;
+export const ExceedsRequestedSharesError = errorClass<"ExceedsRequestedShares">("ExceedsRequestedSharesError");
+export type ExceedsRequestedSharesError = BallastContractError<"ExceedsRequestedShares">;
+export const NoWithdrawRequestError = errorClass<"NoWithdrawRequest">("NoWithdrawRequestError");
+export type NoWithdrawRequestError = BallastContractError<"NoWithdrawRequest">;
+export const RequestExceedsBalanceError = errorClass<"RequestExceedsBalance">("RequestExceedsBalanceError");
+export type RequestExceedsBalanceError = BallastContractError<"RequestExceedsBalance">;
+export const ZeroSharesError = errorClass<"ZeroShares">("ZeroSharesError");
+export type ZeroSharesError = BallastContractError<"ZeroShares">;
+export const CooldownOutOfBoundsError = errorClass<"CooldownOutOfBounds">("CooldownOutOfBoundsError");
+export type CooldownOutOfBoundsError = BallastContractError<"CooldownOutOfBounds">;
+export const WindowOutOfBoundsError = errorClass<"WindowOutOfBounds">("WindowOutOfBoundsError");
+export type WindowOutOfBoundsError = BallastContractError<"WindowOutOfBounds">;
+export const ZeroAdminError = errorClass<"ZeroAdmin">("ZeroAdminError");
+export type ZeroAdminError = BallastContractError<"ZeroAdmin">;
+
+type Constructors = {
+  [name in BallastContractErrorName]: ErrorClass<name> | "legacy";
+};
+
+const CLASSES: Constructors = {
+  AccountNotFound: AccountNotFoundError,
+  Unauthorized: UnauthorizedError,
+  MarketNotListed: MarketNotListedError,
+  IsolatedMarketMismatch: IsolatedMarketMismatchError,
+  TooManyPositions: TooManyPositionsError,
+  TooManyMarkets: TooManyMarketsError,
+  ZeroAmount: ZeroAmountError,
+  ZeroAddress: ZeroAddressError,
+  UnsupportedDecimals: UnsupportedDecimalsError,
+  FeeOnTransferNotSupported: FeeOnTransferNotSupportedError,
+  InsufficientMargin: InsufficientMarginError,
+  WithdrawalExceedsAvailable: WithdrawalExceedsAvailableError,
+  AccountLiquidatable: AccountLiquidatableError,
+  ReductionLeavesAccountUnhealthy: ReductionLeavesAccountUnhealthyError,
+  AccountNotLiquidatable: AccountNotLiquidatableError,
+  SlippageExceeded: SlippageExceededError,
+  OpenInterestCapExceeded: OpenInterestCapExceededError,
+  PositionBelowMinimum: PositionBelowMinimumError,
+  RampInProgress: RampInProgressError,
+  AlreadyInitialized: AlreadyInitializedError,
+  OnlyVault: OnlyVaultError,
+  OnlyInsurancePool: OnlyInsurancePoolError,
+  VaultReserveBreached: VaultReserveBreachedError,
+  InsufficientInsurance: InsufficientInsuranceError,
+  NothingToClaim: NothingToClaimError,
+  FillPriceNotPositive: "legacy",
+  AccessControlBadConfirmation: AccessControlBadConfirmationError,
+  AccessControlUnauthorizedAccount: AccessControlUnauthorizedAccountError,
+  EnforcedPause: EnforcedPauseError,
+  ExpectedPause: ExpectedPauseError,
+  ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
+  SafeCastOverflowedIntDowncast: SafeCastOverflowedIntDowncastError,
+  SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
+  SafeCastOverflowedUintToInt: SafeCastOverflowedUintToIntError,
+  SafeERC20FailedOperation: SafeERC20FailedOperationError,
+  ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
+  ERC20InsufficientBalance: ERC20InsufficientBalanceError,
+  ERC20InvalidApprover: ERC20InvalidApproverError,
+  ERC20InvalidReceiver: ERC20InvalidReceiverError,
+  ERC20InvalidSender: ERC20InvalidSenderError,
+  ERC20InvalidSpender: ERC20InvalidSpenderError,
+  ERC4626ExceededMaxDeposit: ERC4626ExceededMaxDepositError,
+  ERC4626ExceededMaxMint: ERC4626ExceededMaxMintError,
+  ERC4626ExceededMaxRedeem: ERC4626ExceededMaxRedeemError,
+  ERC4626ExceededMaxWithdraw: ERC4626ExceededMaxWithdrawError,
+  ParameterOutOfBounds: ParameterOutOfBoundsError,
+  LiquidationFeeNotBelowMaintenance: LiquidationFeeNotBelowMaintenanceError,
+  InvalidTierCount: "legacy",
+  TierCapsNotIncreasing: "legacy",
+  TierRatesDecreasing: "legacy",
+  InvalidTierRates: "legacy",
+  SequencerDown: SequencerDownError,
+  SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
+  FeedNotConfigured: FeedNotConfiguredError,
+  InvalidAnswer: InvalidAnswerError,
+  StalePrice: StalePriceError,
+  PriceOutOfBounds: PriceOutOfBoundsError,
+  InvalidHeartbeat: InvalidHeartbeatError,
+  InvalidPriceBounds: InvalidPriceBoundsError,
+  InvalidGracePeriod: InvalidGracePeriodError,
+  CooldownNotOver: CooldownNotOverError,
+  WithdrawWindowClosed: WithdrawWindowClosedError,
+  ExceedsRequestedShares: ExceedsRequestedSharesError,
+  NoWithdrawRequest: NoWithdrawRequestError,
+  RequestExceedsBalance: RequestExceedsBalanceError,
+  ZeroShares: ZeroSharesError,
+  CooldownOutOfBounds: CooldownOutOfBoundsError,
+  WindowOutOfBounds: WindowOutOfBoundsError,
+  ZeroAdmin: ZeroAdminError,
+};
+
+function legacyError(errorName: BallastContractErrorName, args: readonly unknown[], cause: unknown) {
+  const [a, b, c] = args as readonly bigint[];
+  switch (errorName) {
+    case "FillPriceNotPositive":
+      return new FillPriceNotPositiveError({ price: a ?? 0n, skew: b ?? 0n, sizeDelta: c ?? 0n, cause });
+    case "InvalidTierCount":
+      return new InvalidTierCountError({ count: a ?? 0n, maxCount: b ?? 0n, cause });
+    case "TierCapsNotIncreasing":
+      return new TierCapsNotIncreasingError({ index: a ?? 0n, previousCap: b ?? 0n, cap: c ?? 0n, cause });
+    case "TierRatesDecreasing":
+      return new TierRatesDecreasingError({ index: a ?? 0n, cause });
+    default:
+      return new InvalidTierRatesError({
+        index: a ?? 0n,
+        initialMarginRate: b ?? 0n,
+        maintenanceMarginRate: c ?? 0n,
+        cause,
+      });
+  }
+}
+
+/** Whether `name` is the name of a Ballast custom error. */
+export function isBallastErrorName(name: string): name is BallastContractErrorName {
+  return Object.hasOwn(CLASSES, name);
+}
+
+/**
+ * The typed error for the custom error `errorName` with `args`: an instance of its subclass (e.g.
+ * `InsufficientMarginError`) whose `shortMessage` says what to do, using `context` where given.
+ */
+export function createContractError<name extends BallastContractErrorName>(
+  errorName: name,
+  args: BallastContractErrorArgs<name>,
+  context: ContractErrorContext = {},
+  cause?: unknown,
+): BallastContractError<name> {
+  const Class = CLASSES[errorName] as ErrorClass<name> | "legacy";
+  const details = detailsOf(errorName, args as readonly unknown[]);
+  if (Class === "legacy") {
+    const error = legacyError(errorName, args as readonly unknown[], cause) as unknown as BallastContractError<name>;
+    return error;
+  }
+  const format = MESSAGES[errorName] as (args: BallastContractErrorArgs<name>, context: ContractErrorContext) => string;
+  return new Class({
+    errorName,
+    args,
+    signature: errorSignature(errorName),
+    shortMessage: format(args, context),
+    details,
+    cause,
+  });
+}
+
+/** Market symbols by id as a context entry, from a deployment's market list. */
+export function marketSymbols(markets: MarketMap<{ symbol: string }>): ContractErrorContext["markets"] {
+  const list: { marketId: number; symbol: string }[] = [];
+  for (const key of Object.keys(markets)) {
+    const market = markets[Number(key)];
+    if (market !== undefined) list.push({ marketId: Number(key), symbol: market.symbol });
+  }
+  return list;
+}

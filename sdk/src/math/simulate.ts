@@ -1,0 +1,425 @@
+/**
+ * What-if results: a trade, a deposit, a withdrawal or a price move applied to an account snapshot, with the
+ * revert the core would raise. The trade follows `BallastCore._trade` step by step (checks in the contract's order,
+ * fill via `PricingMath.fillPrice`, fee via `tradingFee`, position via `PositionMath.applyFill`, health after via
+ * `_checkHealthAfterTrade`), so the fill, fee, new position and error equal what the chain does at `timestamp`.
+ *
+ * Checks the SDK cannot see from a snapshot are not predicted: the caller's authorisation, the oracle's guards
+ * (a missing price throws a `BallastInputError` instead), token balances and allowances.
+ *
+ * @module
+ */
+import { createContractError, type ContractErrorContext } from "../contractErrors.js";
+import { type BallastContractError, BallastError } from "../errors.js";
+import { formatSize, formatToken } from "../format.js";
+import {
+  type AccountSnapshot,
+  accountHealth,
+  accountRisk,
+  marketAndPrice,
+  marketSkew,
+  openPositions,
+  pendingFundingIndex,
+  planLiquidation,
+  positionRisk,
+} from "./accountMath.js";
+import { accruedFunding } from "./fundingMath.js";
+import { isLiquidatable } from "./marginMath.js";
+import { applyFill, notional } from "./positionMath.js";
+import { fillPrice, tradingFee } from "./pricingMath.js";
+import type {
+  AccountHealth,
+  AccountPosition,
+  LiquidationPreview,
+  Market,
+  MarketMap,
+  MarketState,
+  RiskParams,
+} from "./types.js";
+import { abs } from "./wadMath.js";
+
+/** `BallastCore.MAX_POSITIONS_PER_ACCOUNT`. */
+export const MAX_POSITIONS_PER_ACCOUNT = 16;
+
+function errorFrom(error: unknown): BallastContractError {
+  if (error instanceof BallastError && "errorName" in error) return error as BallastContractError;
+  throw error;
+}
+
+/** Replaces (or removes, when `size` is 0) the position in `marketId`. */
+function withPosition(positions: readonly AccountPosition[], position: AccountPosition): readonly AccountPosition[] {
+  const others = positions.filter((p) => p.marketId !== position.marketId);
+  return position.size === 0n ? others : [...others, position];
+}
+
+function withMarket(markets: MarketMap<Market>, market: Market): MarketMap<Market> {
+  const copy: { [marketId: number]: Market | undefined } = {};
+  for (const key of Object.keys(markets)) copy[Number(key)] = markets[Number(key)];
+  copy[market.marketId] = market;
+  return copy;
+}
+
+/** The inputs of {@link simulateTrade}. */
+export type SimulateTradeParameters = Omit<AccountSnapshot, "account"> & {
+  /** The account's margin, and (to check isolation) its mode. */
+  account: { margin: bigint; isolated?: boolean; isolatedMarketId?: number };
+  /** For the `AccountLiquidatable` error's arguments (0 when omitted). */
+  accountId?: bigint;
+  marketId: number;
+  /** Signed WAD base units: > 0 buys. */
+  sizeDelta: bigint;
+  /** Worst fill accepted (max for buys, min for sells); no slippage check when omitted. */
+  acceptablePrice?: bigint;
+  /** Whether the core is paused (risk-increasing trades revert with `EnforcedPause`). */
+  paused?: boolean;
+  /** Sharpens error messages. */
+  errorContext?: ContractErrorContext;
+};
+
+/** A priced trade: what the `PositionTraded` event will carry, and the state after it. */
+export type TradeFill = {
+  markPrice: bigint;
+  /** The market's funding index after accrual at `timestamp`. */
+  fundingIndex: bigint;
+  fillPrice: bigint;
+  /** Trading fee, WAD USD (rounded up). */
+  fee: bigint;
+  /** Funding the old position settles, WAD USD (negative: received). */
+  fundingPaid: bigint;
+  realisedPnl: bigint;
+  newSize: bigint;
+  newOpenNotional: bigint;
+  /** Opens, increases or flips: the IM check applies; otherwise the reduction check. */
+  increasesRisk: boolean;
+  marginAfter: bigint;
+  /** The position after the trade (size 0 when closed). */
+  position: AccountPosition;
+  /** The market's state after the trade (accrued funding, open interest, aggregates). */
+  marketStateAfter: MarketState;
+};
+
+/** The check `_checkHealthAfterTrade` makes, with the values it compares. */
+export type TradeHealthCheck =
+  | { kind: "initialMargin"; equity: bigint; initialMargin: bigint; passes: boolean }
+  | { kind: "reduction"; equity: bigint; maintenanceMargin: bigint; passes: boolean };
+
+/** The result of {@link simulateTrade}. */
+export type SimulateTradeReturnType = {
+  /** The first revert the core would raise, in the core's order; `undefined` when the trade goes through. */
+  error: BallastContractError | undefined;
+  healthBefore: AccountHealth;
+  /** `undefined` when no fill can be priced (zero size, unlisted market, isolation, fill price ≤ 0). */
+  fill: TradeFill | undefined;
+  check: TradeHealthCheck | undefined;
+  /** The account after the trade (computed even when a later check fails, for display). */
+  healthAfter: AccountHealth | undefined;
+  /** The snapshot after the trade, to chain further what-ifs. */
+  after: AccountSnapshot | undefined;
+};
+
+/**
+ * A trade of `sizeDelta` in `marketId` at `timestamp`: fill, fee, new position, health after, and the first
+ * error the core would raise (`ZeroAmount`, `MarketNotListed` for a market missing from `markets`,
+ * `IsolatedMarketMismatch`, `AccountLiquidatable`, `FillPriceNotPositive`, `PositionBelowMinimum`,
+ * `SlippageExceeded`, `EnforcedPause`, `OpenInterestCapExceeded`, `TooManyPositions`, `InsufficientMargin`,
+ * `ReductionLeavesAccountUnhealthy`).
+ * @see contracts/core/BallastCore.sol `_trade`, `_fill`, `_applyFill`, `_checkHealthAfterTrade`
+ */
+export function simulateTrade(parameters: SimulateTradeParameters): SimulateTradeReturnType {
+  const { account, marketId, sizeDelta, timestamp, markets, prices, positions } = parameters;
+  const context: ContractErrorContext = {
+    ...parameters.errorContext,
+    action:
+      parameters.errorContext?.action ??
+      `${sizeDelta > 0n ? "buying" : "selling"} ${formatSize(abs(sizeDelta))} in market ${marketId}`,
+  };
+  const snapshot: AccountSnapshot = { account: { margin: account.margin }, positions, markets, prices, timestamp };
+  const healthBefore = accountHealth(snapshot);
+  const none = (error: BallastContractError): SimulateTradeReturnType => ({
+    error,
+    healthBefore,
+    fill: undefined,
+    check: undefined,
+    healthAfter: undefined,
+    after: undefined,
+  });
+  if (sizeDelta === 0n) return none(createContractError("ZeroAmount", [], context));
+  if (markets[marketId] === undefined) return none(createContractError("MarketNotListed", [BigInt(marketId)], context));
+  if (account.isolated === true && account.isolatedMarketId !== marketId) {
+    return none(
+      createContractError(
+        "IsolatedMarketMismatch",
+        [parameters.accountId ?? 0n, BigInt(account.isolatedMarketId ?? 0), BigInt(marketId)],
+        context,
+      ),
+    );
+  }
+  const { market, price } = marketAndPrice("simulateTrade", markets, prices, marketId);
+  const { fundingIndex } = pendingFundingIndex(market.state, market.params, price, timestamp);
+
+  // A liquidatable account may only add margin. (The totals include every position, priced once.)
+  const { totals } = accountRisk(snapshot);
+  let error: BallastContractError | undefined;
+  if (isLiquidatable(totals.equity, totals.maintenanceMargin)) {
+    error = createContractError(
+      "AccountLiquidatable",
+      [parameters.accountId ?? 0n, totals.equity, totals.maintenanceMargin],
+      context,
+    );
+  }
+
+  // _fill
+  const current = positions.find((p) => p.marketId === marketId && p.size !== 0n);
+  const before = {
+    size: current?.size ?? 0n,
+    openNotional: current?.openNotional ?? 0n,
+    lastFundingIndex: current?.lastFundingIndex ?? 0n,
+  };
+  const { params, state } = market;
+  const skew = marketSkew(state);
+  let price_: bigint;
+  try {
+    price_ = fillPrice(price, skew, sizeDelta, params.skewScale);
+  } catch (thrown) {
+    return none(error ?? errorFrom(thrown));
+  }
+  const fee = tradingFee(skew, sizeDelta, price_, params.makerFeeRate, params.takerFeeRate);
+  const fundingPaid = accruedFunding(before.size, before.lastFundingIndex, fundingIndex);
+  const { newSize, newOpenNotional, realisedPnl } = applyFill(before.size, before.openNotional, sizeDelta, price_);
+  const increasesRisk =
+    abs(newSize) > abs(before.size) || (newSize !== 0n && before.size !== 0n && newSize > 0n !== before.size > 0n);
+  if (increasesRisk && error === undefined) {
+    const newNotional = notional(newSize, price);
+    if (newNotional < params.minPositionNotional) {
+      error = createContractError("PositionBelowMinimum", [newNotional, params.minPositionNotional], context);
+    }
+  }
+  const acceptable = parameters.acceptablePrice;
+  if (error === undefined && acceptable !== undefined) {
+    if (sizeDelta > 0n ? price_ > acceptable : price_ < acceptable) {
+      error = createContractError("SlippageExceeded", [price_, acceptable], context);
+    }
+  }
+
+  // _applyFill: market aggregates, pause and open-interest cap, position slot, margin.
+  let longOpenInterest = state.longOpenInterest;
+  let shortOpenInterest = state.shortOpenInterest;
+  if (before.size > 0n) longOpenInterest -= before.size;
+  else shortOpenInterest -= abs(before.size);
+  if (newSize > 0n) longOpenInterest += newSize;
+  else shortOpenInterest += abs(newSize);
+  const marketStateAfter: MarketState = {
+    // `_accrueFunding` writes the index only when the rate is non-zero; otherwise it is unchanged, equal to it.
+    fundingIndex,
+    lastFundingTime: timestamp,
+    longOpenInterest,
+    shortOpenInterest,
+    netOpenNotional: state.netOpenNotional + newOpenNotional - before.openNotional,
+    netFundingBasis: state.netFundingBasis + newSize * fundingIndex - before.size * before.lastFundingIndex,
+  };
+  if (increasesRisk && error === undefined) {
+    if (parameters.paused === true) {
+      error = createContractError("EnforcedPause", [], context);
+    } else {
+      const openInterest = newSize > 0n ? longOpenInterest : shortOpenInterest;
+      if (openInterest > params.maxOpenInterestPerSide) {
+        error = createContractError(
+          "OpenInterestCapExceeded",
+          [BigInt(marketId), openInterest, params.maxOpenInterestPerSide],
+          context,
+        );
+      }
+    }
+  }
+  if (error === undefined && newSize !== 0n && before.size === 0n) {
+    if (openPositions(positions).length >= MAX_POSITIONS_PER_ACCOUNT) {
+      error = createContractError(
+        "TooManyPositions",
+        [parameters.accountId ?? 0n, BigInt(MAX_POSITIONS_PER_ACCOUNT)],
+        context,
+      );
+    }
+  }
+  const position: AccountPosition = {
+    marketId,
+    size: newSize,
+    openNotional: newSize === 0n ? 0n : newOpenNotional,
+    lastFundingIndex: newSize === 0n ? 0n : fundingIndex,
+  };
+  const marginDelta = realisedPnl - fundingPaid - fee;
+  const marginAfter = account.margin + marginDelta;
+
+  // _checkHealthAfterTrade: totals before, minus this position before, plus it after.
+  const riskBefore = positionRisk(market, before, price, fundingIndex, timestamp);
+  const riskAfter = positionRisk(market, position, price, fundingIndex, timestamp);
+  const equity = totals.equity - riskBefore.value + riskAfter.value + marginDelta;
+  let check: TradeHealthCheck;
+  if (increasesRisk) {
+    const initialMargin = totals.initialMargin - riskBefore.initialMargin + riskAfter.initialMargin;
+    check = { kind: "initialMargin", equity, initialMargin, passes: equity >= initialMargin };
+    if (!check.passes && error === undefined) {
+      error = createContractError("InsufficientMargin", [equity, initialMargin], context);
+    }
+  } else {
+    const maintenanceMargin = totals.maintenanceMargin - riskBefore.maintenanceMargin + riskAfter.maintenanceMargin;
+    const passes = !(equity < 0n || isLiquidatable(equity, maintenanceMargin));
+    check = { kind: "reduction", equity, maintenanceMargin, passes };
+    if (!passes && error === undefined) {
+      error = createContractError("ReductionLeavesAccountUnhealthy", [equity, maintenanceMargin], context);
+    }
+  }
+
+  const after: AccountSnapshot = {
+    account: { margin: marginAfter },
+    positions: withPosition(positions, position),
+    markets: withMarket(markets, { ...market, state: marketStateAfter }),
+    prices,
+    timestamp,
+  };
+  return {
+    error,
+    healthBefore,
+    fill: {
+      markPrice: price,
+      fundingIndex,
+      fillPrice: price_,
+      fee,
+      fundingPaid,
+      realisedPnl,
+      newSize,
+      newOpenNotional,
+      increasesRisk,
+      marginAfter,
+      position,
+      marketStateAfter,
+    },
+    check,
+    healthAfter: accountHealth(after),
+    after,
+  };
+}
+
+/** The inputs of {@link simulateDeposit} and {@link simulateWithdraw}. */
+export type SimulateCollateralParameters = AccountSnapshot & {
+  /** Collateral token units. */
+  assets: bigint;
+  /** The collateral token's decimals (≤ 18): WAD = assets × 10^(18 − decimals). */
+  collateralDecimals: number;
+  errorContext?: ContractErrorContext;
+};
+
+/** The result of {@link simulateDeposit} and {@link simulateWithdraw}. */
+export type SimulateCollateralReturnType = {
+  error: BallastContractError | undefined;
+  /** The amount in WAD USD. */
+  amount: bigint;
+  healthBefore: AccountHealth;
+  /** The account after the action (computed even when it reverts, for display). */
+  healthAfter: AccountHealth;
+  /** The most that may be withdrawn now, in collateral token units (rounded down). */
+  maxWithdrawAssets: bigint;
+  after: AccountSnapshot;
+};
+
+function collateralScale(decimals: number): bigint {
+  return 10n ** BigInt(18 - decimals);
+}
+
+/**
+ * A deposit of `assets`: margin grows by assets × 10^(18 − decimals); reverts only with `ZeroAmount` (any
+ * account may be topped up; no price is read on chain).
+ * @see contracts/core/BallastCore.sol `deposit`
+ */
+export function simulateDeposit(parameters: SimulateCollateralParameters): SimulateCollateralReturnType {
+  const scale = collateralScale(parameters.collateralDecimals);
+  const amount = parameters.assets * scale;
+  const healthBefore = accountHealth(parameters);
+  const after: AccountSnapshot = { ...parameters, account: { margin: parameters.account.margin + amount } };
+  const healthAfter = accountHealth(after);
+  const symbol = parameters.errorContext?.collateral?.symbol;
+  const action = `depositing ${formatToken(parameters.assets, parameters.collateralDecimals, symbol)}`;
+  const context = { ...parameters.errorContext, action: parameters.errorContext?.action ?? action };
+  return {
+    error: parameters.assets === 0n ? createContractError("ZeroAmount", [], context) : undefined,
+    amount,
+    healthBefore,
+    healthAfter,
+    maxWithdrawAssets: healthAfter.withdrawable / scale,
+    after,
+  };
+}
+
+/**
+ * A withdrawal of `assets`: allowed up to min(realised margin, equity − IM); otherwise
+ * `WithdrawalExceedsAvailable(amount, available)` (WAD USD), with a message that names the equity and IM left.
+ * @see contracts/core/BallastCore.sol `withdraw`
+ */
+export function simulateWithdraw(parameters: SimulateCollateralParameters): SimulateCollateralReturnType {
+  const scale = collateralScale(parameters.collateralDecimals);
+  const amount = parameters.assets * scale;
+  const healthBefore = accountHealth(parameters);
+  const after: AccountSnapshot = { ...parameters, account: { margin: parameters.account.margin - amount } };
+  const healthAfter = accountHealth(after);
+  const symbol = parameters.errorContext?.collateral?.symbol;
+  const action = `withdrawing ${formatToken(parameters.assets, parameters.collateralDecimals, symbol)}`;
+  const context: ContractErrorContext = {
+    ...parameters.errorContext,
+    action: parameters.errorContext?.action ?? action,
+    healthAfter,
+  };
+  let error: BallastContractError | undefined;
+  if (parameters.assets === 0n) error = createContractError("ZeroAmount", [], context);
+  else if (amount > healthBefore.withdrawable) {
+    error = createContractError("WithdrawalExceedsAvailable", [amount, healthBefore.withdrawable], context);
+  }
+  return {
+    error,
+    amount,
+    healthBefore,
+    healthAfter,
+    maxWithdrawAssets: healthBefore.withdrawable / scale,
+    after,
+  };
+}
+
+/** The inputs of {@link simulatePriceMove}. */
+export type SimulatePriceMoveParameters = AccountSnapshot & {
+  /** New mark prices by market id (markets left out keep their price). */
+  newPrices: MarketMap<bigint>;
+  /** Evaluate at a later time too (funding accrues, ramps progress); default: `timestamp`. */
+  newTimestamp?: bigint;
+  /** To preview the liquidation after the move. */
+  riskParams?: RiskParams;
+};
+
+/** The result of {@link simulatePriceMove}. */
+export type SimulatePriceMoveReturnType = {
+  healthBefore: AccountHealth;
+  healthAfter: AccountHealth;
+  /** The liquidation the core would run after the move (when `riskParams` is given). */
+  liquidationAfter: LiquidationPreview | undefined;
+  after: AccountSnapshot;
+};
+
+/** The account's health after prices (and optionally time) move, nothing else changing. */
+export function simulatePriceMove(parameters: SimulatePriceMoveParameters): SimulatePriceMoveReturnType {
+  const prices: { [marketId: number]: bigint | undefined } = {};
+  for (const key of Object.keys(parameters.prices)) prices[Number(key)] = parameters.prices[Number(key)];
+  for (const key of Object.keys(parameters.newPrices)) prices[Number(key)] = parameters.newPrices[Number(key)];
+  const after: AccountSnapshot = {
+    account: parameters.account,
+    positions: parameters.positions,
+    markets: parameters.markets,
+    prices,
+    timestamp: parameters.newTimestamp ?? parameters.timestamp,
+  };
+  return {
+    healthBefore: accountHealth(parameters),
+    healthAfter: accountHealth(after),
+    liquidationAfter:
+      parameters.riskParams === undefined
+        ? undefined
+        : planLiquidation({ ...after, riskParams: parameters.riskParams }).preview,
+    after,
+  };
+}
