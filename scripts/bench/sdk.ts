@@ -10,7 +10,7 @@
  *     checked here to give the very same results for every account (and property-tested in
  *     test/ts/sdk-account.unit.test.ts).
  *
- *   node scripts/bench-sdk.ts        (Node ≥ 22; the last line of stdout is the result as JSON)
+ *   node scripts/bench/sdk.ts        (Node ≥ 22; the last line of stdout is the result as JSON)
  *
  * The SDK and the config are bundled with esbuild first (Node runs this file with type stripping, which cannot
  * resolve the sources' `.js` import specifiers).
