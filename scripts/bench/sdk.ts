@@ -20,8 +20,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import type * as SdkModule from "../sdk/src/index.js";
-import type * as ConfigModule from "./lib/config.js";
+import type * as SdkModule from "../../sdk/src/index.js";
+import type * as ConfigModule from "../lib/config.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ACCOUNTS = 10_000;
