@@ -23,7 +23,7 @@ import { build } from "esbuild";
 import type * as SdkModule from "../../sdk/src/index.js";
 import type * as ConfigModule from "../lib/config.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ACCOUNTS = 10_000;
 const POSITIONS_PER_ACCOUNT = 3;
 const TARGET = 1_000_000;
