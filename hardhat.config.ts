@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
 // Hardhat cannot download compilers on these machines; the npm `solc` package
 // ships the official WASM build, whose version must equal `version` below.
@@ -39,5 +39,13 @@ export default defineConfig({
   typechain: { outDir: "types/ethers-contracts" },
   networks: {
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // Any other JSON-RPC network (docs/deployment.md): the URL and the deployer's key come from the environment
+    // or from Hardhat's keystore (`npx hardhat keystore set BALLAST_DEPLOYER_KEY`), resolved only when used.
+    remote: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("BALLAST_RPC_URL"),
+      accounts: [configVariable("BALLAST_DEPLOYER_KEY")],
+    },
   },
 });

@@ -8,10 +8,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { GAS_NOTES, measureGas } from "./gasScenario.js";
 
-/** Runs a benchmark script in its own process (its own core, no interference) and parses its last stdout line. */
-function runChild(script: string, args: string[] = []): Record<string, unknown> | undefined {
+/** Runs a benchmark in its own process (no interference with this one) and parses its last stdout line. */
+function runChild(script: string, command: string[]): Record<string, unknown> | undefined {
   if (!existsSync(script)) return undefined;
-  const child = spawnSync(process.execPath, [script, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const [executable = "", ...args] = command;
+  const child = spawnSync(executable, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   process.stdout.write(child.stdout);
   if (child.status !== 0) {
     process.stderr.write(child.stderr);
@@ -28,9 +29,18 @@ for (const [operation, value] of Object.entries(gas)) {
 }
 
 console.log("\nSDK:");
-const sdk = runChild("scripts/bench/sdk.ts");
+const sdk = runChild("scripts/bench/sdk.ts", [process.execPath, "scripts/bench/sdk.ts"]);
 console.log("\nkeeper:");
-const keeper = runChild("scripts/bench/keeper.ts", ["--accounts", "10000", "--also", "1000"]);
+const keeperRun = runChild("scripts/bench/keeper.ts", ["npx", "hardhat", "run", "scripts/bench/keeper.ts"]);
+type KeeperFigures = { accounts: number; priceToLastConfirmationMs: number; scanAccountsPerSecond: number };
+const keeperSizes = (keeperRun?.keeperBenchmark ?? []) as KeeperFigures[];
+const largest = keeperSizes[keeperSizes.length - 1];
+const keeper = largest && {
+  accounts: largest.accounts,
+  detectToLastConfirmMs: largest.priceToLastConfirmationMs,
+  accountsScannedPerSecond: largest.scanAccountsPerSecond,
+  bySize: keeperSizes,
+};
 
 const results = {
   generatedAt: new Date().toISOString(),

@@ -100,6 +100,14 @@ export function marketParams(feed: string, overrides: Partial<MarketParamsInput>
   };
 }
 
+/** A progressive SOL table: an alt, so stricter than ETH's (20x on small positions). */
+export const SOL_TIERS: Tier[] = [
+  { notionalCap: wad(10_000), initialMarginRate: wad("0.05"), maintenanceMarginRate: wad("0.025") },
+  { notionalCap: wad(100_000), initialMarginRate: wad("0.1"), maintenanceMarginRate: wad("0.05") },
+  { notionalCap: wad(1_000_000), initialMarginRate: wad("0.2"), maintenanceMarginRate: wad("0.1") },
+  { notionalCap: wad(10_000_000), initialMarginRate: wad("0.5"), maintenanceMarginRate: wad("0.25") },
+];
+
 /** Realistic markets for the demo and local deployments. */
 export const DEMO_MARKETS: MarketConfig[] = [
   {
@@ -139,3 +147,26 @@ export const DEMO_MARKETS: MarketConfig[] = [
     },
   },
 ];
+
+/** SOL: listed by the local deployment (Ignition module), the demo and the keeper's tests after DEMO_MARKETS. */
+export const SOL_MARKET: MarketConfig = {
+  symbol: "SOL",
+  initialPriceUsd: 150,
+  minPriceWad: wad("0.1"),
+  maxPriceWad: wad(100_000),
+  heartbeatSeconds: 24 * 3600,
+  tiers: SOL_TIERS,
+  params: {
+    maxOpenInterestPerSide: wad(200_000),
+    minPositionNotional: wad(10),
+    skewScale: wad(20_000_000),
+    takerFeeRate: wad("0.0007"),
+    makerFeeRate: wad("0.0002"),
+    fundingScale: wad(200_000),
+    maxFundingRatePerSecond: wad("0.001") / 3600n,
+    marginRampDuration: 3n * 24n * 3600n,
+  },
+};
+
+/** Every market of a local deployment, in listing order (market id = index): BTC, ETH, SOL. */
+export const LOCAL_MARKETS: MarketConfig[] = [...DEMO_MARKETS, SOL_MARKET];

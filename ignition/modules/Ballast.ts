@@ -1,0 +1,79 @@
+/**
+ * Hardhat Ignition module: the whole Ballast protocol on a local or test network.
+ *
+ *   mock USDC (6 decimals) ─┐
+ *   mock feeds ─► OracleAdapter ─► BallastCore ◄─ GovernanceLogic, VaultAccounting (linked libraries)
+ *                                       ▲
+ *                 LiquidityVault, InsurancePool (initializePools) · Multicall3 (batched reads)
+ *
+ * The deployer (account 0) becomes the core's and the oracle's admin, risk manager and pauser: it lists the
+ * markets of `LOCAL_MARKETS` (BTC, ETH, SOL: `DEMO_MARKETS` plus `SOL_MARKET`) in order, so market ids follow
+ * that array. Mock tokens and feeds are LOCAL USE ONLY (anyone can mint and set prices). Parameters:
+ *   Ballast.collateralDecimals (6), Ballast.insuranceCooldownSeconds (7 days), Ballast.insuranceWindowSeconds (2 days)
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { Future, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
+import { id } from "ethers";
+import { DEFAULT_RISK, LOCAL_MARKETS, feedId, type MarketConfig, marketParams } from "../../scripts/lib/config.js";
+
+const RISK_MANAGER_ROLE = id("RISK_MANAGER_ROLE");
+const PAUSER_ROLE = id("PAUSER_ROLE");
+/** Chainlink's USD feeds report 8 decimals; the mocks do too. */
+const FEED_DECIMALS = 8;
+
+/** Builds the module for `markets` (listed in order: market id = index). */
+export function buildBallastModule(markets: readonly MarketConfig[] = LOCAL_MARKETS, moduleId = "Ballast") {
+  return buildModule(moduleId, (m) => {
+    const deployer = m.getAccount(0);
+    const decimals = m.getParameter("collateralDecimals", 6);
+    const cooldown = m.getParameter("insuranceCooldownSeconds", 7 * 24 * 3600);
+    const window = m.getParameter("insuranceWindowSeconds", 2 * 24 * 3600);
+
+    const collateral = m.contract("MockERC20", ["USD Coin (mock)", "USDC", decimals], { id: "USDC" });
+    const oracle = m.contract("OracleAdapter", [deployer]);
+    const governanceLogic = m.library("GovernanceLogic");
+    const vaultAccounting = m.library("VaultAccounting");
+    const core = m.contract("BallastCore", [collateral, oracle, deployer, { ...DEFAULT_RISK }], {
+      libraries: { GovernanceLogic: governanceLogic, VaultAccounting: vaultAccounting },
+    });
+    const grantRiskManager = m.call(core, "grantRole", [RISK_MANAGER_ROLE, deployer], { id: "GrantRiskManager" });
+    m.call(core, "grantRole", [PAUSER_ROLE, deployer], { id: "GrantPauser" });
+
+    // Markets are listed one after the other so that their ids follow the array.
+    let previous: Future[] = [grantRiskManager];
+    const feeds: Record<string, NamedArtifactContractDeploymentFuture<"MockAggregator">> = {};
+    for (const market of markets) {
+      const feed = m.contract(
+        "MockAggregator",
+        [FEED_DECIMALS, BigInt(market.initialPriceUsd) * 10n ** BigInt(FEED_DECIMALS), `${market.symbol} / USD`],
+        { id: `Feed${market.symbol}` },
+      );
+      feeds[`feed${market.symbol}`] = feed;
+      const setFeed = m.call(
+        oracle,
+        "setFeed",
+        [feedId(market.symbol), feed, market.heartbeatSeconds, market.minPriceWad, market.maxPriceWad],
+        { id: `SetFeed${market.symbol}` },
+      );
+      const listing = m.call(
+        core,
+        "listMarket",
+        [{ ...marketParams(feedId(market.symbol), market.params) }, market.tiers.map((tier) => ({ ...tier }))],
+        {
+          id: `List${market.symbol}`,
+          after: [...previous, setFeed],
+        },
+      );
+      previous = [listing];
+    }
+
+    const vault = m.contract("LiquidityVault", [core, "Ballast LP", "bLP"]);
+    const insurancePool = m.contract("InsurancePool", [core, deployer, cooldown, window, "Ballast Insurance", "bINS"]);
+    m.call(core, "initializePools", [vault, insurancePool]);
+    const multicall3 = m.contract("Multicall3");
+
+    return { collateral, oracle, governanceLogic, vaultAccounting, core, vault, insurancePool, multicall3, ...feeds };
+  });
+}
+
+export default buildBallastModule();

@@ -1,0 +1,197 @@
+/**
+ * The keeper's vocabulary: what it knows about markets and accounts, and the small interfaces it is built from —
+ * where accounts come from ({@link AccountSource}), where prices come from ({@link PriceSource}), how a liquidation
+ * is executed ({@link Executor}) and where the index is kept between runs ({@link Store}).
+ *
+ * Units as in the contracts: amounts WAD USD, prices WAD USD per base unit, sizes signed WAD base units, rates WAD,
+ * times Unix seconds.
+ *
+ * @module
+ */
+import type { Address, Hex } from "viem";
+import type { MarginTier } from "../math/marginTiers.js";
+
+/** A block the keeper has looked at. */
+export interface ChainHead {
+  number: bigint;
+  hash: Hex;
+  /** Unix seconds. */
+  timestamp: bigint;
+}
+
+/** A market's trading parameters (Solidity `MarketParams`). */
+export interface MarketParams {
+  feedId: Hex;
+  maxOpenInterestPerSide: bigint;
+  minPositionNotional: bigint;
+  skewScale: bigint;
+  takerFeeRate: bigint;
+  makerFeeRate: bigint;
+  fundingScale: bigint;
+  maxFundingRatePerSecond: bigint;
+  marginRampDuration: bigint;
+}
+
+/** Everything about a market that an account's health depends on, rebuilt from events. */
+export interface MarketRecord {
+  marketId: number;
+  params: MarketParams;
+  /** The margin table in force (the target of a ramp). */
+  tiers: MarginTier[];
+  /** The table a ramp started from (empty when the market never changed its table). */
+  previousTiers: MarginTier[];
+  rampStart: bigint;
+  rampEnd: bigint;
+  /** Cumulative funding per base unit as of `lastFundingTime`, WAD USD. */
+  fundingIndex: bigint;
+  lastFundingTime: bigint;
+  /** Base units, per side (their difference is the skew that sets the funding rate). */
+  longOpenInterest: bigint;
+  shortOpenInterest: bigint;
+}
+
+/** An open position (Solidity `Position`). */
+export interface PositionRecord {
+  size: bigint;
+  openNotional: bigint;
+  lastFundingIndex: bigint;
+}
+
+/** An account as the keeper tracks it. */
+export interface AccountRecord {
+  accountId: bigint;
+  owner: Address;
+  isolated: boolean;
+  isolatedMarketId: number;
+  /** Realised margin, WAD USD. */
+  margin: bigint;
+  /** Open positions by market id. */
+  positions: Map<number, PositionRecord>;
+}
+
+/** An account's risk, field for field the contract's `AccountHealth`. */
+export interface AccountHealth {
+  margin: bigint;
+  equity: bigint;
+  initialMargin: bigint;
+  maintenanceMargin: bigint;
+  totalNotional: bigint;
+  healthFactor: bigint;
+  marginRatio: bigint;
+  withdrawable: bigint;
+  liquidatable: boolean;
+}
+
+/** Usable oracle prices by market id, WAD; a market whose price cannot be read (stale, out of bounds) is absent. */
+export type PriceMap = ReadonlyMap<number, bigint>;
+
+/** The index as of one block. */
+export interface IndexView {
+  readonly head: ChainHead;
+  /** The last block written to the store (the rest, up to `head`, is the unconfirmed tip, re-read every time). */
+  readonly committedBlock: bigint;
+  readonly accountCount: number;
+  /** The oracle adapter the core reads prices from (its latest `OracleSet`). */
+  readonly oracle: Address | undefined;
+  market(marketId: number): MarketRecord | undefined;
+  markets(): MarketRecord[];
+  account(accountId: bigint): AccountRecord | undefined;
+  accounts(): IterableIterator<AccountRecord>;
+  /** Accounts that changed since the previous view (every account touched in the unconfirmed tip included). */
+  readonly changedAccounts: ReadonlySet<bigint>;
+  /** Whether a market's parameters, tiers or ramp changed since the previous view. */
+  readonly marketsChanged: boolean;
+}
+
+/** Where the latest block comes from. */
+export interface BlockSource {
+  latest(): Promise<ChainHead>;
+}
+
+/** Where accounts come from: an index kept up to date with the chain (events, in the default implementation). */
+export interface AccountSource {
+  /** Brings the index up to `head` (backfilling, following, re-reading the last blocks for reorgs). */
+  sync(head: ChainHead): Promise<IndexView>;
+  close(): void;
+}
+
+/** Where prices come from. */
+export interface PriceSource {
+  /** The prices the core would use at `head`, read from `oracle` (the core's oracle adapter). */
+  getPrices(head: ChainHead, markets: readonly MarketRecord[], oracle: Address): Promise<PriceMap>;
+}
+
+/** What happened to one batch sent to `liquidateMany`. */
+export interface LiquidationOutcome {
+  /** confirmed: mined and succeeded; reverted: mined and reverted; skipped: nothing was liquidatable on chain. */
+  status: "confirmed" | "reverted" | "skipped" | "dry-run";
+  /** Accounts included in the transaction (those the simulation found liquidatable). */
+  sent: bigint[];
+  /** Accounts this batch liquidated. */
+  liquidated: bigint[];
+  /** Accounts that were not (or no longer) liquidatable: already liquidated by someone else, or topped up. */
+  notLiquidatable: bigint[];
+  txHash?: Hex;
+  blockNumber?: bigint;
+  gasUsed?: bigint;
+}
+
+/** What the keeper knows that helps an executor: the markets each account has positions in (for gas). */
+export interface ExecuteHints {
+  positions?: ReadonlyMap<bigint, readonly number[]>;
+}
+
+/** How a liquidation is executed. */
+export interface Executor {
+  /** The address that sends the transactions. */
+  readonly address: Address;
+  /** An `eth_call` of `liquidateMany`: which accounts would be liquidated now. */
+  simulate(accountIds: readonly bigint[]): Promise<boolean[]>;
+  /** Simulates, then sends `liquidateMany` for the accounts that simulated as liquidatable and waits for it. */
+  execute(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<LiquidationOutcome>;
+  /** Native-token balance of the sender, wei. */
+  balance(): Promise<bigint>;
+}
+
+/** The persisted part of the index: everything up to `block`. */
+export interface StoredIndex {
+  block: bigint;
+  blockHash: Hex;
+  oracle: Address | undefined;
+  markets: MarketRecord[];
+  accounts: AccountRecord[];
+}
+
+/** A commit: the new confirmed block and the records that changed up to it. */
+export interface StoreUpdate {
+  block: bigint;
+  blockHash: Hex;
+  oracle: Address | undefined;
+  markets: MarketRecord[];
+  accounts: AccountRecord[];
+}
+
+/** Where the confirmed index is kept between runs. */
+export interface Store {
+  /** The stored index, if it was written for this identity (chain, core, shard); otherwise undefined. */
+  load(identity: string): StoredIndex | undefined;
+  /** Writes an update atomically. */
+  commit(identity: string, update: StoreUpdate): void;
+  /** Forgets everything (a reorg deeper than the re-read window, or a different identity). */
+  reset(identity: string): void;
+  close(): void;
+}
+
+/** Accounts a keeper is responsible for: id mod count = index. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The logger the keeper writes to (pino's interface: an object of fields, then a message). */
+export interface KeeperLogger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}

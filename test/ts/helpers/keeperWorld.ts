@@ -1,0 +1,118 @@
+/**
+ * A deployed protocol (the Ignition module, LOCAL_MARKETS: BTC 0, ETH 1, SOL 2) plus helpers to open accounts and
+ * move prices, over any Hardhat network connection: the embedded one or a `hardhat node` over HTTP.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { MaxUint256 } from "ethers";
+import type { NetworkConnection } from "hardhat/types/network";
+import { LOCAL_MARKETS, WAD } from "../../../scripts/lib/config.js";
+import { deployBallast } from "../../../scripts/lib/deployment.js";
+import type { BallastDeployment } from "../../../sdk/src/deployment.js";
+
+export interface AccountSpec {
+  owner: HardhatEthersSigner;
+  /** Market id of an isolated account; cross when omitted. */
+  isolated?: number;
+  /** Collateral, whole USDC. */
+  depositUsd: bigint;
+  /** Trades at the current price: signed notional in whole USD (long > 0). */
+  trades: { market: number; usd: bigint }[];
+}
+
+export async function deployWorld(connection: NetworkConnection, deploymentId?: string) {
+  const { ethers } = connection;
+  const signers = await ethers.getSigners();
+  const deployment = await deployBallast(connection, { deploymentId });
+  const core = await ethers.getContractAt("BallastCore", deployment.core);
+  const token = await ethers.getContractAt("MockERC20", deployment.collateral);
+  const feeds = await Promise.all(deployment.markets.map((m) => ethers.getContractAt("MockAggregator", m.feed)));
+  const unit = 10n ** BigInt(deployment.collateralDecimals);
+  /** Current prices, whole USD, by market id. */
+  const prices = LOCAL_MARKETS.map((m) => BigInt(m.initialPriceUsd));
+  const funded = new Set<string>();
+
+  async function fund(owner: HardhatEthersSigner) {
+    if (funded.has(owner.address)) return;
+    funded.add(owner.address);
+    await token.mint(owner.address, 10n ** 12n * unit);
+    await token.connect(owner).approve(core, MaxUint256);
+  }
+
+  /** Opens every spec's account (in order) and returns their ids. */
+  async function openAccounts(specs: AccountSpec[]): Promise<bigint[]> {
+    const ids: bigint[] = [];
+    for (const spec of specs) {
+      await fund(spec.owner);
+      const isolated = spec.isolated !== undefined;
+      const id = await core.connect(spec.owner).createAccount.staticCall(isolated, spec.isolated ?? 0);
+      await core.connect(spec.owner).createAccount(isolated, spec.isolated ?? 0);
+      await core.connect(spec.owner).deposit(id, spec.depositUsd * unit);
+      for (const trade of spec.trades) {
+        const size = (trade.usd * WAD) / prices[trade.market]!;
+        await core.connect(spec.owner).trade(id, trade.market, size, size > 0n ? MaxUint256 : 0n);
+      }
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Sets prices (whole or fractional USD as a decimal string) by market id. */
+  async function setPrices(next: Partial<Record<number, bigint>>) {
+    for (const [market, usd] of Object.entries(next)) {
+      if (usd === undefined) continue;
+      prices[Number(market)] = usd;
+      await feeds[Number(market)]!.setAnswer(usd * 10n ** 8n);
+    }
+  }
+
+  /** Ids of every account the core has opened so far. */
+  async function allAccountIds(): Promise<bigint[]> {
+    const logs = await core.queryFilter(core.filters.AccountCreated(), deployment.deploymentBlock);
+    return logs.map((log) => log.args.accountId);
+  }
+
+  /** The accounts the chain says are liquidatable now. */
+  async function liquidatable(ids: bigint[]): Promise<Set<bigint>> {
+    const out = new Set<bigint>();
+    for (const id of ids) if ((await core.accountHealth(id)).liquidatable) out.add(id);
+    return out;
+  }
+
+  return {
+    connection,
+    ethers,
+    signers,
+    admin: signers[0]!,
+    deployment: deployment as BallastDeployment,
+    core,
+    token,
+    feeds,
+    unit,
+    prices,
+    fund,
+    openAccounts,
+    setPrices,
+    allAccountIds,
+    liquidatable,
+  };
+}
+
+export type World = Awaited<ReturnType<typeof deployWorld>>;
+
+/** A deterministic PRNG (mulberry32) for reproducible random scenarios. */
+export function prng(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
