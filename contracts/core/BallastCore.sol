@@ -84,6 +84,8 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
     mapping(address owner => mapping(address operator => bool)) public isOperator;
     /// @notice Keeper rewards owed to a recipient, WAD USD (pull payment, so no recipient can block a liquidation).
     mapping(address recipient => uint256) public claimableRewards;
+    /// @dev Σ claimableRewards: with the insurance ledger, the part of the token balance no trader or LP may take.
+    uint256 internal _unclaimedRewards;
 
     /// @dev One position's contribution to its account's risk.
     struct PositionRisk {
@@ -204,6 +206,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         if (amount > available) revert WithdrawalExceedsAvailable(amount, available);
 
         // Cast is safe: amount ≤ available ≤ margin < 2^127.
+        _requireFreeLiquidity(amount);
         int256 marginAfter = account.margin - int256(amount);
         _accounts[accountId].margin = marginAfter.toInt128();
         emit MarginWithdrawn(accountId, to, assets, marginAfter);
@@ -281,11 +284,8 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         internal
         returns (int256 marginAfter)
     {
-        _updateMarket(marketId, fill.before, fill.newSize, fill.newOpenNotional, fill.fundingIndex);
-        if (fill.increasesRisk) {
-            _requireNotPaused();
-            _checkOpenInterest(marketId, fill.newSize);
-        }
+        if (fill.increasesRisk) _requireNotPaused();
+        _updateMarket(marketId, fill.before, fill.newSize, fill.newOpenNotional, fill.fundingIndex, fill.increasesRisk);
         fill.positionAfter = _storePosition(
             accountId, marketId, account, fill.before.size, fill.newSize, fill.newOpenNotional, fill.fundingIndex
         );
@@ -386,6 +386,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         if (assets == 0) revert NothingToClaim(msg.sender);
         // Sub-unit dust stays claimable for later.
         claimableRewards[msg.sender] -= assets * TOKEN_SCALE;
+        _unclaimedRewards -= assets * TOKEN_SCALE;
         emit RewardsClaimed(msg.sender, to, assets);
         TOKEN.safeTransfer(to, assets);
     }
@@ -492,7 +493,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         int256 vaultPays;
         for (uint256 i; i < plan.positions.length; ++i) {
             PositionPlan memory p = plan.positions[i];
-            _updateMarket(p.marketId, p.before, p.newSize, p.newOpenNotional, p.fundingIndex);
+            _updateMarket(p.marketId, p.before, p.newSize, p.newOpenNotional, p.fundingIndex, false);
             account.activeMarkets = _storePosition(
                 accountId, p.marketId, account, p.before.size, p.newSize, p.newOpenNotional, p.fundingIndex
             ).size == 0 ? account.activeMarkets & ~uint64(1 << p.marketId) : account.activeMarkets;
@@ -516,7 +517,10 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         bool selfLiquidation = msg.sender == account.owner || isOperator[account.owner][msg.sender];
         uint256 keeperReward =
             selfLiquidation ? 0 : WadMath.mulWadDown(preview.fee, _risk.keeperRewardShare);
-        if (keeperReward != 0) claimableRewards[recipient] += keeperReward;
+        if (keeperReward != 0) {
+            claimableRewards[recipient] += keeperReward;
+            _unclaimedRewards += keeperReward;
+        }
         uint256 insurance = _insuranceLedger + (preview.fee - keeperReward);
 
         int256 marginAfter = plan.marginAfter;
@@ -579,6 +583,7 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         if (msg.sender != vault) revert OnlyVault(msg.sender);
         uint256 withdrawable = vaultWithdrawableAssets();
         if (assets > withdrawable) revert VaultReserveBreached(assets, withdrawable);
+        _requireFreeLiquidity(assets * TOKEN_SCALE);
         _vaultLedger -= (assets * TOKEN_SCALE).toInt256().toInt128();
         emit VaultDebited(receiver, assets);
         TOKEN.safeTransfer(receiver, assets);
@@ -754,6 +759,11 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         return (_vaultLedger, _insuranceLedger);
     }
 
+    /// @inheritdoc IBallastCore
+    function totalUnclaimedRewards() external view returns (uint256) {
+        return _unclaimedRewards;
+    }
+
     // ================================================================ internal: risk
 
     function _accountHealth(uint256 accountId, uint256[] memory prices)
@@ -896,13 +906,15 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         }
     }
 
-    /// @dev Moves a position's contribution in the market's aggregates from `before` to the new state.
+    /// @dev Moves a position's contribution in the market's aggregates from `before` to the new state. After a
+    /// risk-increasing fill (`checkCap`), the side the position now sits on must be within its open-interest cap.
     function _updateMarket(
         uint256 marketId,
         Position memory before,
         int256 newSize,
         int256 newOpenNotional,
-        int256 fundingIndex
+        int256 fundingIndex,
+        bool checkCap
     ) internal {
         MarketState storage state = _marketState[marketId];
         uint256 longOpenInterest = state.longOpenInterest;
@@ -911,6 +923,11 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         else shortOpenInterest -= WadMath.abs(before.size);
         if (newSize > 0) longOpenInterest += uint256(newSize);
         else shortOpenInterest += WadMath.abs(newSize);
+        if (checkCap) {
+            uint256 cap = _marketParams[marketId].maxOpenInterestPerSide;
+            uint256 openInterest = newSize > 0 ? longOpenInterest : shortOpenInterest;
+            if (openInterest > cap) revert OpenInterestCapExceeded(marketId, openInterest, cap);
+        }
         state.longOpenInterest = longOpenInterest.toUint128();
         state.shortOpenInterest = shortOpenInterest.toUint128();
         state.netOpenNotional = (state.netOpenNotional + newOpenNotional - before.openNotional).toInt128();
@@ -919,14 +936,6 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
             state.netFundingBasis + WadMath.mulWadCeil(newSize, fundingIndex)
                 - WadMath.mulWadCeil(before.size, before.lastFundingIndex)
         ).toInt128();
-    }
-
-    /// @dev After a risk-increasing fill: the side the position now sits on must be within its cap.
-    function _checkOpenInterest(uint256 marketId, int256 newSize) internal view {
-        MarketState storage state = _marketState[marketId];
-        uint256 cap = _marketParams[marketId].maxOpenInterestPerSide;
-        uint256 openInterest = newSize > 0 ? state.longOpenInterest : state.shortOpenInterest;
-        if (openInterest > cap) revert OpenInterestCapExceeded(marketId, openInterest, cap);
     }
 
     /// @dev Writes a position (deleting it when closed) and keeps the account's market bitmap in step.
@@ -978,6 +987,16 @@ contract BallastCore is IBallastCore, AccessControl, Pausable, ReentrancyGuardTr
         return VaultAccounting.netAssetValue(
             _marketParams, _marketState, _marketCount, oracle, _vaultLedger, _risk.vaultReserveFactor
         );
+    }
+
+    /// @dev A trader or LP payout of `amount` (WAD) must leave the insurance ledger and unclaimed keeper rewards
+    /// fully backed by tokens. Only binds once realised trader profits exceed the LP ledger (counterparty
+    /// insolvency): winners then share what is left, first come first served, never the insurance fund.
+    function _requireFreeLiquidity(uint256 amount) internal view {
+        uint256 balance = TOKEN.balanceOf(address(this)) * TOKEN_SCALE;
+        uint256 owedToOthers = _insuranceLedger + _unclaimedRewards;
+        uint256 available = balance > owedToOthers ? balance - owedToOthers : 0;
+        if (amount > available) revert InsufficientLiquidity(amount, available);
     }
 
     /// @dev Pulls exactly `assets` from `from`, rejecting tokens that deliver less.

@@ -133,6 +133,9 @@ interface IBallastCore is IBallastLedger {
     error VaultReserveBreached(uint256 assets, uint256 withdrawableAssets);
     error InsufficientInsurance(uint256 assets, uint256 availableAssets);
     error NothingToClaim(address recipient);
+    /// @notice A trader or LP payout would spend tokens that the insurance ledger or unclaimed keeper rewards are
+    /// owed (only possible once traders' realised profits exceed the LP ledger). Amounts in WAD USD.
+    error InsufficientLiquidity(uint256 requested, uint256 available);
 
     // ---------------------------------------------------------------- events
 
@@ -204,6 +207,8 @@ interface IBallastCore is IBallastLedger {
     function deposit(uint256 accountId, uint256 assets) external;
 
     /// @notice Withdraws `assets` to `to`: at most the realised margin, and leaving equity ≥ initial margin.
+    /// @dev Warning: if traders' realised profits have pushed the LP ledger below zero, payouts are also limited to
+    /// the tokens not owed to the insurance pool and to keepers (`InsufficientLiquidity`).
     function withdraw(uint256 accountId, uint256 assets, address to) external;
 
     // ---------------------------------------------------------------- trading
@@ -261,4 +266,6 @@ interface IBallastCore is IBallastLedger {
     function vaultNetAssetValue() external view returns (int256);
     /// @notice The internal ledgers in WAD USD: LP ledger (realised) and insurance ledger.
     function ledgers() external view returns (int256 vaultLedger, uint256 insuranceLedger);
+    /// @notice Σ claimableRewards over every recipient, WAD USD.
+    function totalUnclaimedRewards() external view returns (uint256);
 }

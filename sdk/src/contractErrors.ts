@@ -164,6 +164,8 @@ const MESSAGES: Messages = {
   InsufficientInsurance: ([assets, availableAssets], c) =>
     `The insurance ledger holds ${tokenAmount(c, availableAssets)}; ${tokenAmount(c, assets)} was asked.`,
   NothingToClaim: ([recipient]) => `${recipient} has no keeper rewards worth a whole token unit to claim.`,
+  InsufficientLiquidity: ([requested, available]) =>
+    `Only ${formatUsd(available)} of the core's tokens is free to pay out (the rest is owed to the insurance pool and to keepers, because traders' realised profits exceed the LP capital); ${formatUsd(requested)} was asked. Withdraw at most that, or wait for LPs to recapitalise the vault.`,
   FillPriceNotPositive: ([price, skew, sizeDelta]) =>
     `The skew discount would take the fill price of ${formatPrice(price)} to zero or below (skew ${formatSize(skew)}, trade ${formatSize(sizeDelta)}); trade a smaller size.`,
   // ------------------------------------------------------------------ OpenZeppelin (core, pools, oracle)
@@ -317,6 +319,8 @@ export const InsufficientInsuranceError = errorClass<"InsufficientInsurance">("I
 export type InsufficientInsuranceError = BallastContractError<"InsufficientInsurance">;
 export const NothingToClaimError = errorClass<"NothingToClaim">("NothingToClaimError");
 export type NothingToClaimError = BallastContractError<"NothingToClaim">;
+export const InsufficientLiquidityError = errorClass<"InsufficientLiquidity">("InsufficientLiquidityError");
+export type InsufficientLiquidityError = BallastContractError<"InsufficientLiquidity">;
 export const AccessControlBadConfirmationError = errorClass<"AccessControlBadConfirmation">(
   "AccessControlBadConfirmationError",
 );
@@ -446,6 +450,7 @@ const CLASSES: Constructors = {
   VaultReserveBreached: VaultReserveBreachedError,
   InsufficientInsurance: InsufficientInsuranceError,
   NothingToClaim: NothingToClaimError,
+  InsufficientLiquidity: InsufficientLiquidityError,
   FillPriceNotPositive: "legacy",
   AccessControlBadConfirmation: AccessControlBadConfirmationError,
   AccessControlUnauthorizedAccount: AccessControlUnauthorizedAccountError,

@@ -48,7 +48,7 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 
   export interface BallastCoreInterface extends Interface {
-    getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE" | "MAX_MARKETS" | "MAX_POSITIONS_PER_ACCOUNT" | "PAUSER_ROLE" | "RISK_MANAGER_ROLE" | "accountHealth" | "claimRewards" | "claimableRewards" | "closePosition" | "collateralToken" | "createAccount" | "creditInsurance" | "creditVault" | "currentFunding" | "debitInsurance" | "debitVault" | "deposit" | "getAccount" | "getMarket" | "getPosition" | "getRoleAdmin" | "grantRole" | "hasRole" | "initializePools" | "insurancePool" | "insuranceTotalAssets" | "isOperator" | "ledgers" | "liquidate" | "liquidateMany" | "listMarket" | "marginRamp" | "marginRequirements" | "marketCount" | "oracle" | "pause" | "paused" | "previewLiquidation" | "renounceRole" | "revokeRole" | "riskParams" | "setMarginTiers" | "setMarketParams" | "setOperator" | "setOracle" | "setRiskParams" | "supportsInterface" | "trade" | "unpause" | "vault" | "vaultNetAssetValue" | "vaultTotalAssets" | "vaultWithdrawableAssets" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE" | "MAX_MARKETS" | "MAX_POSITIONS_PER_ACCOUNT" | "PAUSER_ROLE" | "RISK_MANAGER_ROLE" | "accountHealth" | "claimRewards" | "claimableRewards" | "closePosition" | "collateralToken" | "createAccount" | "creditInsurance" | "creditVault" | "currentFunding" | "debitInsurance" | "debitVault" | "deposit" | "getAccount" | "getMarket" | "getPosition" | "getRoleAdmin" | "grantRole" | "hasRole" | "initializePools" | "insurancePool" | "insuranceTotalAssets" | "isOperator" | "ledgers" | "liquidate" | "liquidateMany" | "listMarket" | "marginRamp" | "marginRequirements" | "marketCount" | "oracle" | "pause" | "paused" | "previewLiquidation" | "renounceRole" | "revokeRole" | "riskParams" | "setMarginTiers" | "setMarketParams" | "setOperator" | "setOracle" | "setRiskParams" | "supportsInterface" | "totalUnclaimedRewards" | "trade" | "unpause" | "vault" | "vaultNetAssetValue" | "vaultTotalAssets" | "vaultWithdrawableAssets" | "withdraw"): FunctionFragment;
 
     getEvent(nameOrSignatureOrTopic: "AccountCreated" | "AccountLiquidated" | "BadDebtSettled" | "FundingAccrued" | "InsuranceCredited" | "InsuranceDebited" | "MarginDeposited" | "MarginTiersSet" | "MarginWithdrawn" | "MarketListed" | "MarketParamsSet" | "OperatorSet" | "OracleSet" | "Paused" | "PoolsInitialized" | "PositionLiquidated" | "PositionTraded" | "RewardsClaimed" | "RiskParamsSet" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Unpaused" | "VaultCredited" | "VaultDebited"): EventFragment;
 
@@ -99,6 +99,7 @@ encodeFunctionData(functionFragment: 'setOperator', values: [AddressLike, boolea
 encodeFunctionData(functionFragment: 'setOracle', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'setRiskParams', values: [RiskParamsStruct]): string;
 encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): string;
+encodeFunctionData(functionFragment: 'totalUnclaimedRewards', values?: undefined): string;
 encodeFunctionData(functionFragment: 'trade', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vault', values?: undefined): string;
@@ -154,6 +155,7 @@ decodeFunctionResult(functionFragment: 'setOperator', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setOracle', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setRiskParams', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'supportsInterface', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'totalUnclaimedRewards', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'trade', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'unpause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vault', data: BytesLike): Result;
@@ -874,6 +876,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    totalUnclaimedRewards: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     trade: TypedContractMethod<
       [accountId: BigNumberish, marketId: BigNumberish, sizeDelta: BigNumberish, acceptablePrice: BigNumberish, ],
       [bigint],
@@ -1165,6 +1175,11 @@ getFunction(nameOrSignature: 'setRiskParams'): TypedContractMethod<
 getFunction(nameOrSignature: 'supportsInterface'): TypedContractMethod<
       [interfaceId: BytesLike, ],
       [boolean],
+      'view'
+    >;
+getFunction(nameOrSignature: 'totalUnclaimedRewards'): TypedContractMethod<
+      [],
+      [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'trade'): TypedContractMethod<

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+
+import {IBallastCore} from "../interfaces/IBallastCore.sol";
+import {ITransferHook} from "./HookERC20.sol";
+
+/// @title AdvReentrantCoreHook
+/// @notice ADVERSARIAL TESTS ONLY (never deploy with real funds): a HookERC20 callback that owns a Ballast account
+/// and, from inside a token transfer (a deposit's pull, a withdrawal's or reward's payout, a pool's payout), tries
+/// once to re-enter the core. It swallows the inner revert and records it, so the test can check both that the
+/// outer call completed and that the inner one was refused.
+contract AdvReentrantCoreHook is ITransferHook {
+    enum Reentry {
+        None,
+        Deposit,
+        Withdraw,
+        Trade,
+        ClosePosition,
+        Liquidate,
+        LiquidateMany,
+        ClaimRewards
+    }
+
+    IBallastCore public immutable CORE;
+    uint256 public immutable ACCOUNT_ID;
+    uint256 public victimAccountId;
+    Reentry public armed;
+    uint256 public attempts;
+    uint256 public successes;
+    bytes public lastError;
+
+    error OnlySelf();
+
+    constructor(IBallastCore core) {
+        CORE = core;
+        IERC20(core.collateralToken()).approve(address(core), type(uint256).max);
+        ACCOUNT_ID = core.createAccount(false, 0);
+    }
+
+    function setVictim(uint256 accountId) external {
+        victimAccountId = accountId;
+    }
+
+    /// @notice Makes the next transfer callback attempt `reentry` once.
+    function arm(Reentry reentry) external {
+        armed = reentry;
+    }
+
+    function deposit(uint256 assets) external {
+        CORE.deposit(ACCOUNT_ID, assets);
+    }
+
+    function withdraw(uint256 assets) external {
+        CORE.withdraw(ACCOUNT_ID, assets, address(this));
+    }
+
+    function trade(uint256 marketId, int256 sizeDelta, uint256 acceptablePrice) external {
+        CORE.trade(ACCOUNT_ID, marketId, sizeDelta, acceptablePrice);
+    }
+
+    function liquidate(uint256 accountId) external {
+        CORE.liquidate(accountId, address(this));
+    }
+
+    function claimRewards() external returns (uint256) {
+        return CORE.claimRewards(address(this));
+    }
+
+    /// @notice Deposits into an ERC-4626 pool over the core (vault or insurance) and redeems from it.
+    function poolDeposit(IERC4626 pool, uint256 assets) external returns (uint256) {
+        IERC20(pool.asset()).approve(address(pool), assets);
+        return pool.deposit(assets, address(this));
+    }
+
+    function poolRedeem(IERC4626 pool, uint256 shares) external returns (uint256) {
+        return pool.redeem(shares, address(this), address(this));
+    }
+
+    /// @inheritdoc ITransferHook
+    function onTokenTransfer(address, address, uint256) external {
+        Reentry reentry = armed;
+        if (reentry == Reentry.None) return;
+        armed = Reentry.None;
+        ++attempts;
+        try this.reenter(reentry) {
+            ++successes;
+        } catch (bytes memory reason) {
+            lastError = reason;
+        }
+    }
+
+    /// @dev External so that `onTokenTransfer` can catch its revert; only this contract may call it.
+    function reenter(Reentry reentry) external {
+        if (msg.sender != address(this)) revert OnlySelf();
+        if (reentry == Reentry.Deposit) {
+            CORE.deposit(ACCOUNT_ID, 1);
+        } else if (reentry == Reentry.Withdraw) {
+            CORE.withdraw(ACCOUNT_ID, 1, address(this));
+        } else if (reentry == Reentry.Trade) {
+            CORE.trade(ACCOUNT_ID, 0, 1e15, type(uint256).max);
+        } else if (reentry == Reentry.ClosePosition) {
+            CORE.closePosition(ACCOUNT_ID, 0, 0);
+        } else if (reentry == Reentry.Liquidate) {
+            CORE.liquidate(victimAccountId, address(this));
+        } else if (reentry == Reentry.LiquidateMany) {
+            uint256[] memory ids = new uint256[](1);
+            ids[0] = victimAccountId;
+            CORE.liquidateMany(ids, address(this));
+        } else if (reentry == Reentry.ClaimRewards) {
+            CORE.claimRewards(address(this));
+        }
+    }
+}
