@@ -1,0 +1,288 @@
+/**
+ * The Ballast dashboard: markets, pools, one account with its health gauge and positions, a trade ticket and
+ * margin forms with the SDK's what-ifs, and a live liquidation feed. Everything on chain goes through
+ * `@ballast/sdk` (`createBallastClient`: reads, watchAccount, simulations, builders, send); the few reads the SDK
+ * lacks are in chain/sdkGaps.ts.
+ */
+import {
+  type AccountSnapshot,
+  type AccountView,
+  type BallastDeployment,
+  type ContractErrorContext,
+  createBallastClient,
+  formatSize,
+  type PositionView,
+} from "@ballast/sdk";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { createPublicClient, type Hash, http } from "viem";
+import { accountIdFromReceipt } from "./chain/sdkGaps.js";
+import {
+  dashboardChain,
+  HARDHAT_CHAIN_ID,
+  injectedWallet,
+  type Signer,
+  testWallet,
+  type WalletChoice,
+} from "./chain/wallets.js";
+import { AccountPanel } from "./components/AccountPanel.js";
+import { CollateralForms } from "./components/CollateralForms.js";
+import { type Activity, Header } from "./components/Header.js";
+import { LiquidationFeed } from "./components/LiquidationFeed.js";
+import { MarketCard } from "./components/MarketCard.js";
+import { PoolsPanel } from "./components/PoolsPanel.js";
+import { TradeTicket } from "./components/TradeTicket.js";
+import { errorMessage } from "./format.js";
+import {
+  useAccountView,
+  useBlockNumber,
+  useLiquidations,
+  useMarkets,
+  useOwnerAccounts,
+  usePools,
+  useWalletBalances,
+} from "./hooks.js";
+import { loadDeployment, readSettings, type Settings } from "./settings.js";
+
+export function App() {
+  const settings = useMemo(() => readSettings(window.location.search), []);
+  const [deployment, setDeployment] = useState<BallastDeployment>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    loadDeployment(settings.deploymentUrl).then(setDeployment, (e: unknown) => setError(errorMessage(e)));
+  }, [settings]);
+  if (error !== undefined) {
+    return (
+      <div className="splash" data-testid="setup-error">
+        <h1>Ballast dashboard</h1>
+        <p>The deployment could not be loaded:</p>
+        <pre>{error}</pre>
+        <p>
+          Start a node with <code>npm run node</code>, deploy with <code>npm run deploy:local</code> (or{" "}
+          <code>npx hardhat run --network localhost examples/dashboard/scripts/deploy-for-dashboard.ts</code>), then
+          reload.
+        </p>
+      </div>
+    );
+  }
+  if (deployment === undefined) return <div className="splash">Loading the deployment…</div>;
+  return <Dashboard settings={settings} deployment={deployment} />;
+}
+
+function Dashboard({ settings, deployment }: { settings: Settings; deployment: BallastDeployment }) {
+  const { rpcUrl, pollingIntervalMs } = settings;
+  const chain = useMemo(() => dashboardChain(deployment.chainId, rpcUrl), [deployment.chainId, rpcUrl]);
+  const publicClient = useMemo(
+    () => createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: pollingIntervalMs }),
+    [chain, rpcUrl, pollingIntervalMs],
+  );
+
+  // The signer: a Hardhat test account (local demo) or the injected wallet.
+  const [choice, setChoice] = useState<WalletChoice>({ kind: "test", index: settings.testAccount });
+  const [injected, setInjected] = useState<Signer>();
+  const [walletError, setWalletError] = useState<string>();
+  const signer = useMemo(
+    () => (choice.kind === "test" ? testWallet(choice.index, chain, rpcUrl) : injected),
+    [choice, chain, rpcUrl, injected],
+  );
+  const choose = (next: WalletChoice) => {
+    setWalletError(undefined);
+    if (next.kind === "injected") {
+      injectedWallet(chain).then(
+        (wallet) => {
+          setInjected(wallet);
+          setChoice(next);
+        },
+        (e: unknown) => setWalletError(errorMessage(e)),
+      );
+    } else {
+      setChoice(next);
+    }
+  };
+  const owner = signer?.account.address;
+  const ballast = useMemo(
+    () => createBallastClient({ publicClient, walletClient: signer, deployment }),
+    [publicClient, signer, deployment],
+  );
+
+  // Chain state.
+  const block = useBlockNumber(publicClient, pollingIntervalMs);
+  const markets = useMarkets(ballast, block.data);
+  const pools = usePools(publicClient, deployment, block.data);
+  const wallet = useWalletBalances(publicClient, deployment, owner, block.data);
+  const liquidations = useLiquidations(publicClient, deployment, pollingIntervalMs);
+
+  // The owner's accounts and the selected one.
+  const [accountsVersion, setAccountsVersion] = useState(0);
+  const accounts = useOwnerAccounts(publicClient, deployment, owner, accountsVersion);
+  const [selected, setSelected] = useState<bigint>();
+  useEffect(() => {
+    const ids = accounts.data;
+    if (ids === undefined) return;
+    setSelected((current) => (current !== undefined && ids.includes(current) ? current : ids[ids.length - 1]));
+  }, [accounts.data]);
+  const account = useAccountView(ballast, selected, pollingIntervalMs);
+
+  // The account with the freshest market data, for the what-ifs (markets are read at every block).
+  const snapshot = useMemo((): (AccountView & AccountSnapshot) | undefined => {
+    const view = account.data;
+    if (view === undefined || view.accountId !== selected) return undefined;
+    const latest = markets.data;
+    if (latest === undefined || latest.blockNumber <= view.blockNumber) return view;
+    return {
+      ...view,
+      markets: latest.markets,
+      prices: latest.prices,
+      timestamp: latest.timestamp,
+      riskParams: latest.riskParams,
+      paused: latest.paused,
+    };
+  }, [account.data, markets.data, selected]);
+
+  const errorContext = useMemo(
+    (): ContractErrorContext => ({
+      collateral: { symbol: deployment.collateralSymbol ?? "USDC", decimals: deployment.collateralDecimals },
+      markets: deployment.markets.map((m) => ({ marketId: m.marketId, symbol: m.symbol, feedId: m.feedId })),
+    }),
+    [deployment],
+  );
+
+  // Sending: one transaction at a time, with its progress in the header.
+  const [activity, setActivity] = useState<Activity>();
+  const [busy, setBusy] = useState(false);
+  const execute = useCallback(
+    async (label: string, send: () => Promise<Hash>) => {
+      setBusy(true);
+      setActivity({ label, status: "pending" });
+      try {
+        const hash = await send();
+        const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 250 });
+        if (receipt.status !== "success") throw new Error(`${label}: the transaction reverted (${hash}).`);
+        setActivity({ label, status: "confirmed", detail: `block #${receipt.blockNumber}` });
+        return receipt;
+      } catch (e) {
+        setActivity({ label, status: "failed", detail: errorMessage(e) });
+        throw e;
+      } finally {
+        setBusy(false);
+      }
+    },
+    [publicClient],
+  );
+
+  const [panelError, setPanelError] = useState<string>();
+  const createAccount = async () => {
+    setPanelError(undefined);
+    try {
+      const receipt = await execute("Create account", () => ballast.send(ballast.build.createAccount({})));
+      const id = accountIdFromReceipt(receipt);
+      setAccountsVersion((v) => v + 1);
+      if (id !== undefined) setSelected(id);
+    } catch (e) {
+      setPanelError(errorMessage(e));
+    }
+  };
+  const closePosition = async (position: PositionView) => {
+    setPanelError(undefined);
+    if (selected === undefined || position.markPrice === undefined) return;
+    try {
+      const transaction = ballast.build.close({
+        accountId: selected,
+        marketId: position.marketId,
+        price: position.markPrice,
+        positionSize: position.size,
+        slippageBps: 100,
+      });
+      await execute(`Close ${formatSize(position.size, position.symbol)}`, () =>
+        ballast.send({ to: transaction.to, data: transaction.data, value: transaction.value }),
+      );
+    } catch (e) {
+      setPanelError(errorMessage(e));
+    }
+  };
+
+  const canSend = signer !== undefined;
+  return (
+    <div className="app">
+      <Header
+        chainName={chain.name}
+        chainId={chain.id}
+        blockNumber={block.data}
+        blockError={block.error}
+        rpcUrl={rpcUrl}
+        choice={choice}
+        onChoose={choose}
+        address={owner}
+        injectedAvailable={typeof window.ethereum !== "undefined"}
+        walletError={walletError}
+        activity={activity}
+      />
+      <main className="layout">
+        <div className="row markets-row">
+          {markets.data === undefined ? (
+            <div className="panel empty">{markets.error ?? "Reading the markets…"}</div>
+          ) : (
+            deployment.markets.map((m) => {
+              const market = markets.data?.markets[m.marketId];
+              return market === undefined ? null : (
+                <MarketCard key={m.marketId} market={market} timestamp={markets.data?.timestamp ?? 0n} />
+              );
+            })
+          )}
+        </div>
+        <div className="row main-row">
+          <div className="main-column">
+            <AccountPanel
+              view={snapshot}
+              viewError={panelError ?? account.error ?? accounts.error}
+              accountIds={accounts.data}
+              selected={selected}
+              onSelect={setSelected}
+              onCreate={createAccount}
+              onClose={closePosition}
+              busy={busy}
+              canSend={canSend}
+            />
+            <LiquidationFeed
+              entries={liquidations.data}
+              error={liquidations.error}
+              deployment={deployment}
+              highlightAccount={selected}
+            />
+            <PoolsPanel
+              pools={pools.data}
+              riskParams={markets.data?.riskParams}
+              paused={markets.data?.paused}
+              deployment={deployment}
+            />
+          </div>
+          <div className="side-column">
+            <TradeTicket
+              ballast={ballast}
+              markets={markets.data}
+              snapshot={snapshot}
+              errorContext={errorContext}
+              execute={execute}
+              busy={busy}
+              canSend={canSend}
+            />
+            <CollateralForms
+              ballast={ballast}
+              snapshot={snapshot}
+              wallet={wallet.data}
+              owner={owner}
+              local={deployment.chainId === HARDHAT_CHAIN_ID}
+              errorContext={errorContext}
+              execute={execute}
+              busy={busy}
+              canSend={canSend}
+            />
+          </div>
+        </div>
+      </main>
+      <footer className="footer">
+        Ballast example dashboard · every figure from <code>@ballast/sdk</code> (bit-exact with the contracts) · RPC{" "}
+        <span className="mono">{rpcUrl}</span> · core <span className="mono">{deployment.core}</span>
+      </footer>
+    </div>
+  );
+}
