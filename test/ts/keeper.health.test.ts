@@ -183,7 +183,7 @@ describe("keeper: off-chain health equals the chain's", function () {
     expect(compared, "account-checkpoints with open positions").to.be.greaterThan(200);
     expect(liquidatableSeen, "liquidatable account-checkpoints").to.be.greaterThan(0);
     expect(rampSeen, "a checkpoint during a margin ramp").to.equal(true);
-    expect(lastView!.markets().filter((m) => m.fundingIndex !== 0n).length, "markets with funding").to.equal(3);
+    expect(lastView!.markets().filter((m) => m.state.fundingIndex !== 0n).length, "markets with funding").to.equal(3);
   });
 
   it("risk scheduling finds exactly what a full scan finds, along a random walk, with far fewer evaluations", async () => {

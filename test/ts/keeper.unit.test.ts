@@ -67,14 +67,14 @@ describe("keeper: parts", () => {
             maxFundingRatePerSecond: 3n,
             marginRampDuration: 86_400n,
           },
+          state: {
+            fundingIndex: -(10n ** 40n),
+            lastFundingTime: 1_700_000_000n,
+            longOpenInterest: 5n,
+            shortOpenInterest: 0n,
+          },
           tiers: [{ notionalCap: 10n ** 24n, initialMarginRate: 10n ** 17n, maintenanceMarginRate: 5n * 10n ** 16n }],
-          previousTiers: [],
-          rampStart: 1n,
-          rampEnd: 2n,
-          fundingIndex: -(10n ** 40n),
-          lastFundingTime: 1_700_000_000n,
-          longOpenInterest: 5n,
-          shortOpenInterest: 0n,
+          ramp: { previousTiers: [], start: 1n, end: 2n },
         };
         const account: AccountRecord = {
           accountId: 2n ** 70n,

@@ -15,7 +15,7 @@
  * @module
  */
 import { liquidationGasModel } from "./executor.js";
-import { type AccountRisk, accountRisk, FundingCache, HealthUnavailableError } from "./health.js";
+import { type AccountRisk, HealthEvaluator, HealthUnavailableError } from "./health.js";
 import type { KeeperHealthStatus, KeeperMetrics } from "./metrics.js";
 import type {
   AccountRecord,
@@ -226,7 +226,7 @@ export class Keeper {
     this.remember(view);
     const marketsChanged = this.unscannedMarkets;
     const timestamp = view.head.timestamp;
-    const funding = new FundingCache(view.market, prices, timestamp);
+    const evaluator = new HealthEvaluator(view.market, prices, timestamp);
     const marketInfo = new Map<number, MarketInfo>();
     for (const market of view.markets()) marketInfo.set(market.marketId, Keeper.marketInfo(market, timestamp));
 
@@ -257,7 +257,7 @@ export class Keeper {
       }
       let risk: AccountRisk;
       try {
-        risk = accountRisk(account, view.market, prices, timestamp, funding);
+        risk = evaluator.accountRisk(account);
       } catch (error) {
         this.schedule.delete(id);
         if (error instanceof HealthUnavailableError) unpriced++;
@@ -333,12 +333,13 @@ export class Keeper {
   }
 
   private static marketInfo(market: MarketRecord, timestamp: bigint): MarketInfo {
-    const ramping = timestamp < market.rampEnd;
+    const { ramp } = market;
+    const ramping = timestamp < ramp.end;
     let maxMmr = 0n;
-    for (const tier of [...market.tiers, ...(ramping ? market.previousTiers : [])]) {
+    for (const tier of [...market.tiers, ...(ramping ? ramp.previousTiers : [])]) {
       if (tier.maintenanceMarginRate > maxMmr) maxMmr = tier.maintenanceMarginRate;
     }
-    const duration = Number(market.rampEnd - market.rampStart);
+    const duration = Number(ramp.end - ramp.start);
     return {
       maxMmr: toNumber(maxMmr),
       maxFundingRate: toNumber(market.params.maxFundingRatePerSecond),

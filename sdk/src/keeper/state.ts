@@ -19,7 +19,8 @@
  */
 import type { Address, Hex } from "viem";
 import type { MarginTier } from "../math/marginTiers.js";
-import type { AccountRecord, ChainHead, MarketParams, MarketRecord, PositionRecord, Shard } from "./types.js";
+import type { Position } from "../math/types.js";
+import type { AccountRecord, ChainHead, MarketParams, MarketRecord, Shard } from "./types.js";
 
 /** A decoded core event with the block it came from. */
 export type CoreEvent = { blockNumber: bigint; blockHash: Hex; logIndex: number; timestamp: bigint } & (
@@ -81,13 +82,14 @@ export function cloneMarket(market: MarketRecord): MarketRecord {
   return {
     ...market,
     params: { ...market.params },
+    state: { ...market.state },
     tiers: market.tiers.map((tier) => ({ ...tier })),
-    previousTiers: market.previousTiers.map((tier) => ({ ...tier })),
+    ramp: { ...market.ramp, previousTiers: market.ramp.previousTiers.map((tier) => ({ ...tier })) },
   };
 }
 
 export function cloneAccount(account: AccountRecord): AccountRecord {
-  const positions = new Map<number, PositionRecord>();
+  const positions = new Map<number, Position>();
   for (const [marketId, position] of account.positions) positions.set(marketId, { ...position });
   return { ...account, positions };
 }
@@ -242,20 +244,20 @@ export class IndexState {
   private touchFunding(marketId: number, timestamp: bigint, fundingIndex?: bigint): MarketRecord | undefined {
     const market = this.writableMarket(marketId);
     if (market === undefined) return undefined;
-    if (fundingIndex !== undefined) market.fundingIndex = fundingIndex;
-    if (timestamp > market.lastFundingTime) market.lastFundingTime = timestamp;
+    if (fundingIndex !== undefined) market.state.fundingIndex = fundingIndex;
+    if (timestamp > market.state.lastFundingTime) market.state.lastFundingTime = timestamp;
     return market;
   }
 
   /** Moves open interest from a position's old size to its new size (BallastCore `_updateMarket`). */
-  private static moveOpenInterest(market: MarketRecord, oldSize: bigint, newSize: bigint): void {
-    if (oldSize > 0n) market.longOpenInterest -= oldSize;
-    else market.shortOpenInterest += oldSize;
-    if (newSize > 0n) market.longOpenInterest += newSize;
-    else market.shortOpenInterest -= newSize;
+  private static moveOpenInterest({ state }: MarketRecord, oldSize: bigint, newSize: bigint): void {
+    if (oldSize > 0n) state.longOpenInterest -= oldSize;
+    else state.shortOpenInterest += oldSize;
+    if (newSize > 0n) state.longOpenInterest += newSize;
+    else state.shortOpenInterest -= newSize;
   }
 
-  private setPosition(accountId: bigint, marketId: number, position: PositionRecord): AccountRecord | undefined {
+  private setPosition(accountId: bigint, marketId: number, position: Position): AccountRecord | undefined {
     if (!inShard(accountId, this.shard)) return undefined;
     const account = this.writableAccount(accountId);
     if (account === undefined) return undefined;
@@ -272,14 +274,9 @@ export class IndexState {
         this.putMarket({
           marketId,
           params: { ...event.args.params },
+          state: { fundingIndex: 0n, lastFundingTime: event.timestamp, longOpenInterest: 0n, shortOpenInterest: 0n },
           tiers: [],
-          previousTiers: [],
-          rampStart: 0n,
-          rampEnd: 0n,
-          fundingIndex: 0n,
-          lastFundingTime: event.timestamp,
-          longOpenInterest: 0n,
-          shortOpenInterest: 0n,
+          ramp: { previousTiers: [], start: 0n, end: 0n },
         });
         this.marketsChanged = true;
         return;
@@ -293,11 +290,9 @@ export class IndexState {
       case "MarginTiersSet": {
         const market = this.writableMarket(Number(event.args.marketId));
         if (market === undefined) return;
-        market.previousTiers = market.tiers;
-        market.tiers = event.args.tiers.map((tier) => ({ ...tier }));
         // listMarket emits (now, now) and never ramps: a zero-length ramp is the same thing.
-        market.rampStart = event.args.rampStart;
-        market.rampEnd = event.args.rampEnd;
+        market.ramp = { previousTiers: market.tiers, start: event.args.rampStart, end: event.args.rampEnd };
+        market.tiers = event.args.tiers.map((tier) => ({ ...tier }));
         this.marketsChanged = true;
         return;
       }

@@ -10,7 +10,7 @@ import type { Address, Hex } from "viem";
 import type { AccountRecord, MarketRecord, Store, StoredIndex, StoreUpdate } from "./types.js";
 
 /** Bumped when the stored layout changes; an older file is rebuilt from the chain. */
-const SCHEMA_VERSION = "1";
+const SCHEMA_VERSION = "2";
 
 const toJson = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v));
 const fromJson = <T>(text: string): T =>

@@ -9,7 +9,9 @@
  * @module
  */
 import type { Address, Hex } from "viem";
-import type { MarginTier } from "../math/marginTiers.js";
+import type { FundingState, Market, Position } from "../math/types.js";
+
+export type { AccountHealth, MarketParams } from "../math/types.js";
 
 /** A block the keeper has looked at. */
 export interface ChainHead {
@@ -19,43 +21,15 @@ export interface ChainHead {
   timestamp: bigint;
 }
 
-/** A market's trading parameters (Solidity `MarketParams`). */
-export interface MarketParams {
-  feedId: Hex;
-  maxOpenInterestPerSide: bigint;
-  minPositionNotional: bigint;
-  skewScale: bigint;
-  takerFeeRate: bigint;
-  makerFeeRate: bigint;
-  fundingScale: bigint;
-  maxFundingRatePerSecond: bigint;
-  marginRampDuration: bigint;
-}
-
-/** Everything about a market that an account's health depends on, rebuilt from events. */
-export interface MarketRecord {
-  marketId: number;
-  params: MarketParams;
-  /** The margin table in force (the target of a ramp). */
-  tiers: MarginTier[];
-  /** The table a ramp started from (empty when the market never changed its table). */
-  previousTiers: MarginTier[];
-  rampStart: bigint;
-  rampEnd: bigint;
-  /** Cumulative funding per base unit as of `lastFundingTime`, WAD USD. */
-  fundingIndex: bigint;
-  lastFundingTime: bigint;
-  /** Base units, per side (their difference is the skew that sets the funding rate). */
-  longOpenInterest: bigint;
-  shortOpenInterest: bigint;
-}
-
-/** An open position (Solidity `Position`). */
-export interface PositionRecord {
-  size: bigint;
-  openNotional: bigint;
-  lastFundingIndex: bigint;
-}
+/**
+ * Everything about a market that an account's health depends on, rebuilt from events: the SDK's `Market` (so its
+ * account math reads it as is), with only the part of `MarketState` that events give for every shard (the
+ * aggregates `netOpenNotional` and `netFundingBasis` would need every account's positions).
+ */
+export type MarketRecord = Omit<Market, "state"> & {
+  /** Funding index as of `lastFundingTime`, and open interest per side (their difference sets the rate). */
+  state: FundingState;
+};
 
 /** An account as the keeper tracks it. */
 export interface AccountRecord {
@@ -66,20 +40,7 @@ export interface AccountRecord {
   /** Realised margin, WAD USD. */
   margin: bigint;
   /** Open positions by market id. */
-  positions: Map<number, PositionRecord>;
-}
-
-/** An account's risk, field for field the contract's `AccountHealth`. */
-export interface AccountHealth {
-  margin: bigint;
-  equity: bigint;
-  initialMargin: bigint;
-  maintenanceMargin: bigint;
-  totalNotional: bigint;
-  healthFactor: bigint;
-  marginRatio: bigint;
-  withdrawable: bigint;
-  liquidatable: boolean;
+  positions: Map<number, Position>;
 }
 
 /** Usable oracle prices by market id, WAD; a market whose price cannot be read (stale, out of bounds) is absent. */

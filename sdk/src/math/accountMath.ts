@@ -16,6 +16,7 @@ import { applyFill, notional, unrealisedPnl } from "./positionMath.js";
 import type {
   AccountHealth,
   AccountPosition,
+  FundingState,
   LiquidationPreview,
   Market,
   MarketMap,
@@ -69,7 +70,7 @@ export function marketSkew(state: Pick<MarketState, "longOpenInterest" | "shortO
  * @see contracts/core/BallastCore.sol `_pendingFunding`
  */
 export function pendingFundingIndex(
-  state: MarketState,
+  state: FundingState,
   params: Pick<MarketParams, "fundingScale" | "maxFundingRatePerSecond">,
   price: bigint,
   timestamp: bigint,

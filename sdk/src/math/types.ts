@@ -44,6 +44,12 @@ export type MarketState = {
   netFundingBasis: bigint;
 };
 
+/** The part of {@link MarketState} that funding, and so every account figure, reads. */
+export type FundingState = Pick<
+  MarketState,
+  "fundingIndex" | "lastFundingTime" | "longOpenInterest" | "shortOpenInterest"
+>;
+
 /** A market's margin-table ramp (`BallastCore.marginRamp`): requirements interpolate from `previousTiers`. */
 export type MarginRamp = {
   /** The table the ramp started from (empty when no ramp ever ran). */
