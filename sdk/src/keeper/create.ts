@@ -200,15 +200,17 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
     receiptTimeoutMs: options.receiptTimeoutMs,
     pollingIntervalMs: pollingInterval,
     logger: options.logger,
+    metrics,
   });
   const executor = options.dryRun ? new DryRunExecutor(viemExecutor) : viemExecutor;
   const blocks: BlockSource = {
     latest: async () => {
       const block = await publicClient.getBlock({ blockTag: "latest" });
-      return { number: block.number, hash: block.hash, timestamp: block.timestamp };
+      return { number: block.number, hash: block.hash, timestamp: block.timestamp, gasLimit: block.gasLimit };
     },
   };
   const keeper = new Keeper({
+    gasModel: options.gas?.model,
     ...options,
     blocks,
     accounts: indexer,

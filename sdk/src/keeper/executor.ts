@@ -17,21 +17,27 @@ import {
   type Chain,
   encodeFunctionData,
   type Hex,
+  HttpRequestError,
   parseEventLogs,
   type PublicClient,
+  SocketClosedError,
+  TimeoutError,
   type TransactionReceipt,
   type WalletClient,
   WaitForTransactionReceiptTimeoutError,
+  WebSocketRequestError,
 } from "viem";
 import { ballastCoreAbi } from "../abi/ballastCore.js";
+import type { KeeperMetrics } from "./metrics.js";
 import type { ExecuteHints, Executor, KeeperLogger, LiquidationOutcome } from "./types.js";
 
 /**
  * An upper bound on the gas of `liquidateMany` from the positions each account holds (measured on BallastCore:
  * about 60k + 77k per position for a lone account, far less per account in a batch where markets are warm):
  * 100k + per account 35k + per position 45k + per distinct market 60k (its cold price, funding and state reads).
- * Saves an `eth_estimateGas` (a binary search of executions) per batch; a transaction that nonetheless runs out
- * of gas switches the executor to estimates for good.
+ * Saves an `eth_estimateGas` (a binary search of executions) per batch. The executor checks it against one
+ * estimate whenever a batch is larger than any checked before, and switches to estimates for good when the model
+ * is below an estimate or a modelled transaction runs out of gas (a chain whose gas costs differ).
  */
 export function liquidationGasModel(positions: readonly (readonly number[])[]): bigint {
   const markets = new Set<number>();
@@ -41,6 +47,52 @@ export function liquidationGasModel(positions: readonly (readonly number[])[]): 
     for (const market of accountMarkets) markets.add(market);
   }
   return gas + 60_000n * BigInt(markets.size);
+}
+
+export type BatchGasReason = "out-of-gas" | "over-block-gas-limit" | "estimate-failed" | "simulation-failed";
+
+/**
+ * A batch that cannot be executed as it is because of gas: it ran out of gas, needs more than a block holds, or the
+ * node could not estimate or simulate it. The keeper splits such a batch (halves it, down to single accounts).
+ */
+export class BatchGasError extends Error {
+  override name = "BatchGasError";
+  constructor(
+    readonly reason: BatchGasReason,
+    readonly accounts: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const GAS_ERROR =
+  /out of gas|gas required exceeds|exceeds (the )?block gas limit|intrinsic gas too low|gas limit reached|gas cap|exceeds allowance/i;
+
+/** Whether an error (or one of its causes) says the transaction did not fit in its gas or in a block. */
+export function isGasError(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const { shortMessage, details } = e as { shortMessage?: string; details?: string };
+    if ([e.message, shortMessage, details].some((text) => typeof text === "string" && GAS_ERROR.test(text)))
+      return true;
+  }
+  return false;
+}
+
+/** Whether an error is the transport's (no answer from the node), not the node's answer. */
+function isTransportError(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (
+      e instanceof HttpRequestError ||
+      e instanceof TimeoutError ||
+      e instanceof WebSocketRequestError ||
+      e instanceof SocketClosedError
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 export interface GasSettings {
@@ -54,6 +106,8 @@ export interface GasSettings {
   gasLimitMultiplier?: number;
   /** Fee bump for a replacement, in percent (≥ 10, the usual mempool rule). Default 25. */
   replacementBumpPercent?: number;
+  /** The gas model (markets per account → gas). Default {@link liquidationGasModel}. */
+  model?: (positions: readonly (readonly number[])[]) => bigint;
 }
 
 export interface ViemExecutorOptions {
@@ -72,7 +126,11 @@ export interface ViemExecutorOptions {
   maxReplacements?: number;
   pollingIntervalMs?: number;
   logger?: KeeperLogger;
+  metrics?: KeeperMetrics;
 }
+
+/** How long the block gas limit read from the latest block is reused, ms. */
+const GAS_LIMIT_TTL_MS = 60_000;
 
 /** Serialises async sections (nonce assignment + broadcast). */
 class Lock {
@@ -92,8 +150,11 @@ export class ViemExecutor implements Executor {
   private readonly recipient: Address;
   private nonce: number | undefined;
   private readonly lock = new Lock();
-  /** Cleared for good when a transaction runs out of modelled gas. */
+  /** Cleared for good when the model is below an estimate or a transaction runs out of modelled gas. */
   private modelTrusted = true;
+  /** The largest batch whose modelled gas was checked against an estimate. */
+  private modelCheckedUpTo = 0;
+  private blockGasLimit: { value: bigint; at: number } | undefined;
 
   constructor(private readonly options: ViemExecutorOptions) {
     this.address = typeof options.account === "string" ? options.account : options.account.address;
@@ -105,6 +166,18 @@ export class ViemExecutor implements Executor {
   }
 
   async simulate(accountIds: readonly bigint[]): Promise<boolean[]> {
+    try {
+      return await this.simulateOnce(accountIds);
+    } catch (error) {
+      // An `eth_call` runs under the node's gas cap (the block gas limit, or geth's RPCGasCap): too big a batch fails.
+      if (accountIds.length > 1 && isGasError(error)) {
+        throw new BatchGasError("simulation-failed", accountIds.length, "cannot simulate the batch", { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async simulateOnce(accountIds: readonly bigint[]): Promise<boolean[]> {
     const { result } = await this.options.publicClient.simulateContract({
       address: this.options.core,
       abi: ballastCoreAbi,
@@ -129,19 +202,57 @@ export class ViemExecutor implements Executor {
     });
     const known = hints?.positions;
     const markets = known ? liquidatable.map((id) => known.get(id)) : [undefined];
-    const modeled = this.modelTrusted && this.options.gas?.estimate !== true && markets.every((m) => m !== undefined);
-    let gas: bigint;
-    if (modeled) gas = liquidationGasModel(markets as (readonly number[])[]);
-    else {
-      const estimate = await publicClient.estimateGas({ account: this.options.account, to: this.options.core, data });
-      gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
+    let modeled = this.modelTrusted && this.options.gas?.estimate !== true && markets.every((m) => m !== undefined);
+    const cap = await this.gasCap();
+    let gas = 0n;
+    let estimate: bigint | undefined;
+    if (modeled) {
+      gas = (this.options.gas?.model ?? liquidationGasModel)(markets as (readonly number[])[]);
+      if (gas > cap) {
+        // The model is an upper bound: the real cost may still fit in a block.
+        modeled = false;
+        this.options.metrics?.gasModelFallbacks.inc();
+      } else if (liquidatable.length > this.modelCheckedUpTo) {
+        estimate = await this.estimate(data, liquidatable.length);
+        if (estimate > gas) {
+          this.distrustModel(
+            { modelled: gas, estimate, accounts: liquidatable.length },
+            "gas model below the estimate",
+          );
+          modeled = false;
+        } else this.modelCheckedUpTo = liquidatable.length;
+      }
     }
-    const receipt = await this.sendAndWait(data, gas);
-    if (modeled && receipt.status !== "success" && receipt.gasUsed * 100n >= gas * 95n) {
-      this.modelTrusted = false;
-      this.options.logger?.warn(
-        { txHash: receipt.transactionHash, gas },
-        "ran out of modelled gas: estimating from now on",
+    if (!modeled) {
+      estimate ??= await this.estimate(data, liquidatable.length);
+      gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
+      if (gas > cap) {
+        if (estimate > cap) {
+          throw new BatchGasError(
+            "over-block-gas-limit",
+            liquidatable.length,
+            `liquidateMany of ${liquidatable.length} accounts needs ${estimate} gas, above the block gas limit ${cap}`,
+          );
+        }
+        gas = cap;
+      }
+    }
+    let receipt: TransactionReceipt;
+    try {
+      receipt = await this.sendAndWait(data, gas);
+    } catch (error) {
+      // Some nodes (Hardhat's automine) answer the send itself with "ran out of gas" or reject a limit above the block's.
+      if (!isGasError(error)) throw error;
+      if (modeled) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
+      throw new BatchGasError("out-of-gas", liquidatable.length, `liquidateMany ran out of gas (limit ${gas})`, {
+        cause: error,
+      });
+    }
+    const outOfGas = receipt.status !== "success" && receipt.gasUsed * 100n >= gas * 95n;
+    if (outOfGas && modeled) {
+      this.distrustModel(
+        { txHash: receipt.transactionHash, gas, accounts: liquidatable.length },
+        "ran out of modelled gas",
       );
     }
 
@@ -163,7 +274,46 @@ export class ViemExecutor implements Executor {
       txHash: receipt.transactionHash,
       blockNumber: receipt.blockNumber,
       gasUsed: receipt.gasUsed,
+      ...(outOfGas ? { outOfGas } : {}),
     };
+  }
+
+  /** Whether the gas model is still used (false after it was found too low). */
+  get gasModelTrusted(): boolean {
+    return this.modelTrusted;
+  }
+
+  private distrustModel(fields: object, why: string): void {
+    if (!this.modelTrusted) return;
+    this.modelTrusted = false;
+    this.options.metrics?.gasModelFallbacks.inc();
+    this.options.logger?.warn(fields, `${why}: estimating gas from now on`);
+  }
+
+  /** `eth_estimateGas`; a failure that is the node's answer (not the transport's) becomes a {@link BatchGasError}. */
+  private async estimate(data: Hex, accounts: number): Promise<bigint> {
+    try {
+      return await this.options.publicClient.estimateGas({
+        account: this.options.account,
+        to: this.options.core,
+        data,
+      });
+    } catch (error) {
+      if (isTransportError(error)) throw error;
+      throw new BatchGasError("estimate-failed", accounts, `cannot estimate liquidateMany of ${accounts} accounts`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** The latest block's gas limit (re-read every minute): no transaction is sent above it. */
+  private async gasCap(): Promise<bigint> {
+    const now = Date.now();
+    if (this.blockGasLimit === undefined || now - this.blockGasLimit.at > GAS_LIMIT_TTL_MS) {
+      const block = await this.options.publicClient.getBlock({ blockTag: "latest" });
+      this.blockGasLimit = { value: block.gasLimit, at: now };
+    }
+    return this.blockGasLimit.value;
   }
 
   private async fees(attempt: number): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {

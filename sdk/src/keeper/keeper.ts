@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { liquidationGasModel } from "./executor.js";
+import { BatchGasError, liquidationGasModel } from "./executor.js";
 import { type AccountRisk, HealthEvaluator, HealthUnavailableError } from "./health.js";
 import type { KeeperHealthStatus, KeeperMetrics } from "./metrics.js";
 import type {
@@ -45,8 +45,13 @@ export interface KeeperOptions {
   pollIntervalMs?: number;
   /** Accounts per `liquidateMany`. Default 25. */
   batchSize?: number;
-  /** A batch also ends before its modelled gas ({@link liquidationGasModel}) passes this. Default 12,000,000. */
+  /**
+   * A batch also ends before its modelled gas ({@link liquidationGasModel}) passes this, or 90% of the latest block's
+   * gas limit when that is lower. Default 12,000,000.
+   */
   maxBatchGas?: bigint;
+  /** The gas model batches are planned with. Default {@link liquidationGasModel}. */
+  gasModel?: (positions: readonly (readonly number[])[]) => bigint;
   /** Batches in flight at once. Default 2. */
   maxConcurrency?: number;
   /** Margin ratio (WAD) from which a healthy account is logged as at risk. Default 0.8e18 (80%). */
@@ -154,6 +159,9 @@ export class Keeper {
   /** Accounts whose evaluation throws (logged once). */
   private readonly broken = new Set<bigint>();
   private unscannedMarkets = false;
+  /** The largest batch for now: halved when a batch does not fit in gas, grown back after successes. */
+  private batchLimit: number;
+  private batchSuccesses = 0;
   /** Accounts this keeper liquidated (for reports and tests). */
   readonly liquidated = new Set<bigint>();
 
@@ -167,6 +175,12 @@ export class Keeper {
       fullScan: false,
       ...options,
     };
+    this.batchLimit = this.options.batchSize;
+  }
+
+  /** The largest batch the keeper sends for now (≤ `batchSize`; lower after gas failures). */
+  get batchSizeLimit(): number {
+    return this.batchLimit;
   }
 
   private get log(): KeeperLogger | undefined {
@@ -425,16 +439,20 @@ export class Keeper {
     const now = Date.now();
     const ready = this.candidates.filter((c) => !this.inFlight.has(c.accountId) && !this.held(c.accountId, now));
     let dispatched = 0;
-    const maxGas = this.options.maxBatchGas ?? 12_000_000n;
+    let maxGas = this.options.maxBatchGas ?? 12_000_000n;
+    const blockGas = this.lastHead?.gasLimit;
+    if (blockGas !== undefined && (blockGas * 9n) / 10n < maxGas) maxGas = (blockGas * 9n) / 10n;
+    const batchSize = Math.min(this.options.batchSize, this.batchLimit);
+    const model = this.options.gasModel ?? liquidationGasModel;
     for (let slot = 0; slot < free && ready.length > 0; slot++) {
       // Most underwater first; a batch ends at batchSize accounts or at the gas budget (at least one account).
       const batch: bigint[] = [];
       const positions = new Map<bigint, readonly number[]>();
-      while (ready.length > 0 && batch.length < this.options.batchSize) {
+      while (ready.length > 0 && batch.length < batchSize) {
         const id = ready[0]!.accountId;
         const markets = [...(this.lastView?.account(id)?.positions.keys() ?? [])];
         positions.set(id, markets);
-        if (batch.length > 0 && liquidationGasModel([...positions.values()]) > maxGas) {
+        if (batch.length > 0 && model([...positions.values()]) > maxGas) {
           positions.delete(id);
           break;
         }
@@ -457,6 +475,36 @@ export class Keeper {
     return Math.min(60_000, 500 * 2 ** (attempts - 1));
   }
 
+  /**
+   * A batch that did not fit in gas: halve the batch limit (its accounts go out again at once, in smaller batches);
+   * a single account that does not fit is retried with backoff like any failure. True when split.
+   */
+  private gasTrouble(batch: readonly bigint[], reason: string, fields: object): boolean {
+    const metrics = this.options.metrics;
+    metrics?.gasFailures.inc({ reason });
+    this.batchSuccesses = 0;
+    if (batch.length <= 1) return false;
+    const limit = Math.max(1, Math.floor(batch.length / 2));
+    if (limit < this.batchLimit) {
+      this.batchLimit = limit;
+      metrics?.batchSplits.inc();
+      metrics?.batchSizeLimit.set(limit);
+    }
+    this.log?.warn(
+      { ...fields, reason, accounts: batch, batchSizeLimit: this.batchLimit },
+      "batch does not fit in gas: splitting it",
+    );
+    return true;
+  }
+
+  private batchSucceeded(): void {
+    if (this.batchLimit >= this.options.batchSize || ++this.batchSuccesses < 10) return;
+    this.batchSuccesses = 0;
+    this.batchLimit = Math.min(this.options.batchSize, this.batchLimit * 2);
+    this.options.metrics?.batchSizeLimit.set(this.batchLimit);
+    this.log?.info({ batchSizeLimit: this.batchLimit }, "batch size limit raised again");
+  }
+
   private async liquidate(batch: bigint[], positions: ReadonlyMap<bigint, readonly number[]>): Promise<void> {
     const metrics = this.options.metrics;
     for (const id of batch) this.inFlight.add(id);
@@ -473,6 +521,7 @@ export class Keeper {
       }
       switch (outcome.status) {
         case "confirmed":
+          this.batchSucceeded();
           for (const id of outcome.liquidated) {
             metrics?.liquidationsConfirmed.inc();
             const since = this.unhealthySince.get(id);
@@ -496,6 +545,12 @@ export class Keeper {
           break;
         case "reverted":
           metrics?.liquidationsFailed.inc(outcome.sent.length);
+          if (
+            outcome.outOfGas &&
+            this.gasTrouble(outcome.sent, "out-of-gas", { txHash: outcome.txHash, gasUsed: outcome.gasUsed })
+          ) {
+            break;
+          }
           for (const id of outcome.sent) this.holds.set(id, { untilMs: now + this.backoff(id) });
           this.log?.error({ txHash: outcome.txHash, accounts: outcome.sent }, "liquidation reverted: retrying later");
           break;
@@ -513,6 +568,7 @@ export class Keeper {
     } catch (error) {
       const now = Date.now();
       metrics?.transactions.inc({ status: "error" });
+      if (error instanceof BatchGasError && this.gasTrouble(batch, error.reason, { err: error })) return;
       metrics?.liquidationsFailed.inc(batch.length);
       for (const id of batch) this.holds.set(id, { untilMs: now + this.backoff(id) });
       this.log?.error({ err: error, accounts: batch }, "liquidation failed: retrying later");

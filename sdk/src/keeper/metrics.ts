@@ -26,6 +26,10 @@ export class KeeperMetrics {
   readonly committedBlock: Gauge;
   readonly rpcErrors: Counter;
   readonly lastTick: Gauge;
+  readonly gasFailures: Counter<"reason">;
+  readonly batchSplits: Counter;
+  readonly batchSizeLimit: Gauge;
+  readonly gasModelFallbacks: Counter;
 
   constructor(prefix = "ballast_keeper_") {
     const registers = [this.registry];
@@ -75,6 +79,18 @@ export class KeeperMetrics {
     this.rpcErrors = counter(
       "rpc_errors_total",
       "Failed keeper iterations (RPC or node errors), each retried with backoff",
+    );
+    this.gasFailures = new Counter({
+      name: `${prefix}batch_gas_failures_total`,
+      help: "Batches that did not fit in gas: out of gas, over the block gas limit, or a failed estimate",
+      labelNames: ["reason"] as const,
+      registers,
+    });
+    this.batchSplits = counter("batch_splits_total", "Times the batch size limit was halved after a gas failure");
+    this.batchSizeLimit = gauge("batch_size_limit", "Current largest batch (halved on gas failures, grown back)");
+    this.gasModelFallbacks = counter(
+      "gas_model_fallbacks_total",
+      "Times the gas model was found too low (or over the block gas limit) and eth_estimateGas used instead",
     );
     this.lastTick = gauge("last_successful_tick_timestamp_seconds", "Unix time of the last successful iteration");
   }

@@ -19,6 +19,8 @@ export interface ChainHead {
   hash: Hex;
   /** Unix seconds. */
   timestamp: bigint;
+  /** The block's gas limit, when known: no batch is planned above it. */
+  gasLimit?: bigint;
 }
 
 /**
@@ -95,6 +97,8 @@ export interface LiquidationOutcome {
   txHash?: Hex;
   blockNumber?: bigint;
   gasUsed?: bigint;
+  /** Reverted having used (nearly) all its gas limit: out of gas, not a contract error. */
+  outOfGas?: boolean;
 }
 
 /** What the keeper knows that helps an executor: the markets each account has positions in (for gas). */
