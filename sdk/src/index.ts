@@ -30,6 +30,7 @@ export * from "./actions/buildInsuranceRedeem.js";
 export * from "./actions/buildInsuranceRequestWithdraw.js";
 export * from "./actions/buildLiquidate.js";
 export * from "./actions/buildLiquidateMany.js";
+export * from "./actions/buildMintMockCollateral.js";
 export * from "./actions/buildSetOperator.js";
 export * from "./actions/buildTrade.js";
 export * from "./actions/buildVaultDeposit.js";
@@ -38,9 +39,15 @@ export * from "./actions/buildWithdraw.js";
 export * from "./actions/decodeBallastError.js";
 export * from "./actions/getAccount.js";
 export * from "./actions/getAccounts.js";
+export * from "./actions/getCollateralBalance.js";
+export * from "./actions/getCreatedAccountId.js";
 export * from "./actions/getMarkets.js";
+export * from "./actions/getOwnerAccounts.js";
+export * from "./actions/getPools.js";
+export * from "./actions/simulateClose.js";
 export * from "./actions/types.js";
 export * from "./actions/watchAccount.js";
+export * from "./actions/watchLiquidations.js";
 export type {
   SimulateTradeParameters as SimulateTradeActionParameters,
   SimulateTradeReturnType as SimulateTradeActionReturnType,

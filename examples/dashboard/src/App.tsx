@@ -1,8 +1,8 @@
 /**
  * The Ballast dashboard: markets, pools, one account with its health gauge and positions, a trade ticket and
  * margin forms with the SDK's what-ifs, and a live liquidation feed. Everything on chain goes through
- * `@ballast/sdk` (`createBallastClient`: reads, watchAccount, simulations, builders, send); the few reads the SDK
- * lacks are in chain/sdkGaps.ts.
+ * `@ballast/sdk` (`createBallastClient`: reads, watchAccount, simulations, builders, send; `getPools`,
+ * `getCollateralBalance`, `getOwnerAccounts` and `watchLiquidations` for the pools, the wallet and the feed).
  */
 import {
   type AccountSnapshot,
@@ -15,7 +15,6 @@ import {
 } from "@ballast/sdk";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { createPublicClient, type Hash, http } from "viem";
-import { accountIdFromReceipt } from "./chain/sdkGaps.js";
 import {
   dashboardChain,
   HARDHAT_CHAIN_ID,
@@ -174,7 +173,7 @@ function Dashboard({ settings, deployment }: { settings: Settings; deployment: B
     setPanelError(undefined);
     try {
       const receipt = await execute("Create account", () => ballast.send(ballast.build.createAccount({})));
-      const id = accountIdFromReceipt(receipt);
+      const id = ballast.getCreatedAccountId({ receipt });
       setAccountsVersion((v) => v + 1);
       if (id !== undefined) setSelected(id);
     } catch (e) {

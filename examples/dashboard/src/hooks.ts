@@ -2,19 +2,22 @@
  * React hooks over the SDK: the latest block, markets read at each block (`getMarkets`), one account kept live
  * (`watchAccount`), pools and wallet balances, the owner's accounts and the liquidation feed.
  */
-import type { AccountView, BallastClient, BallastDeployment, MarketsView } from "@ballast/sdk";
+import {
+  type AccountView,
+  type BallastClient,
+  type BallastDeployment,
+  type GetCollateralBalanceReturnType,
+  getCollateralBalance,
+  getOwnerAccounts,
+  getPools,
+  type LiquidationEntry,
+  type MarketsView,
+  type PoolsView,
+  watchLiquidations,
+} from "@ballast/sdk";
 import { useEffect, useRef, useState } from "react";
 import type { Address, Client } from "viem";
 import { watchBlockNumber } from "viem/actions";
-import {
-  findAccounts,
-  type LiquidationEntry,
-  type PoolsView,
-  readPools,
-  readWalletBalances,
-  type WalletBalances,
-  watchLiquidations,
-} from "./chain/sdkGaps.js";
 import { errorMessage } from "./format.js";
 
 export type Loadable<T> = { data: T | undefined; error: string | undefined };
@@ -82,21 +85,27 @@ export function useMarkets(ballast: BallastClient, blockNumber: bigint | undefin
   return useReadAtBlock(blockNumber, (block) => ballast.getMarkets({ blockNumber: block }), ballast.deployment.core);
 }
 
-/** The pools, at the latest block. */
+/** The pools, at the latest block (the SDK's `getPools`: one multicall). */
 export function usePools(client: Client, deployment: BallastDeployment, blockNumber: bigint | undefined) {
-  return useReadAtBlock<PoolsView>(blockNumber, (block) => readPools(client, deployment, block), deployment.core);
+  return useReadAtBlock<PoolsView>(
+    blockNumber,
+    (block) => getPools(client, { deployment, blockNumber: block }),
+    deployment.core,
+  );
 }
 
-/** The owner's collateral balance and allowance, at the latest block. */
+/** The owner's collateral balance and allowances, at the latest block (the SDK's `getCollateralBalance`). */
 export function useWalletBalances(
   client: Client,
   deployment: BallastDeployment,
   owner: Address | undefined,
   blockNumber: bigint | undefined,
-): Loadable<WalletBalances> {
+): Loadable<GetCollateralBalanceReturnType> {
   return useReadAtBlock(
     blockNumber,
-    owner === undefined ? undefined : (block) => readWalletBalances(client, deployment, owner, block),
+    owner === undefined
+      ? undefined
+      : (block) => getCollateralBalance(client, { deployment, owner, blockNumber: block }),
     `${deployment.core}:${owner ?? ""}`,
   );
 }
@@ -124,7 +133,7 @@ export function useAccountView(
   return state;
 }
 
-/** The accounts `owner` created; `refresh` re-reads them (after a `createAccount`). */
+/** The accounts `owner` created (the SDK's `getOwnerAccounts`); `refresh` re-reads them (after a `createAccount`). */
 export function useOwnerAccounts(
   client: Client,
   deployment: BallastDeployment,
@@ -139,7 +148,7 @@ export function useOwnerAccounts(
       return;
     }
     let cancelled = false;
-    findAccounts(client, deployment, owner)
+    getOwnerAccounts(client, { deployment, owner })
       .then((ids) => !cancelled && setState({ data: ids, error: undefined }))
       .catch((error: unknown) => !cancelled && setState({ data: undefined, error: errorMessage(error) }));
     return () => {
@@ -149,7 +158,7 @@ export function useOwnerAccounts(
   return state;
 }
 
-/** Every liquidation since the deployment, newest first, live. */
+/** Every liquidation since the deployment, newest first, live (the SDK's `watchLiquidations`). */
 export function useLiquidations(
   client: Client,
   deployment: BallastDeployment,
@@ -158,13 +167,12 @@ export function useLiquidations(
   const [state, setState] = useState<Loadable<LiquidationEntry[]>>({ data: undefined, error: undefined });
   useEffect(
     () =>
-      watchLiquidations(
-        client,
+      watchLiquidations(client, {
         deployment,
-        (entries) => setState({ data: entries, error: undefined }),
-        (error) => setState((previous) => ({ ...previous, error: errorMessage(error) })),
         pollingInterval,
-      ),
+        onChange: (entries) => setState({ data: entries, error: undefined }),
+        onError: (error) => setState((previous) => ({ ...previous, error: errorMessage(error) })),
+      }),
     [client, deployment, pollingInterval],
   );
   return state;

@@ -17,6 +17,7 @@ import {
 } from "../actions/buildInsuranceRequestWithdraw.js";
 import { buildLiquidate, type BuildLiquidateParameters } from "../actions/buildLiquidate.js";
 import { buildLiquidateMany, type BuildLiquidateManyParameters } from "../actions/buildLiquidateMany.js";
+import { buildMintMockCollateral, type BuildMintMockCollateralParameters } from "../actions/buildMintMockCollateral.js";
 import { buildSetOperator, type BuildSetOperatorParameters } from "../actions/buildSetOperator.js";
 import { buildTrade, type BuildTradeParameters } from "../actions/buildTrade.js";
 import { buildVaultDeposit, type BuildVaultDepositParameters } from "../actions/buildVaultDeposit.js";
@@ -25,8 +26,25 @@ import { buildWithdraw, type BuildWithdrawParameters } from "../actions/buildWit
 import { decodeBallastError } from "../actions/decodeBallastError.js";
 import { type GetAccountParameters, type GetAccountReturnType, getAccount } from "../actions/getAccount.js";
 import { type GetAccountsParameters, type GetAccountsReturnType, getAccounts } from "../actions/getAccounts.js";
+import {
+  type GetCollateralBalanceParameters,
+  type GetCollateralBalanceReturnType,
+  getCollateralBalance,
+} from "../actions/getCollateralBalance.js";
+import {
+  type GetCreatedAccountIdParameters,
+  type GetCreatedAccountIdReturnType,
+  getCreatedAccountId,
+} from "../actions/getCreatedAccountId.js";
 import { type GetMarketsParameters, type GetMarketsReturnType, getMarkets } from "../actions/getMarkets.js";
+import {
+  type GetOwnerAccountsParameters,
+  type GetOwnerAccountsReturnType,
+  getOwnerAccounts,
+} from "../actions/getOwnerAccounts.js";
+import { type GetPoolsParameters, type GetPoolsReturnType, getPools } from "../actions/getPools.js";
 import { deploymentContext } from "../actions/internal/reads.js";
+import { type SimulateCloseParameters, type SimulateCloseReturnType, simulateClose } from "../actions/simulateClose.js";
 import {
   type SimulateDepositParameters,
   type SimulateDepositReturnType,
@@ -45,6 +63,11 @@ import {
 } from "../actions/simulateWithdraw.js";
 import type { BallastTransaction } from "../actions/types.js";
 import { type WatchAccountParameters, type WatchAccountReturnType, watchAccount } from "../actions/watchAccount.js";
+import {
+  type WatchLiquidationsParameters,
+  type WatchLiquidationsReturnType,
+  watchLiquidations,
+} from "../actions/watchLiquidations.js";
 import type { BallastDeployment } from "../deployment.js";
 import { BallastInputError } from "../errors.js";
 
@@ -70,7 +93,15 @@ export type BallastClient = {
   getAccount: (parameters: WithoutDeployment<GetAccountParameters>) => Promise<GetAccountReturnType>;
   getAccounts: (parameters: WithoutDeployment<GetAccountsParameters>) => Promise<GetAccountsReturnType>;
   getMarkets: (parameters?: WithoutDeployment<GetMarketsParameters>) => Promise<GetMarketsReturnType>;
+  getPools: (parameters?: WithoutDeployment<GetPoolsParameters>) => Promise<GetPoolsReturnType>;
+  getCollateralBalance: (
+    parameters: WithoutDeployment<GetCollateralBalanceParameters>,
+  ) => Promise<GetCollateralBalanceReturnType>;
+  getOwnerAccounts: (parameters: WithoutDeployment<GetOwnerAccountsParameters>) => Promise<GetOwnerAccountsReturnType>;
+  /** The account id in a `createAccount` receipt (no RPC call). */
+  getCreatedAccountId: (parameters: WithoutDeployment<GetCreatedAccountIdParameters>) => GetCreatedAccountIdReturnType;
   simulateTrade: (parameters: WithOptionalAccount<SimulateTradeParameters>) => Promise<SimulateTradeReturnType>;
+  simulateClose: (parameters: WithOptionalAccount<SimulateCloseParameters>) => Promise<SimulateCloseReturnType>;
   simulateWithdraw: (
     parameters: WithOptionalAccount<SimulateWithdrawParameters>,
   ) => Promise<SimulateWithdrawReturnType>;
@@ -79,6 +110,7 @@ export type BallastClient = {
     parameters: WithOptionalAccount<SimulateLiquidateParameters>,
   ) => Promise<SimulateLiquidateReturnType>;
   watchAccount: (parameters: WithoutDeployment<WatchAccountParameters>) => WatchAccountReturnType;
+  watchLiquidations: (parameters: WithoutDeployment<WatchLiquidationsParameters>) => WatchLiquidationsReturnType;
   /** Transaction builders: each returns `{ to, data, value }`. */
   build: {
     approve: Bound<BuildApproveParameters, BallastTransaction>;
@@ -91,6 +123,8 @@ export type BallastClient = {
     liquidate: Bound<BuildLiquidateParameters, BallastTransaction>;
     liquidateMany: Bound<BuildLiquidateManyParameters, BallastTransaction>;
     claimRewards: Bound<BuildClaimRewardsParameters, BallastTransaction>;
+    /** `MockERC20.mint`: local networks only (the mock collateral of a Hardhat deployment). */
+    mintMockCollateral: Bound<BuildMintMockCollateralParameters, BallastTransaction>;
     vaultDeposit: Bound<BuildVaultDepositParameters, BallastTransaction>;
     vaultRedeem: Bound<BuildVaultRedeemParameters, BallastTransaction>;
     insuranceDeposit: Bound<BuildInsuranceDepositParameters, BallastTransaction>;
@@ -141,6 +175,22 @@ export function createBallastClient({
       getAccounts(publicClient, { ...parameters, deployment }),
     getMarkets: (parameters: WithoutDeployment<GetMarketsParameters> = {}): Promise<GetMarketsReturnType> =>
       getMarkets(publicClient, { ...parameters, deployment }),
+    getPools: (parameters: WithoutDeployment<GetPoolsParameters> = {}): Promise<GetPoolsReturnType> =>
+      getPools(publicClient, { ...parameters, deployment }),
+    getCollateralBalance: (
+      parameters: WithoutDeployment<GetCollateralBalanceParameters>,
+    ): Promise<GetCollateralBalanceReturnType> => getCollateralBalance(publicClient, { ...parameters, deployment }),
+    getOwnerAccounts: (
+      parameters: WithoutDeployment<GetOwnerAccountsParameters>,
+    ): Promise<GetOwnerAccountsReturnType> => getOwnerAccounts(publicClient, { ...parameters, deployment }),
+    getCreatedAccountId: (
+      parameters: WithoutDeployment<GetCreatedAccountIdParameters>,
+    ): GetCreatedAccountIdReturnType => getCreatedAccountId({ ...parameters, deployment }),
+    simulateClose: ({
+      account,
+      ...parameters
+    }: WithOptionalAccount<SimulateCloseParameters>): Promise<SimulateCloseReturnType> =>
+      simulateClose(publicClient, { ...parameters, deployment, account: sender(account) }),
     simulateTrade: ({
       account,
       ...parameters
@@ -163,6 +213,8 @@ export function createBallastClient({
       simulateLiquidate(publicClient, { ...parameters, deployment, account: sender(account) }),
     watchAccount: (parameters: WithoutDeployment<WatchAccountParameters>): WatchAccountReturnType =>
       watchAccount(publicClient, { ...parameters, deployment }),
+    watchLiquidations: (parameters: WithoutDeployment<WatchLiquidationsParameters>): WatchLiquidationsReturnType =>
+      watchLiquidations(publicClient, { ...parameters, deployment }),
     /** Transaction builders: each returns `{ to, data, value }`. */
     build: {
       approve: bind<BuildApproveParameters, BallastTransaction>(buildApprove),
@@ -175,6 +227,7 @@ export function createBallastClient({
       liquidate: bind<BuildLiquidateParameters, BallastTransaction>(buildLiquidate),
       liquidateMany: bind<BuildLiquidateManyParameters, BallastTransaction>(buildLiquidateMany),
       claimRewards: bind<BuildClaimRewardsParameters, BallastTransaction>(buildClaimRewards),
+      mintMockCollateral: bind<BuildMintMockCollateralParameters, BallastTransaction>(buildMintMockCollateral),
       vaultDeposit: bind<BuildVaultDepositParameters, BallastTransaction>(buildVaultDeposit),
       vaultRedeem: bind<BuildVaultRedeemParameters, BallastTransaction>(buildVaultRedeem),
       insuranceDeposit: bind<BuildInsuranceDepositParameters, BallastTransaction>(buildInsuranceDeposit),

@@ -14,6 +14,7 @@
  */
 import type { AbiEvent, Address, Hex, Log, PublicClient } from "viem";
 import { ballastCoreAbi } from "../abi/ballastCore.js";
+import { isRangeError } from "../actions/internal/logs.js";
 import type { BallastDeployment } from "../deployment.js";
 import { type CoreEvent, INDEXED_EVENTS, IndexState } from "./state.js";
 import type { AccountSource, ChainHead, IndexView, KeeperLogger, MarketParams, Shard, Store } from "./types.js";
@@ -43,12 +44,6 @@ export interface EventIndexerOptions {
   logger?: KeeperLogger;
   /** Called after each committed chunk of a backfill. */
   onCommit?: (block: bigint, target: bigint) => void;
-}
-
-/** An RPC error that means "ask for fewer blocks". */
-function isRangeError(error: unknown): boolean {
-  const text = `${(error as { details?: string }).details ?? ""} ${(error as Error).message ?? ""}`.toLowerCase();
-  return /range|too many|limit|exceed|response size|more than|timeout|timed out/.test(text);
 }
 
 /** Normalises a decoded `MarketParams` tuple (viem returns small uints as numbers). */

@@ -38,9 +38,9 @@ export type MarketState = {
   longOpenInterest: bigint;
   /** Base units (uint128). */
   shortOpenInterest: bigint;
-  /** Σ openNotional of all positions, WAD USD (int256). */
+  /** Σ openNotional of all positions, WAD USD (int128 on chain). */
   netOpenNotional: bigint;
-  /** Σ size × entry funding index, 36 decimals (int256). */
+  /** Σ over positions of mulWadCeil(size, entry funding index), WAD USD (int128 on chain). */
   netFundingBasis: bigint;
 };
 

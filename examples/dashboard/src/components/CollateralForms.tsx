@@ -10,12 +10,12 @@ import {
   type ContractErrorContext,
   formatToken,
   formatUsd,
+  type GetCollateralBalanceReturnType,
   simulateDeposit as previewDeposit,
   simulateWithdraw as previewWithdraw,
 } from "@ballast/sdk";
 import { type FormEvent, useMemo, useState } from "react";
 import type { Address } from "viem";
-import { buildMintCollateral, type WalletBalances } from "../chain/sdkGaps.js";
 import {
   errorMessage,
   formatHealthFactor,
@@ -29,7 +29,7 @@ import { ErrorNote, type Execute, Panel, PreviewRow } from "./ui.js";
 export type CollateralFormsProps = {
   ballast: BallastClient;
   snapshot: (AccountView & AccountSnapshot) | undefined;
-  wallet: WalletBalances | undefined;
+  wallet: GetCollateralBalanceReturnType | undefined;
   owner: Address | undefined;
   /** Whether the collateral is the local mock token (mint allowed). */
   local: boolean;
@@ -64,14 +64,19 @@ export function CollateralForms(props: CollateralFormsProps) {
     }
   }, [snapshot, assets, decimals, errorContext, mode]);
 
-  const needsApproval = mode === "deposit" && assets !== undefined && (wallet?.allowance ?? 0n) < assets;
+  const needsApproval = mode === "deposit" && assets !== undefined && (wallet?.allowance.core ?? 0n) < assets;
 
   const mint = async () => {
     setSubmitError(undefined);
     if (props.owner === undefined) return;
     try {
       await execute(`Mint ${MINT_AMOUNT.toLocaleString("en-US")} test ${symbol}`, () =>
-        ballast.send(buildMintCollateral(deployment, props.owner as Address, MINT_AMOUNT * 10n ** BigInt(decimals))),
+        ballast.send(
+          ballast.build.mintMockCollateral({
+            to: props.owner as Address,
+            assets: MINT_AMOUNT * 10n ** BigInt(decimals),
+          }),
+        ),
       );
     } catch (error) {
       setSubmitError(errorMessage(error));
@@ -86,9 +91,9 @@ export function CollateralForms(props: CollateralFormsProps) {
     setWorking(true);
     try {
       if (mode === "deposit") {
-        if ((wallet?.collateral ?? 0n) < assets) {
+        if ((wallet?.balance ?? 0n) < assets) {
           throw new Error(
-            `The wallet holds ${formatToken(wallet?.collateral ?? 0n, decimals, symbol)}, less than ${amount}.${props.local ? " Mint test USDC first." : ""}`,
+            `The wallet holds ${formatToken(wallet?.balance ?? 0n, decimals, symbol)}, less than ${amount}.${props.local ? " Mint test USDC first." : ""}`,
           );
         }
         if (needsApproval) {
@@ -122,7 +127,7 @@ export function CollateralForms(props: CollateralFormsProps) {
       testId="collateral"
       aside={
         <span className="wallet-balance" data-testid="wallet-balance">
-          Wallet: {wallet === undefined ? "—" : formatToken(wallet.collateral, decimals, symbol)}
+          Wallet: {wallet === undefined ? "—" : formatToken(wallet.balance, decimals, symbol)}
         </span>
       }
     >
@@ -160,7 +165,7 @@ export function CollateralForms(props: CollateralFormsProps) {
               type="button"
               className="max"
               onClick={() => {
-                const max = mode === "deposit" ? wallet?.collateral : preview?.maxWithdrawAssets;
+                const max = mode === "deposit" ? wallet?.balance : preview?.maxWithdrawAssets;
                 if (max !== undefined) setAmountText(formatToken(max, decimals).replace(/,/g, ""));
               }}
             >
@@ -170,7 +175,7 @@ export function CollateralForms(props: CollateralFormsProps) {
           </div>
           <span className="field-hint">
             {mode === "deposit"
-              ? `Allowance for the core: ${wallet === undefined ? "—" : formatToken(wallet.allowance, decimals, symbol)}`
+              ? `Allowance for the core: ${wallet === undefined ? "—" : formatToken(wallet.allowance.core, decimals, symbol)}`
               : `Withdrawable now: ${preview === undefined ? "—" : formatToken(preview.maxWithdrawAssets, decimals, symbol)}`}
           </span>
         </label>

@@ -1,6 +1,12 @@
 /** Every liquidation since the deployment, newest first, as it happens. */
-import { type BallastDeployment, formatPercent, formatPrice, formatSize, formatUsd } from "@ballast/sdk";
-import type { LiquidationEntry } from "../chain/sdkGaps.js";
+import {
+  type BallastDeployment,
+  formatPercent,
+  formatPrice,
+  formatSize,
+  formatUsd,
+  type LiquidationEntry,
+} from "@ballast/sdk";
 import { shortAddress } from "../chain/wallets.js";
 import { timeAgo } from "../format.js";
 import { useNow } from "../hooks.js";

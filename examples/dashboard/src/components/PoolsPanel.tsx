@@ -1,6 +1,12 @@
 /** The liquidity vault (every trade's counterparty) and the insurance pool (first loss), plus the risk parameters. */
-import { type BallastDeployment, formatFixed, formatPercent, formatUsd, type RiskParams } from "@ballast/sdk";
-import type { PoolsView } from "../chain/sdkGaps.js";
+import {
+  type BallastDeployment,
+  formatFixed,
+  formatPercent,
+  formatUsd,
+  type PoolsView,
+  type RiskParams,
+} from "@ballast/sdk";
 import { formatCollateral } from "../format.js";
 import { Panel, Stat } from "./ui.js";
 

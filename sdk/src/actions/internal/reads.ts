@@ -63,14 +63,14 @@ export type MarketsView = {
   marketCount: number;
 };
 
-type Call = {
+export type Call = {
   address: Address;
   abi: readonly unknown[];
   functionName: string;
   args?: readonly unknown[];
 };
 
-type CallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
+export type CallResult = { status: "success"; result: unknown } | { status: "failure"; error: Error };
 
 /** The error context (names) of a deployment. */
 export function deploymentContext(deployment: BallastDeployment): ContractErrorContext {
@@ -109,7 +109,8 @@ export function accountCalls(deployment: BallastDeployment, accountId: bigint): 
   ];
 }
 
-function success<T>(result: CallResult | undefined, what: string, context: ContractErrorContext): T {
+/** The result of one call of a multicall, or its revert thrown as a typed Ballast error. */
+export function success<T>(result: CallResult | undefined, what: string, context: ContractErrorContext): T {
   if (result === undefined) {
     throw new BallastInputError({ shortMessage: `The multicall returned no result for ${what}.`, details: what });
   }

@@ -1,0 +1,105 @@
+import type { Account, Address, Client } from "viem";
+import type { BallastDeployment } from "../deployment.js";
+import { formatSize } from "../format.js";
+import { type SimulateTradeReturnType as TradePreview, simulateTrade as previewTrade } from "../math/simulate.js";
+import { MAX_UINT256 } from "../math/internal/solidity.js";
+import { abs } from "../math/wadMath.js";
+import { acceptablePrice as slippageBound } from "./acceptablePrice.js";
+import { buildClose } from "./buildClose.js";
+import { getAccount } from "./getAccount.js";
+import type { AccountView } from "./internal/reads.js";
+import { deploymentContext } from "./internal/reads.js";
+import { simulateCore } from "./internal/simulateCall.js";
+import type { BallastTransaction } from "./types.js";
+
+export type SimulateCloseParameters = {
+  deployment: BallastDeployment;
+  /** The sender: the account's owner or an approved operator. */
+  account: Address | Account;
+  accountId: bigint;
+  marketId: number;
+  /** The worst fill accepted; default: the SDK's expected fill ± `slippageBps`. */
+  acceptablePrice?: bigint;
+  /** Slippage tolerance when `acceptablePrice` is omitted, basis points (default 50 = 0.5%). */
+  slippageBps?: bigint | number;
+  /** Simulate at this block (default: the latest). */
+  blockNumber?: bigint;
+};
+
+export type SimulateCloseReturnType = {
+  /** The fill price the core returned in the `eth_call`. */
+  fillPrice: bigint;
+  acceptablePrice: bigint;
+  /** The position's size before the close (the trade is `-size`). */
+  size: bigint;
+  /**
+   * The SDK's prediction of the closing trade at the same block (fee, funding, realised PnL, health after);
+   * `undefined` when a price the account needs is refused (the eth_call has thrown the oracle's error anyway).
+   */
+  preview: TradePreview | undefined;
+  /** The account before the close. */
+  view: AccountView;
+  /** `core.closePosition`, ready for a wallet. */
+  transaction: BallastTransaction;
+};
+
+/**
+ * Simulates `core.closePosition` with `eth_call` at one block, next to the SDK's prediction of the same trade
+ * (`-size`) from that block's state, like `simulateTrade`. Throws the contract's revert as a typed
+ * `BallastContractError`: `AccountLiquidatableError` (a liquidatable account may not trade out of it),
+ * `ZeroAmountError` (no position), `SlippageExceededError`, an oracle error, ….
+ */
+export async function simulateClose(
+  client: Client,
+  parameters: SimulateCloseParameters,
+): Promise<SimulateCloseReturnType> {
+  const { deployment, accountId, marketId } = parameters;
+  const view = await getAccount(client, {
+    deployment,
+    accountId,
+    blockNumber: parameters.blockNumber,
+    priceLines: false,
+  });
+  const size = view.positions.find((p) => p.marketId === marketId)?.size ?? 0n;
+  const sizeDelta = -size;
+  const symbol = deployment.markets.find((m) => m.marketId === marketId)?.symbol ?? `market ${marketId}`;
+  const context = {
+    ...deploymentContext(deployment),
+    action: `closing ${formatSize(abs(size), symbol)} ${size >= 0n ? "long" : "short"}`,
+  };
+  const preview =
+    view.health === undefined || sizeDelta === 0n
+      ? undefined
+      : previewTrade({
+          ...view,
+          accountId,
+          marketId,
+          sizeDelta,
+          acceptablePrice: parameters.acceptablePrice,
+          paused: view.paused,
+          errorContext: context,
+        });
+  const expected = preview?.fill?.fillPrice;
+  const bound =
+    parameters.acceptablePrice ??
+    (expected === undefined || sizeDelta === 0n
+      ? sizeDelta > 0n
+        ? MAX_UINT256
+        : 0n
+      : slippageBound({ price: expected, sizeDelta, slippageBps: parameters.slippageBps ?? 50 }));
+  const fillPrice = (await simulateCore(client, {
+    deployment,
+    account: parameters.account,
+    functionName: "closePosition",
+    args: [accountId, BigInt(marketId), bound],
+    blockNumber: view.blockNumber,
+    context: { ...context, ...(preview?.healthAfter === undefined ? {} : { healthAfter: preview.healthAfter }) },
+  })) as bigint;
+  const { acceptablePrice: _, ...transaction } = buildClose({
+    deployment,
+    accountId,
+    marketId,
+    acceptablePrice: bound,
+  });
+  return { fillPrice, acceptablePrice: bound, size, preview, view, transaction };
+}
