@@ -7,6 +7,7 @@
  * Accounts are opened in bulk by contracts/mocks/BulkAccountOpener.sol (250 per transaction). Prints the figures
  * and, on the last line, all of them as JSON. BENCH_SIZES=1000,10000 overrides the sizes.
  */
+import { mulberry32 } from "../lib/random.js";
 import { network } from "hardhat";
 import { createPublicClient, custom, keccak256, type PublicClient, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -28,17 +29,6 @@ const BENCH_MARKETS: MarketConfig[] = LOCAL_MARKETS.map((market) => ({
   ...market,
   params: { ...market.params, maxOpenInterestPerSide: wad(1_000_000_000), skewScale: 0n },
 }));
-
-function prng(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Figures {
   accounts: number;
@@ -64,7 +54,7 @@ async function bench(accounts: number): Promise<Figures> {
   const feeds = await Promise.all(deployment.markets.map((m) => ethers.getContractAt("MockAggregator", m.feed)));
 
   // 70% cross (a third of them in two markets), 30% isolated; 85% long; 2x–25x within each table.
-  const random = prng(accounts);
+  const random = mulberry32(accounts);
   const unit = 10n ** BigInt(deployment.collateralDecimals);
   const prices = BENCH_MARKETS.map((m) => BigInt(m.initialPriceUsd));
   const specs = Array.from({ length: accounts }, (_, i) => {

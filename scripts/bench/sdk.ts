@@ -48,7 +48,10 @@ async function load(): Promise<typeof SdkModule & Pick<typeof ConfigModule, "BTC
   return import(pathToFileURL(file).href);
 }
 
-/** A deterministic PRNG (mulberry32). */
+/**
+ * A deterministic PRNG (mulberry32), the same as scripts/lib/random.ts: repeated here because this script runs
+ * under plain `node`, whose type stripping cannot resolve that module's `.js` specifier to its `.ts` source.
+ */
 function rng(seed: number) {
   let a = seed >>> 0;
   return () => {

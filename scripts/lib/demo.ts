@@ -4,6 +4,7 @@
  * isolated), crash the prices along a path, and let the SDK keeper — the same code as `npm run keeper`, in process,
  * over the network's EIP-1193 provider — liquidate. Returns a report with a token-conservation check.
  */
+import { seededRandom } from "./random.js";
 import type { NetworkConnection } from "hardhat/types/network";
 import {
   type Address,
@@ -90,23 +91,6 @@ export interface DemoReport {
   durationMs: number;
 }
 
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  };
-}
-
 interface TraderPlan {
   isolated?: number;
   trades: { market: number; notionalUsd: number; long: boolean }[];
@@ -115,7 +99,7 @@ interface TraderPlan {
 
 /** ~100 traders: 30% isolated, the rest cross over 1–3 markets; 80% long; leverage 2x–40x within each table. */
 function planTraders(count: number, seed: number): TraderPlan[] {
-  const rng = prng(seed);
+  const rng = seededRandom(seed);
   const leverages = [2, 3, 4, 5, 8, 10, 12, 15, 20, 25, 30, 40];
   return Array.from({ length: count }, (_, i) => {
     const isolated = i % 10 < 3 ? rng.int(0, 2) : undefined;

@@ -2,6 +2,7 @@
  * Price paths for the feeder and the demo: steps (percent moves), a seeded random walk, or a CSV of prices.
  * A path is a list of points; a point maps a symbol to a USD price.
  */
+import { mulberry32 } from "./random.js";
 import { readFileSync } from "node:fs";
 
 export type PricePoint = Record<string, number>;
@@ -19,18 +20,6 @@ export function stepsPath(start: PricePoint, percents: readonly number[]): Price
   return points;
 }
 
-/** A deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A geometric random walk: each step every price moves by drift% ± volatility% (normal, Box–Muller), seeded so
  * that the same options give the same path.
@@ -39,7 +28,7 @@ export function walkPath(
   start: PricePoint,
   options: { steps: number; volatilityPercent: number; driftPercent?: number; seed?: number },
 ): PricePoint[] {
-  const next = random(options.seed ?? 1);
+  const next = mulberry32(options.seed ?? 1);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const points: PricePoint[] = [];
   let current = { ...start };

@@ -17,6 +17,7 @@
  *   6. liquidates every liquidatable account and compares `AccountLiquidated` / `PositionLiquidated` with the
  *      SDK's plan; withdraws the SDK's maximum (succeeds) and maximum + 1 unit (reverts as predicted).
  */
+import { seededRandom } from "../../scripts/lib/random.js";
 import { AssertionError, expect } from "chai";
 import { network } from "hardhat";
 import fc from "fast-check";
@@ -142,24 +143,7 @@ type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
 // ------------------------------------------------------------------------------------------------ helpers
 
-/** mulberry32: a small deterministic PRNG for the action sequence. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    big: (min: bigint, max: bigint) => min + (BigInt(Math.floor(next() * 2 ** 52)) * (max - min + 1n)) / 2n ** 52n,
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
-    chance: (p: number) => next() < p,
-  };
-}
+const rng = seededRandom;
 type Rng = ReturnType<typeof rng>;
 
 function eventArgs(receipt: ContractTransactionReceipt | null, b: Ballast, name: string) {

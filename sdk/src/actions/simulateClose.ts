@@ -1,15 +1,10 @@
 import type { Account, Address, Client } from "viem";
 import type { BallastDeployment } from "../deployment.js";
-import { formatSize } from "../format.js";
-import { type SimulateTradeReturnType as TradePreview, simulateTrade as previewTrade } from "../math/simulate.js";
-import { MAX_UINT256 } from "../math/internal/solidity.js";
-import { abs } from "../math/wadMath.js";
-import { acceptablePrice as slippageBound } from "./acceptablePrice.js";
+import type { SimulateTradeReturnType as TradePreview } from "../math/simulate.js";
 import { buildClose } from "./buildClose.js";
 import { getAccount } from "./getAccount.js";
 import type { AccountView } from "./internal/reads.js";
-import { deploymentContext } from "./internal/reads.js";
-import { simulateCore } from "./internal/simulateCall.js";
+import { closeAction, marketSymbol, simulateFill } from "./internal/simulateFill.js";
 import type { BallastTransaction } from "./types.js";
 
 export type SimulateCloseParameters = {
@@ -62,39 +57,13 @@ export async function simulateClose(
   });
   const size = view.positions.find((p) => p.marketId === marketId)?.size ?? 0n;
   const sizeDelta = -size;
-  const symbol = deployment.markets.find((m) => m.marketId === marketId)?.symbol ?? `market ${marketId}`;
-  const context = {
-    ...deploymentContext(deployment),
-    action: `closing ${formatSize(abs(size), symbol)} ${size >= 0n ? "long" : "short"}`,
-  };
-  const preview =
-    view.health === undefined || sizeDelta === 0n
-      ? undefined
-      : previewTrade({
-          ...view,
-          accountId,
-          marketId,
-          sizeDelta,
-          acceptablePrice: parameters.acceptablePrice,
-          paused: view.paused,
-          errorContext: context,
-        });
-  const expected = preview?.fill?.fillPrice;
-  const bound =
-    parameters.acceptablePrice ??
-    (expected === undefined || sizeDelta === 0n
-      ? sizeDelta > 0n
-        ? MAX_UINT256
-        : 0n
-      : slippageBound({ price: expected, sizeDelta, slippageBps: parameters.slippageBps ?? 50 }));
-  const fillPrice = (await simulateCore(client, {
-    deployment,
-    account: parameters.account,
-    functionName: "closePosition",
-    args: [accountId, BigInt(marketId), bound],
-    blockNumber: view.blockNumber,
-    context: { ...context, ...(preview?.healthAfter === undefined ? {} : { healthAfter: preview.healthAfter }) },
-  })) as bigint;
+  const { fillPrice, bound, preview } = await simulateFill(client, {
+    ...parameters,
+    view,
+    sizeDelta,
+    action: closeAction(size, marketSymbol(deployment, marketId)),
+    call: (bound) => ({ functionName: "closePosition", args: [accountId, BigInt(marketId), bound] }),
+  });
   const { acceptablePrice: _, ...transaction } = buildClose({
     deployment,
     accountId,

@@ -1,15 +1,10 @@
 import type { Account, Address, Client } from "viem";
 import type { BallastDeployment } from "../deployment.js";
-import { formatSize } from "../format.js";
-import { type SimulateTradeReturnType as TradePreview, simulateTrade as previewTrade } from "../math/simulate.js";
-import { MAX_UINT256 } from "../math/internal/solidity.js";
-import { abs } from "../math/wadMath.js";
-import { acceptablePrice as slippageBound } from "./acceptablePrice.js";
+import type { SimulateTradeReturnType as TradePreview } from "../math/simulate.js";
 import { buildTrade } from "./buildTrade.js";
 import { getAccount } from "./getAccount.js";
 import type { AccountView } from "./internal/reads.js";
-import { deploymentContext } from "./internal/reads.js";
-import { simulateCore } from "./internal/simulateCall.js";
+import { tradeAction, marketSymbol, simulateFill } from "./internal/simulateFill.js";
 import type { BallastTransaction } from "./types.js";
 
 export type SimulateTradeParameters = {
@@ -59,40 +54,12 @@ export async function simulateTrade(
     blockNumber: parameters.blockNumber,
     priceLines: false,
   });
-  const symbol = deployment.markets.find((m) => m.marketId === marketId)?.symbol ?? `market ${marketId}`;
-  const context = {
-    ...deploymentContext(deployment),
-    action: `${sizeDelta > 0n ? "buying" : "selling"} ${formatSize(abs(sizeDelta), symbol)}`,
-  };
-  // Without a usable price (see `view.priceErrors`) the SDK cannot predict: the eth_call reports the oracle's error.
-  const preview =
-    view.health === undefined
-      ? undefined
-      : previewTrade({
-          ...view,
-          accountId,
-          marketId,
-          sizeDelta,
-          acceptablePrice: parameters.acceptablePrice,
-          paused: view.paused,
-          errorContext: context,
-        });
-  const expected = preview?.fill?.fillPrice;
-  const bound =
-    parameters.acceptablePrice ??
-    (expected === undefined || sizeDelta === 0n
-      ? sizeDelta > 0n
-        ? MAX_UINT256
-        : 0n
-      : slippageBound({ price: expected, sizeDelta, slippageBps: parameters.slippageBps ?? 50 }));
-  const fillPrice = (await simulateCore(client, {
-    deployment,
-    account: parameters.account,
-    functionName: "trade",
-    args: [accountId, BigInt(marketId), sizeDelta, bound],
-    blockNumber: view.blockNumber,
-    context: { ...context, ...(preview?.healthAfter === undefined ? {} : { healthAfter: preview.healthAfter }) },
-  })) as bigint;
+  const { fillPrice, bound, preview } = await simulateFill(client, {
+    ...parameters,
+    view,
+    action: tradeAction(sizeDelta, marketSymbol(deployment, marketId)),
+    call: (bound) => ({ functionName: "trade", args: [accountId, BigInt(marketId), sizeDelta, bound] }),
+  });
   const { acceptablePrice: _, ...transaction } = buildTrade({
     deployment,
     accountId,

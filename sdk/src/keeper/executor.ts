@@ -194,7 +194,6 @@ export class ViemExecutor implements Executor {
     const notLiquidatable = accountIds.filter((_, i) => !flags[i]);
     if (liquidatable.length === 0) return { status: "skipped", sent: [], liquidated: [], notLiquidatable };
 
-    const { publicClient } = this.options;
     const data = encodeFunctionData({
       abi: ballastCoreAbi,
       functionName: "liquidateMany",

@@ -2,6 +2,7 @@
  * A deployed protocol (the Ignition module, LOCAL_MARKETS: BTC 0, ETH 1, SOL 2) plus helpers to open accounts and
  * move prices, over any Hardhat network connection: the embedded one or a `hardhat node` over HTTP.
  */
+import { seededRandom } from "../../../scripts/lib/random.js";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { MaxUint256 } from "ethers";
 import type { NetworkConnection } from "hardhat/types/network";
@@ -97,22 +98,7 @@ export async function deployWorld(connection: NetworkConnection, deploymentId?: 
   };
 }
 
-export type World = Awaited<ReturnType<typeof deployWorld>>;
+/** A deterministic PRNG for reproducible random scenarios. */
+export const prng = seededRandom;
 
-/** A deterministic PRNG (mulberry32) for reproducible random scenarios. */
-export function prng(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-    chance: (p: number) => next() < p,
-  };
-}
+export type World = Awaited<ReturnType<typeof deployWorld>>;
