@@ -136,6 +136,10 @@ interface IBallastCore is IBallastLedger {
     /// @notice A trader or LP payout would spend tokens that the insurance ledger or unclaimed keeper rewards are
     /// owed (only possible once traders' realised profits exceed the LP ledger). Amounts in WAD USD.
     error InsufficientLiquidity(uint256 requested, uint256 available);
+    /// @notice A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).
+    error EnforcedPause();
+    /// @notice `unpause` while not paused.
+    error ExpectedPause();
 
     // ---------------------------------------------------------------- events
 
@@ -193,6 +197,10 @@ interface IBallastCore is IBallastLedger {
     event RiskParamsSet(RiskParams params);
     event OracleSet(IPriceOracle oracle);
     event PoolsInitialized(address vault, address insurancePool);
+    /// @notice Risk-increasing trades stopped by `account` (a PAUSER_ROLE holder).
+    event Paused(address account);
+    /// @notice Risk-increasing trades allowed again by `account`.
+    event Unpaused(address account);
 
     // ---------------------------------------------------------------- accounts and collateral
 
@@ -248,6 +256,8 @@ interface IBallastCore is IBallastLedger {
     function accountHealth(uint256 accountId) external view returns (AccountHealth memory);
     function previewLiquidation(uint256 accountId) external view returns (LiquidationPreview memory);
     function marketCount() external view returns (uint256);
+    /// @notice Whether risk-increasing trades are stopped.
+    function paused() external view returns (bool);
     function getMarket(uint256 marketId)
         external
         view
@@ -260,12 +270,49 @@ interface IBallastCore is IBallastLedger {
     /// @notice The funding index and rate of `marketId` as of now (pending accrual included).
     function currentFunding(uint256 marketId) external view returns (int256 fundingIndex, int256 ratePerSecond);
     function riskParams() external view returns (RiskParams memory);
+    /// @notice The ramp of a market's margin table: the table it started from and its start and end times.
+    function marginRamp(uint256 marketId)
+        external
+        view
+        returns (MarginTier[] memory previousTiers, uint256 start, uint256 end);
     /// @notice The oracle adapter the core reads mark prices from.
     function oracle() external view returns (IPriceOracle);
+    /// @notice The liquidity vault (LP shares over the vault ledger).
+    function vault() external view returns (address);
+    /// @notice The insurance pool (staker shares over the insurance ledger).
+    function insurancePool() external view returns (address);
+    /// @notice Whether `operator` may act for `owner`'s accounts.
+    function isOperator(address owner, address operator) external view returns (bool);
+    /// @notice Keeper rewards owed to `recipient`, WAD USD (pull payment, so no recipient can block a liquidation).
+    function claimableRewards(address recipient) external view returns (uint256);
     /// @notice The vault's NAV in WAD USD, signed (not floored).
     function vaultNetAssetValue() external view returns (int256);
     /// @notice The internal ledgers in WAD USD: LP ledger (realised) and insurance ledger.
     function ledgers() external view returns (int256 vaultLedger, uint256 insuranceLedger);
     /// @notice Σ claimableRewards over every recipient, WAD USD.
     function totalUnclaimedRewards() external view returns (uint256);
+
+    // ---------------------------------------------------------------- governance (role-gated)
+
+    /// @notice Sets the vault and the insurance pool, once. DEFAULT_ADMIN_ROLE.
+    function initializePools(address liquidityVault, address insurance) external;
+    /// @notice Replaces the oracle adapter. DEFAULT_ADMIN_ROLE.
+    function setOracle(IPriceOracle newOracle) external;
+    /// @notice Lists a market with its parameters and margin table (effective at once: nothing is open yet).
+    /// RISK_MANAGER_ROLE.
+    function listMarket(MarketParams calldata params, MarginTier[] calldata tiers) external returns (uint256 marketId);
+    /// @notice Updates a market's parameters; funding accrues under the old ones first. RISK_MANAGER_ROLE.
+    /// @dev Warning: needs the market's price, so it waits out that market's oracle outage.
+    function setMarketParams(uint256 marketId, MarketParams calldata params) external;
+    /// @notice Replaces a market's margin table. Requirements move linearly from the old table to the new one over
+    /// the market's `marginRampDuration`, so no position becomes liquidatable the instant this runs.
+    /// RISK_MANAGER_ROLE.
+    function setMarginTiers(uint256 marketId, MarginTier[] calldata tiers) external;
+    /// @notice Sets the liquidation and fee-routing parameters, within their bounds. RISK_MANAGER_ROLE.
+    function setRiskParams(RiskParams calldata params) external;
+    /// @notice Stops risk-increasing trades. Deposits, withdrawals, reductions, closes and liquidations go on.
+    /// PAUSER_ROLE.
+    function pause() external;
+    /// @notice Lifts a pause. PAUSER_ROLE.
+    function unpause() external;
 }

@@ -2,7 +2,7 @@
  * Hardhat Ignition module: the whole Ballast protocol on a local or test network.
  *
  *   mock USDC (6 decimals) ─┐
- *   mock feeds ─► OracleAdapter ─► BallastCore ◄─ GovernanceLogic, VaultAccounting (linked libraries)
+ *   mock feeds ─► OracleAdapter ─► BallastCore ◄─ GovernanceLogic, VaultAccounting, LiquidationLogic (linked libraries)
  *                                       ▲
  *                 LiquidityVault, InsurancePool (initializePools) · Multicall3 (batched reads)
  *
@@ -33,8 +33,13 @@ export function buildBallastModule(markets: readonly MarketConfig[] = LOCAL_MARK
     const oracle = m.contract("OracleAdapter", [deployer]);
     const governanceLogic = m.library("GovernanceLogic");
     const vaultAccounting = m.library("VaultAccounting");
+    const liquidationLogic = m.library("LiquidationLogic");
     const core = m.contract("BallastCore", [collateral, oracle, deployer, { ...DEFAULT_RISK }], {
-      libraries: { GovernanceLogic: governanceLogic, VaultAccounting: vaultAccounting },
+      libraries: {
+        GovernanceLogic: governanceLogic,
+        VaultAccounting: vaultAccounting,
+        LiquidationLogic: liquidationLogic,
+      },
     });
     const grantRiskManager = m.call(core, "grantRole", [RISK_MANAGER_ROLE, deployer], { id: "GrantRiskManager" });
     m.call(core, "grantRole", [PAUSER_ROLE, deployer], { id: "GrantPauser" });

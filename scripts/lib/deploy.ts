@@ -35,6 +35,7 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
 
   const governanceLogic = await ethers.deployContract("GovernanceLogic");
   const vaultAccounting = await ethers.deployContract("VaultAccounting");
+  const liquidationLogic = await ethers.deployContract("LiquidationLogic");
   const core = await ethers.deployContract(
     "BallastCore",
     [token, oracle, admin.address, { ...DEFAULT_RISK, ...options.risk }],
@@ -42,6 +43,7 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
       libraries: {
         GovernanceLogic: await governanceLogic.getAddress(),
         VaultAccounting: await vaultAccounting.getAddress(),
+        LiquidationLogic: await liquidationLogic.getAddress(),
       },
     },
   );
@@ -68,5 +70,5 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
     ({ vault, insurance } = pools);
   }
   await core.initializePools(vault, insurance);
-  return { token, oracle, feeds, core, governanceLogic, vaultAccounting, vault, insurance };
+  return { token, oracle, feeds, core, governanceLogic, vaultAccounting, liquidationLogic, vault, insurance };
 }

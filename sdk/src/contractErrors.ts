@@ -67,7 +67,7 @@ export type ContractErrorContext = {
   /** Market symbols by id, and feed ids, to name markets and feeds. */
   markets?: readonly { marketId: number; symbol: string; feedId?: string }[];
   /** The SDK's prediction of the account right after the action (for messages about margin). */
-  healthAfter?: { equity: bigint; initialMargin: bigint; maintenanceMargin: bigint };
+  healthAfter?: { margin?: bigint; equity: bigint; initialMargin: bigint; maintenanceMargin: bigint };
 };
 
 type Messages = {
@@ -136,11 +136,24 @@ const MESSAGES: Messages = {
     `${actionOr(c, "this trade")} would leave equity ${formatUsd(equity)} below the initial margin ${formatUsd(initialMargin)}; add at least ${formatUsd(initialMargin - equity, 2, "up")} of margin or trade a smaller size.`,
   WithdrawalExceedsAvailable: ([requested, available], c) => {
     const after = c.healthAfter;
+    const action = actionOr(c, "this withdrawal");
     const limit = `at most ${collateralAmount(c, available)} can be withdrawn now`;
-    if (after !== undefined && after.equity < after.initialMargin) {
-      return `${actionOr(c, "this withdrawal")} would leave equity ${formatUsd(after.equity)} below the initial margin ${formatUsd(after.initialMargin)}; ${limit}.`;
+    if (after === undefined) {
+      // No prediction (e.g. a revert decoded from a sent transaction): the cause is unknown, so state the rule.
+      return `${action} asks for ${collateralAmount(c, requested)}; ${limit} (the lesser of the realised margin and the equity above the initial margin).`;
     }
-    return `${actionOr(c, "this withdrawal")} asks for ${collateralAmount(c, requested)}, more than the realised margin above initial margin; ${limit} (unrealised profit cannot leave until it is realised).`;
+    // A withdrawal lowers margin and equity alike, so equity − margin (unrealised PnL net of funding) is unchanged.
+    const unrealised = after.margin === undefined ? undefined : after.equity - after.margin;
+    if (after.equity < after.initialMargin) {
+      const losses =
+        unrealised !== undefined && unrealised < 0n
+          ? `: open losses of ${formatUsd(-unrealised)} count against the margin`
+          : "";
+      return `${action} would leave equity ${formatUsd(after.equity)} below the initial margin ${formatUsd(after.initialMargin)}${losses}; ${limit}.`;
+    }
+    // Equity would stay above IM, so the realised margin binds: the rest of equity is unrealised profit.
+    const profit = unrealised === undefined ? "" : ` of ${formatUsd(unrealised)}`;
+    return `${action} asks for ${collateralAmount(c, requested)}, more than the realised margin; ${limit} (unrealised profit${profit} cannot leave until it is realised).`;
   },
   AccountLiquidatable: ([accountId, equity, maintenanceMargin]) =>
     `Account ${accountId} is liquidatable (equity ${formatUsd(equity)} ≤ maintenance margin ${formatUsd(maintenanceMargin)}) and cannot trade; deposit more than ${formatUsd(maintenanceMargin - equity, 2, "up")} to restore it.`,

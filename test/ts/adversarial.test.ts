@@ -66,10 +66,12 @@ async function deployCoreAround(token: { getAddress(): Promise<string> }) {
   await oracle.setFeed(BTC, feed, 3600, 10n ** 18n, 10n ** 25n);
   const governanceLogic = await ethers.deployContract("GovernanceLogic");
   const vaultAccounting = await ethers.deployContract("VaultAccounting");
+  const liquidationLogic = await ethers.deployContract("LiquidationLogic");
   const core = await ethers.deployContract("BallastCore", [token, oracle, admin!.address, DEFAULT_RISK], {
     libraries: {
       GovernanceLogic: await governanceLogic.getAddress(),
       VaultAccounting: await vaultAccounting.getAddress(),
+      LiquidationLogic: await liquidationLogic.getAddress(),
     },
   });
   await core.grantRole(await core.RISK_MANAGER_ROLE(), admin!.address);

@@ -18,6 +18,7 @@ async function feeOnTransferFixture() {
     libraries: {
       GovernanceLogic: await b.governanceLogic.getAddress(),
       VaultAccounting: await b.vaultAccounting.getAddress(),
+      LiquidationLogic: await b.liquidationLogic.getAddress(),
     },
   });
   return { ...b, fotToken: token, fotCore: core };
@@ -234,12 +235,13 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("rejects a collateral token with more than 18 decimals", async () => {
-      const { oracle, admin, governanceLogic, vaultAccounting } = await loadFixture(baseFixture);
+      const { oracle, admin, governanceLogic, vaultAccounting, liquidationLogic } = await loadFixture(baseFixture);
       const token = await ethers.deployContract("MockERC20", ["Odd", "ODD", 19]);
       const factory = await ethers.getContractFactory("BallastCore", {
         libraries: {
           GovernanceLogic: await governanceLogic.getAddress(),
           VaultAccounting: await vaultAccounting.getAddress(),
+          LiquidationLogic: await liquidationLogic.getAddress(),
         },
       });
       await expect(factory.deploy(token, oracle, admin.address, DEFAULT_RISK))

@@ -250,11 +250,13 @@ describe("BallastCore — governance", () => {
     });
 
     it("the constructor checks the bounds too", async () => {
-      const { token, oracle, admin, governanceLogic, vaultAccounting } = await loadFixture(baseFixture);
+      const { token, oracle, admin, governanceLogic, vaultAccounting, liquidationLogic } =
+        await loadFixture(baseFixture);
       const factory = await ethers.getContractFactory("BallastCore", {
         libraries: {
           GovernanceLogic: await governanceLogic.getAddress(),
           VaultAccounting: await vaultAccounting.getAddress(),
+          LiquidationLogic: await liquidationLogic.getAddress(),
         },
       });
       await expect(

@@ -22,6 +22,7 @@ async function coreFactory() {
     libraries: {
       GovernanceLogic: await b.governanceLogic.getAddress(),
       VaultAccounting: await b.vaultAccounting.getAddress(),
+      LiquidationLogic: await b.liquidationLogic.getAddress(),
     },
   });
 }

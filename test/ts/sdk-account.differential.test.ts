@@ -35,6 +35,7 @@ import type { BallastError } from "../../sdk/src/errors.js";
 import {
   accountHealth,
   bankruptcyPrice,
+  netAssetValue,
   liquidationPrice,
   planLiquidation,
   previewLiquidation,
@@ -61,6 +62,7 @@ const counts = {
   previewComparisons: 0,
   trades: 0,
   tradeReverts: 0,
+  marketStateComparisons: 0,
   liquidations: 0,
   priceLineChecks: 0,
   withdrawals: 0,
@@ -289,6 +291,27 @@ class Run {
       // The SDK's health after the trade equals the core's at that block.
       const after = await this.b.core.accountHealth(account.id);
       expect(structObject(after)).to.deep.equal(expected.healthAfter);
+      // Every field of the simulation's market state and position after, and the vault's valuation over the
+      // predicted state, equal the chain's at the trade's block (a defect in any aggregate fails here).
+      const blockTag = receipt!.blockNumber;
+      const [, chainState] = await this.b.core.getMarket(marketId, { blockTag });
+      expect(structObject(chainState), "market state after the trade").to.deep.equal(fill.marketStateAfter);
+      const chainPosition = structObject(await this.b.core.getPosition(account.id, marketId, { blockTag }));
+      const { marketId: _, ...predictedPosition } = fill.position;
+      expect(chainPosition, "position after the trade").to.deep.equal(predictedPosition);
+      const markets = Object.values(view.markets)
+        .filter((m) => m !== undefined)
+        .sort((a, b) => a.marketId - b.marketId)
+        .map((m) => ({
+          params: m.params,
+          state: m.marketId === Number(marketId) ? fill.marketStateAfter : m.state,
+          price: view.prices[m.marketId]!,
+        }));
+      expect(BigInt(markets.length)).to.equal(await this.b.core.marketCount());
+      const [vaultLedger] = await this.b.core.ledgers({ blockTag });
+      const { nav } = netAssetValue(markets, vaultLedger, this.risk.vaultReserveFactor, timestamp);
+      expect(nav, "vault NAV after the trade").to.equal(await this.b.core.vaultNetAssetValue({ blockTag }));
+      counts.marketStateComparisons++;
     } catch (error) {
       if (error instanceof AssertionError) throw error;
       counts.tradeReverts++;
@@ -559,6 +582,7 @@ describe("SDK account math vs the contracts (differential)", function () {
     expect(counts.healthComparisons).to.be.greaterThan(300);
     expect(counts.trades).to.be.greaterThan(150);
     expect(counts.tradeReverts).to.be.greaterThan(10);
+    expect(counts.marketStateComparisons).to.be.greaterThan(100);
     expect(counts.priceLineChecks).to.be.greaterThan(50);
   });
 });

@@ -2130,7 +2130,7 @@ export const ballastCoreAbi = [
           }
         ],
         "internalType": "struct LiquidationPreview",
-        "name": "result",
+        "name": "",
         "type": "tuple"
       }
     ],
@@ -2154,7 +2154,7 @@ export const ballastCoreAbi = [
     "outputs": [
       {
         "internalType": "bool[]",
-        "name": "liquidated",
+        "name": "",
         "type": "bool[]"
       }
     ],

@@ -35,7 +35,7 @@ export type PoolsView = {
    * `undefined` when it reverts (a price the core needs is refused).
    */
   vaultNav: bigint | undefined;
-  /** `core.totalUnclaimedRewards()`: keeper rewards credited and not yet claimed, collateral units. */
+  /** `core.totalUnclaimedRewards()`: keeper rewards credited and not yet claimed, WAD USD (18 decimals, not collateral units). */
   totalUnclaimedRewards: bigint;
   /**
    * `insurancePool.coverageRatio()`: insurance assets over open-interest notional, WAD; `undefined` when it reverts

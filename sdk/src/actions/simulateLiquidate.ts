@@ -1,6 +1,6 @@
 import type { Account, Address, Client } from "viem";
 import type { BallastDeployment } from "../deployment.js";
-import { type LiquidationPlan, planLiquidation } from "../math/accountMath.js";
+import { type LiquidationPlan, planLiquidation } from "../math/liquidationLogic.js";
 import type { LiquidationPreview } from "../math/types.js";
 import { buildLiquidate } from "./buildLiquidate.js";
 import { getAccount } from "./getAccount.js";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { PositionRisk } from "./accountMath.js";
+import type { PositionRisk } from "./accountRisk.js";
 import { MAX_UINT256 } from "./internal/solidity.js";
 import type { MarginTier, Requirements } from "./marginTiers.js";
 import type { AccountHealth, Market, Position } from "./types.js";

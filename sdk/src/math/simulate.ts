@@ -2,7 +2,7 @@
  * What-if results: a trade, a deposit, a withdrawal or a price move applied to an account snapshot, with the
  * revert the core would raise. The trade follows `BallastCore._trade` step by step (checks in the contract's order,
  * fill via `PricingMath.fillPrice`, fee via `tradingFee`, position via `PositionMath.applyFill`, health after via
- * `_checkHealthAfterTrade`), so the fill, fee, new position and error equal what the chain does at `timestamp`.
+ * `TradeMath.checkAccountAfter`), so the fill, fee, new position and error equal what the chain does at `timestamp`.
  *
  * Checks the SDK cannot see from a snapshot are not predicted: the caller's authorisation, the oracle's guards
  * (a missing price throws a `BallastInputError` instead), token balances and allowances.
@@ -17,16 +17,15 @@ import {
   accountHealth,
   accountRisk,
   marketAndPrice,
-  marketSkew,
   openPositions,
   pendingFundingIndex,
-  planLiquidation,
   positionRisk,
 } from "./accountMath.js";
-import { accruedFunding } from "./fundingMath.js";
+import { replaceRisk } from "./accountRisk.js";
+import { planLiquidation } from "./liquidationLogic.js";
 import { isLiquidatable } from "./marginMath.js";
-import { applyFill, notional } from "./positionMath.js";
-import { fillPrice, tradingFee } from "./pricingMath.js";
+import { marketSkew, movePosition } from "./marketMath.js";
+import { checkAccountAfter, checkMinimumNotional, type Fill, priceFill } from "./tradeMath.js";
 import type {
   AccountHealth,
   AccountPosition,
@@ -98,7 +97,7 @@ export type TradeFill = {
   marketStateAfter: MarketState;
 };
 
-/** The check `_checkHealthAfterTrade` makes, with the values it compares. */
+/** The check `TradeMath.checkAccountAfter` makes, with the values it compares. */
 export type TradeHealthCheck =
   | { kind: "initialMargin"; equity: bigint; initialMargin: bigint; passes: boolean }
   | { kind: "reduction"; equity: bigint; maintenanceMargin: bigint; passes: boolean };
@@ -123,7 +122,7 @@ export type SimulateTradeReturnType = {
  * `IsolatedMarketMismatch`, `AccountLiquidatable`, `FillPriceNotPositive`, `PositionBelowMinimum`,
  * `SlippageExceeded`, `EnforcedPause`, `OpenInterestCapExceeded`, `TooManyPositions`, `InsufficientMargin`,
  * `ReductionLeavesAccountUnhealthy`).
- * @see contracts/core/BallastCore.sol `_trade`, `_fill`, `_applyFill`, `_checkHealthAfterTrade`
+ * @see contracts/core/BallastCore.sol `_trade` (with TradeMath, MarketMath, AccountRisk)
  */
 export function simulateTrade(parameters: SimulateTradeParameters): SimulateTradeReturnType {
   const { account, marketId, sizeDelta, timestamp, markets, prices, positions } = parameters;
@@ -168,7 +167,7 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
     );
   }
 
-  // _fill
+  // TradeMath.priceFill, then the checks in the core's order: minimum notional, slippage, pause.
   const current = positions.find((p) => p.marketId === marketId && p.size !== 0n);
   const before = {
     size: current?.size ?? 0n,
@@ -176,23 +175,27 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
     lastFundingIndex: current?.lastFundingIndex ?? 0n,
   };
   const { params, state } = market;
-  const skew = marketSkew(state);
-  let price_: bigint;
+  let priced: Fill;
   try {
-    price_ = fillPrice(price, skew, sizeDelta, params.skewScale);
+    priced = priceFill(
+      before.size,
+      before.openNotional,
+      before.lastFundingIndex,
+      sizeDelta,
+      price,
+      fundingIndex,
+      marketSkew(state.longOpenInterest, state.shortOpenInterest),
+      params.skewScale,
+      params.makerFeeRate,
+      params.takerFeeRate,
+    );
   } catch (thrown) {
     return none(error ?? errorFrom(thrown));
   }
-  const fee = tradingFee(skew, sizeDelta, price_, params.makerFeeRate, params.takerFeeRate);
-  const fundingPaid = accruedFunding(before.size, before.lastFundingIndex, fundingIndex);
-  const { newSize, newOpenNotional, realisedPnl } = applyFill(before.size, before.openNotional, sizeDelta, price_);
-  const increasesRisk =
-    abs(newSize) > abs(before.size) || (newSize !== 0n && before.size !== 0n && newSize > 0n !== before.size > 0n);
+  const { price: price_, fee, fundingPaid, newSize, newOpenNotional, realisedPnl, increasesRisk } = priced;
   if (increasesRisk && error === undefined) {
-    const newNotional = notional(newSize, price);
-    if (newNotional < params.minPositionNotional) {
-      error = createContractError("PositionBelowMinimum", [newNotional, params.minPositionNotional], context);
-    }
+    const failure = checkMinimumNotional(newSize, price, params.minPositionNotional);
+    if (failure !== undefined) error = createContractError(failure.errorName, failure.args, context);
   }
   const acceptable = parameters.acceptablePrice;
   if (error === undefined && acceptable !== undefined) {
@@ -200,35 +203,34 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
       error = createContractError("SlippageExceeded", [price_, acceptable], context);
     }
   }
+  if (increasesRisk && error === undefined && parameters.paused === true) {
+    error = createContractError("EnforcedPause", [], context);
+  }
 
-  // _applyFill: market aggregates, pause and open-interest cap, position slot, margin.
-  let longOpenInterest = state.longOpenInterest;
-  let shortOpenInterest = state.shortOpenInterest;
-  if (before.size > 0n) longOpenInterest -= before.size;
-  else shortOpenInterest -= abs(before.size);
-  if (newSize > 0n) longOpenInterest += newSize;
-  else shortOpenInterest += abs(newSize);
+  // StateLogic.updateMarket (MarketMath.movePosition, then the open-interest cap), storePosition, the margin.
+  const aggregates = movePosition(
+    state,
+    before.size,
+    before.openNotional,
+    before.lastFundingIndex,
+    newSize,
+    newOpenNotional,
+    fundingIndex,
+  );
   const marketStateAfter: MarketState = {
-    // `_accrueFunding` writes the index only when the rate is non-zero; otherwise it is unchanged, equal to it.
+    // `accrueFunding` writes the index only when the rate is non-zero; otherwise it is unchanged, equal to it.
     fundingIndex,
     lastFundingTime: timestamp,
-    longOpenInterest,
-    shortOpenInterest,
-    netOpenNotional: state.netOpenNotional + newOpenNotional - before.openNotional,
-    netFundingBasis: state.netFundingBasis + newSize * fundingIndex - before.size * before.lastFundingIndex,
+    ...aggregates,
   };
   if (increasesRisk && error === undefined) {
-    if (parameters.paused === true) {
-      error = createContractError("EnforcedPause", [], context);
-    } else {
-      const openInterest = newSize > 0n ? longOpenInterest : shortOpenInterest;
-      if (openInterest > params.maxOpenInterestPerSide) {
-        error = createContractError(
-          "OpenInterestCapExceeded",
-          [BigInt(marketId), openInterest, params.maxOpenInterestPerSide],
-          context,
-        );
-      }
+    const openInterest = newSize > 0n ? aggregates.longOpenInterest : aggregates.shortOpenInterest;
+    if (openInterest > params.maxOpenInterestPerSide) {
+      error = createContractError(
+        "OpenInterestCapExceeded",
+        [BigInt(marketId), openInterest, params.maxOpenInterestPerSide],
+        context,
+      );
     }
   }
   if (error === undefined && newSize !== 0n && before.size === 0n) {
@@ -249,25 +251,26 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
   const marginDelta = realisedPnl - fundingPaid - fee;
   const marginAfter = account.margin + marginDelta;
 
-  // _checkHealthAfterTrade: totals before, minus this position before, plus it after.
+  // TradeMath.checkAccountAfter on AccountRisk.replaceRisk: the totals before with this position replaced.
   const riskBefore = positionRisk(market, before, price, fundingIndex, timestamp);
   const riskAfter = positionRisk(market, position, price, fundingIndex, timestamp);
-  const equity = totals.equity - riskBefore.value + riskAfter.value + marginDelta;
-  let check: TradeHealthCheck;
-  if (increasesRisk) {
-    const initialMargin = totals.initialMargin - riskBefore.initialMargin + riskAfter.initialMargin;
-    check = { kind: "initialMargin", equity, initialMargin, passes: equity >= initialMargin };
-    if (!check.passes && error === undefined) {
-      error = createContractError("InsufficientMargin", [equity, initialMargin], context);
-    }
-  } else {
-    const maintenanceMargin = totals.maintenanceMargin - riskBefore.maintenanceMargin + riskAfter.maintenanceMargin;
-    const passes = !(equity < 0n || isLiquidatable(equity, maintenanceMargin));
-    check = { kind: "reduction", equity, maintenanceMargin, passes };
-    if (!passes && error === undefined) {
-      error = createContractError("ReductionLeavesAccountUnhealthy", [equity, maintenanceMargin], context);
-    }
-  }
+  const totalsAfter = replaceRisk(totals, riskBefore, riskAfter, marginDelta);
+  const failure = checkAccountAfter(totalsAfter, increasesRisk);
+  const check: TradeHealthCheck = increasesRisk
+    ? {
+        kind: "initialMargin",
+        equity: totalsAfter.equity,
+        initialMargin: totalsAfter.initialMargin,
+        passes: failure === undefined,
+      }
+    : {
+        kind: "reduction",
+        equity: totalsAfter.equity,
+        maintenanceMargin: totalsAfter.maintenanceMargin,
+        passes: failure === undefined,
+      };
+  if (failure !== undefined && error === undefined)
+    error = createContractError(failure.errorName, failure.args, context);
 
   const after: AccountSnapshot = {
     account: { margin: marginAfter },

@@ -90,7 +90,7 @@ export async function deployBallast(ethers: HardhatEthers, options: FixtureOptio
     markets,
     pools: usePoolContracts ? "contracts" : { vault: vaultSigner.address, insurance: insuranceSigner.address },
   });
-  const { token, oracle, core, governanceLogic, vaultAccounting, vault, insurance } = deployed;
+  const { token, oracle, core, governanceLogic, vaultAccounting, liquidationLogic, vault, insurance } = deployed;
   const btcFeed = deployed.feeds.BTC!;
   const ethFeed = deployed.feeds.ETH!;
 
@@ -143,6 +143,7 @@ export async function deployBallast(ethers: HardhatEthers, options: FixtureOptio
     core,
     governanceLogic,
     vaultAccounting,
+    liquidationLogic,
     vault,
     insurance,
     decimals,

@@ -10,13 +10,8 @@ import { oracleAdapterAbi } from "../../abi/oracleAdapter.js";
 import type { ContractErrorContext } from "../../contractErrors.js";
 import type { BallastDeployment } from "../../deployment.js";
 import { type BallastError, BallastInputError } from "../../errors.js";
-import {
-  type AccountSnapshot,
-  accountRisk,
-  type PendingFunding,
-  pendingFundingIndex,
-  planLiquidation,
-} from "../../math/accountMath.js";
+import { type AccountSnapshot, accountRisk, type PendingFunding, pendingFundingIndex } from "../../math/accountMath.js";
+import { planLiquidation } from "../../math/liquidationLogic.js";
 import { positionPriceLines } from "../../math/liquidationPrice.js";
 import type {
   Account,
@@ -28,7 +23,7 @@ import type {
   MarketState,
   RiskParams,
 } from "../../math/types.js";
-import { healthFromTotals } from "../../math/accountMath.js";
+import { healthFromTotals } from "../../math/accountRisk.js";
 import { accruedFunding } from "../../math/fundingMath.js";
 import { unrealisedPnl } from "../../math/positionMath.js";
 import { abs, WAD } from "../../math/wadMath.js";

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Account, MarginSchedule, MarketParams, MarketState, Position, RiskParams} from "../interfaces/IBallastCore.sol";
+import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
+import {MarginTier} from "../libraries/MarginTiers.sol";
+
+/// @notice All of the core's state, in one struct, so that the core and its linked logic libraries
+/// (`LiquidationLogic`, `GovernanceLogic`, `VaultAccounting`) read and write the same storage through one pointer
+/// (Aave v3's layout: the entry point owns the storage, `*Logic` libraries run in its context by DELEGATECALL).
+/// @dev Field order is the packing: `oracle`, `marketCount` and `paused` share a slot (every trade reads them), the two
+/// ledgers share one (most trades touch both).
+struct CoreStorage {
+    IPriceOracle oracle;
+    uint8 marketCount;
+    /// @dev In the slot every trade reads anyway (OpenZeppelin's Pausable would cost a cold slot per open).
+    bool paused;
+    address vault;
+    address insurancePool;
+    RiskParams risk;
+    /// @dev The LP ledger (signed: socialised bad debt can push it below zero) and the insurance ledger, WAD USD.
+    int128 vaultLedger;
+    uint128 insuranceLedger;
+    uint256 nextAccountId;
+    mapping(uint256 marketId => MarketParams) marketParams;
+    mapping(uint256 marketId => MarketState) marketState;
+    /// @dev Fixed-size tables (MarginTiers.MAX_TIERS = 8 brackets) whose counts live in `schedules`, so that a
+    /// margin check reads one header slot instead of an array length and a ramp slot.
+    mapping(uint256 marketId => MarginTier[8]) tiers;
+    /// @dev The table a ramp starts from; requirements interpolate between it and `tiers` until `rampEnd`.
+    mapping(uint256 marketId => MarginTier[8]) previousTiers;
+    mapping(uint256 marketId => MarginSchedule) schedules;
+    mapping(uint256 accountId => Account) accounts;
+    mapping(uint256 accountId => mapping(uint256 marketId => Position)) positions;
+    mapping(address owner => mapping(address operator => bool)) isOperator;
+    /// @dev Keeper rewards owed to a recipient, WAD USD (pull payment).
+    mapping(address recipient => uint256) claimableRewards;
+    /// @dev Σ claimableRewards: with the insurance ledger, the part of the token balance no trader or LP may take.
+    uint256 unclaimedRewards;
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {Account, IBallastCore, LiquidationPreview, Position, RiskParams} from "../interfaces/IBallastCore.sol";
+import {AccountRisk, RiskTotals} from "../libraries/AccountRisk.sol";
+import {FundingMath} from "../libraries/FundingMath.sol";
+import {LiquidationMath} from "../libraries/LiquidationMath.sol";
+import {MarginMath} from "../libraries/MarginMath.sol";
+import {PositionMath} from "../libraries/PositionMath.sol";
+import {WadMath} from "../libraries/WadMath.sol";
+import {CoreStorage} from "./CoreStorage.sol";
+import {StateLogic} from "./StateLogic.sol";
+
+/// @title LiquidationLogic
+/// @notice Liquidation planning and execution. An external (linked) library that runs in the core's context by
+/// DELEGATECALL over the core's `CoreStorage`, so the core's runtime code keeps room below EIP-170; one call per
+/// transaction (a batch is one call), so it costs one cold DELEGATECALL.
+/// @dev The plan is computed in memory and shared by `liquidate` and `previewLiquidation`, so a keeper's preview
+/// can never disagree with the execution in the same block. Mirrored by `sdk/src/math/liquidationLogic.ts`.
+library LiquidationLogic {
+    using SafeCast for int256;
+    using SafeCast for uint256;
+
+    /// @dev What a liquidation does to one position.
+    struct PositionPlan {
+        uint256 marketId;
+        uint256 price;
+        int256 fundingIndex;
+        Position before;
+        int256 closedSize;
+        int256 newSize;
+        int256 newOpenNotional;
+        int256 realisedPnl;
+        int256 fundingPaid;
+    }
+
+    struct LiquidationPlan {
+        LiquidationPreview preview;
+        PositionPlan[] positions;
+        int256 marginAfter; // before any bad-debt write-off
+    }
+
+    /// @notice Liquidates `accountId`, reverting unless it is liquidatable.
+    function liquidate(
+        CoreStorage storage s,
+        uint256 accountId,
+        address recipient
+    ) external returns (LiquidationPreview memory result) {
+        if (s.accounts[accountId].owner == address(0)) revert IBallastCore.AccountNotFound(accountId);
+        result = _liquidate(s, accountId, recipient, new uint256[](s.marketCount));
+        if (!result.liquidatable) {
+            revert IBallastCore.AccountNotLiquidatable(accountId, result.equityBefore, result.maintenanceMarginBefore);
+        }
+    }
+
+    /// @notice Liquidates every liquidatable account of `accountIds`, skipping the others.
+    function liquidateMany(
+        CoreStorage storage s,
+        uint256[] calldata accountIds,
+        address recipient
+    ) external returns (bool[] memory liquidated) {
+        // One price read per market for the whole batch.
+        uint256[] memory prices = new uint256[](s.marketCount);
+        liquidated = new bool[](accountIds.length);
+        for (uint256 i; i < accountIds.length; ++i) {
+            if (s.accounts[accountIds[i]].owner == address(0)) continue;
+            liquidated[i] = _liquidate(s, accountIds[i], recipient, prices).liquidatable;
+        }
+    }
+
+    /// @notice What `liquidate` would do now.
+    function previewLiquidation(
+        CoreStorage storage s,
+        uint256 accountId
+    ) external view returns (LiquidationPreview memory) {
+        return planLiquidation(s, accountId, new uint256[](s.marketCount)).preview;
+    }
+
+    /// @dev Accrues funding in the account's markets, plans, and (if liquidatable) executes. Never reverts for a
+    /// healthy account: the plan says `liquidatable = false` and nothing is written but funding accrual.
+    function _liquidate(
+        CoreStorage storage s,
+        uint256 accountId,
+        address recipient,
+        uint256[] memory prices
+    ) private returns (LiquidationPreview memory) {
+        uint256 remaining = s.accounts[accountId].activeMarkets;
+        while (remaining != 0) {
+            uint256 marketId = StateLogic.lowestMarket(remaining);
+            remaining &= remaining - 1;
+            StateLogic.accrueFunding(s, marketId, StateLogic.priceOf(s, prices, marketId));
+        }
+        LiquidationPlan memory plan = planLiquidation(s, accountId, prices);
+        if (plan.preview.liquidatable) _execute(s, accountId, plan, recipient);
+        return plan.preview;
+    }
+
+    /// @notice The whole liquidation of `accountId` at `prices`, computed in memory.
+    function planLiquidation(
+        CoreStorage storage s,
+        uint256 accountId,
+        uint256[] memory prices
+    ) internal view returns (LiquidationPlan memory plan) {
+        Account memory account = s.accounts[accountId];
+        plan.positions = new PositionPlan[](StateLogic.popCount(account.activeMarkets));
+        RiskTotals memory totals = RiskTotals(account.margin, 0, 0, 0);
+        uint256 remaining = account.activeMarkets;
+        for (uint256 i; remaining != 0; ++i) {
+            uint256 marketId = StateLogic.lowestMarket(remaining);
+            remaining &= remaining - 1;
+            PositionPlan memory p = plan.positions[i];
+            p.marketId = marketId;
+            p.price = StateLogic.priceOf(s, prices, marketId);
+            (p.fundingIndex, ) = StateLogic.pendingFunding(s, marketId, p.price);
+            p.before = s.positions[accountId][marketId];
+            AccountRisk.addRisk(totals, StateLogic.positionRisk(s, marketId, p.before, p.price, p.fundingIndex));
+        }
+
+        LiquidationPreview memory preview = plan.preview;
+        preview.equityBefore = totals.equity;
+        preview.maintenanceMarginBefore = totals.maintenanceMargin;
+        if (!MarginMath.isLiquidatable(totals.equity, totals.maintenanceMargin)) return plan;
+        preview.liquidatable = true;
+
+        RiskParams memory risk = s.risk;
+        uint256 fraction = LiquidationMath.closeFraction(
+            totals.equity,
+            totals.maintenanceMargin,
+            totals.totalNotional,
+            risk.liquidationFeeRate,
+            risk.liquidationBuffer
+        );
+        bool full =
+            totals.equity <= 0 ||
+                fraction == WadMath.WAD ||
+                MarginMath.healthFactor(totals.equity, totals.maintenanceMargin) < risk.fullLiquidationHealthFactor;
+        if (!full) {
+            uint256 remainingNotional = _applyFraction(s, plan, account.margin, fraction, risk.liquidationFeeRate);
+            // Too small to leave open, or (only through rounding) short of the target: close everything.
+            full =
+                remainingNotional < risk.minRemainingNotional ||
+                preview.equityAfter <
+                    int256(LiquidationMath.targetEquity(preview.maintenanceMarginAfter, risk.liquidationBuffer));
+        }
+        if (full) _applyFraction(s, plan, account.margin, WadMath.WAD, risk.liquidationFeeRate);
+        preview.full = full;
+    }
+
+    /// @dev Closes `fraction` of every planned position at its mark price and fills in the plan's results.
+    /// @return remainingNotional The notional left open.
+    function _applyFraction(
+        CoreStorage storage s,
+        LiquidationPlan memory plan,
+        int256 margin,
+        uint256 fraction,
+        uint256 feeRate
+    ) private view returns (uint256 remainingNotional) {
+        LiquidationPreview memory preview = plan.preview;
+        preview.fraction = fraction;
+        preview.closedNotional = 0;
+        preview.maintenanceMarginAfter = 0;
+        int256 remainingValue;
+        for (uint256 i; i < plan.positions.length; ++i) {
+            PositionPlan memory p = plan.positions[i];
+            p.closedSize = LiquidationMath.closeSize(p.before.size, fraction);
+            p.fundingPaid = FundingMath.accruedFunding(p.before.size, p.before.lastFundingIndex, p.fundingIndex);
+            (p.newSize, p.newOpenNotional, p.realisedPnl) = PositionMath.applyFill(
+                p.before.size,
+                p.before.openNotional,
+                -p.closedSize,
+                p.price
+            );
+            margin += p.realisedPnl - p.fundingPaid;
+            preview.closedNotional += PositionMath.notional(p.closedSize, p.price);
+            if (p.newSize != 0) {
+                uint256 notional = PositionMath.notional(p.newSize, p.price);
+                (, uint256 maintenanceMargin) = StateLogic.requirements(s, p.marketId, notional);
+                remainingNotional += notional;
+                preview.maintenanceMarginAfter += maintenanceMargin;
+                remainingValue += PositionMath.unrealisedPnl(p.newSize, p.newOpenNotional, p.price);
+            }
+        }
+        preview.fee = LiquidationMath.liquidationFee(preview.closedNotional, feeRate, margin + remainingValue);
+        margin -= int256(preview.fee);
+        plan.marginAfter = margin;
+        preview.equityAfter = margin + remainingValue;
+        preview.badDebt = remainingNotional == 0 && margin < 0 ? uint256(-margin) : 0;
+    }
+
+    /// @dev Writes a liquidation plan: positions, markets, ledgers, keeper reward, bad debt.
+    function _execute(
+        CoreStorage storage s,
+        uint256 accountId,
+        LiquidationPlan memory plan,
+        address recipient
+    ) private {
+        Account memory account = s.accounts[accountId];
+        int256 vaultPays;
+        for (uint256 i; i < plan.positions.length; ++i) {
+            PositionPlan memory p = plan.positions[i];
+            account.activeMarkets = _closePart(s, accountId, account.activeMarkets, p);
+            vaultPays += p.realisedPnl - p.fundingPaid;
+        }
+        StateLogic.settleWithVault(s, vaultPays);
+
+        LiquidationPreview memory preview = plan.preview;
+        // Liquidating your own account pays no reward: it must never be cheaper than being liquidated.
+        bool selfLiquidation = msg.sender == account.owner || s.isOperator[account.owner][msg.sender];
+        uint256 keeperReward = selfLiquidation ? 0 : WadMath.mulWadDown(preview.fee, s.risk.keeperRewardShare);
+        if (keeperReward != 0) {
+            s.claimableRewards[recipient] += keeperReward;
+            s.unclaimedRewards += keeperReward;
+        }
+        uint256 insurance = s.insuranceLedger + (preview.fee - keeperReward);
+
+        int256 marginAfter = plan.marginAfter;
+        if (preview.badDebt != 0) {
+            uint256 coveredByInsurance = Math.min(insurance, preview.badDebt);
+            uint256 socialised = preview.badDebt - coveredByInsurance;
+            insurance -= coveredByInsurance;
+            s.vaultLedger -= socialised.toInt256().toInt128();
+            marginAfter = 0;
+            emit IBallastCore.BadDebtSettled(accountId, preview.badDebt, coveredByInsurance, socialised);
+        }
+        s.insuranceLedger = insurance.toUint128();
+        s.accounts[accountId].margin = marginAfter.toInt128();
+
+        emit IBallastCore.AccountLiquidated(
+            accountId,
+            msg.sender,
+            recipient,
+            preview.full,
+            preview.fraction,
+            preview.closedNotional,
+            preview.fee,
+            keeperReward,
+            marginAfter
+        );
+    }
+
+    /// @dev Writes one position's part of a plan: the market's aggregates and the position.
+    function _closePart(
+        CoreStorage storage s,
+        uint256 accountId,
+        uint64 activeMarkets,
+        PositionPlan memory p
+    ) private returns (uint64) {
+        StateLogic.updateMarket(s, p.marketId, p.before, p.newSize, p.newOpenNotional, p.fundingIndex, false);
+        emit IBallastCore.PositionLiquidated(
+            accountId,
+            p.marketId,
+            p.closedSize,
+            p.price,
+            p.realisedPnl,
+            p.fundingPaid,
+            p.newSize,
+            p.newOpenNotional,
+            p.fundingIndex
+        );
+        return
+            StateLogic.storePosition(
+                s,
+                accountId,
+                p.marketId,
+                activeMarkets,
+                p.before.size,
+                p.newSize,
+                p.newOpenNotional,
+                p.fundingIndex
+            );
+    }
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {
+    Account,
+    IBallastCore,
+    MarginSchedule,
+    MarketParams,
+    MarketState,
+    Position
+} from "../interfaces/IBallastCore.sol";
+import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
+import {MarginTier} from "../libraries/MarginTiers.sol";
+import {MarketAggregates, MarketMath} from "../libraries/MarketMath.sol";
+import {CoreStorage} from "./CoreStorage.sol";
+
+/// @title StateLogic
+/// @notice The storage side of the account math, shared by the core and `LiquidationLogic`: it reads what the
+/// pure libraries need (prices once per call, funding state, the brackets a notional reaches), calls them, and
+/// writes their results. Internal: compiled into each contract that uses it.
+library StateLogic {
+    using SafeCast for int256;
+    using SafeCast for uint256;
+
+    /// @notice Markets are ids 0..63, so an account's open markets fit a uint64 bitmap.
+    uint256 internal constant MAX_MARKETS = 64;
+    /// @notice Bounds the work of one liquidation (each position costs one price read and a few writes).
+    uint256 internal constant MAX_POSITIONS_PER_ACCOUNT = 16;
+
+    // ---------------------------------------------------------------- markets
+
+    /// @dev Reads each market's price at most once per call, through `prices` (0 = not read yet), so a market
+    /// has one price within a transaction.
+    function priceOf(
+        CoreStorage storage s,
+        uint256[] memory prices,
+        uint256 marketId
+    ) internal view returns (uint256 price) {
+        price = prices[marketId];
+        if (price == 0) {
+            price = s.oracle.getPrice(s.marketParams[marketId].feedId);
+            prices[marketId] = price;
+        }
+    }
+
+    function skew(MarketState storage state) internal view returns (int256) {
+        return MarketMath.marketSkew(state.longOpenInterest, state.shortOpenInterest);
+    }
+
+    /// @dev The funding index and rate as of now, including accrual since the last touch.
+    function pendingFunding(
+        CoreStorage storage s,
+        uint256 marketId,
+        uint256 price
+    ) internal view returns (int256 fundingIndex, int256 ratePerSecond) {
+        MarketState storage state = s.marketState[marketId];
+        MarketParams storage params = s.marketParams[marketId];
+        return
+            MarketMath.pendingFunding(
+                state.fundingIndex,
+                state.lastFundingTime,
+                skew(state),
+                params.fundingScale,
+                params.maxFundingRatePerSecond,
+                price,
+                block.timestamp
+            );
+    }
+
+    /// @dev Advances a market's funding index to now at the skew it had since the last touch.
+    function accrueFunding(
+        CoreStorage storage s,
+        uint256 marketId,
+        uint256 price
+    ) internal returns (int256 fundingIndex) {
+        MarketState storage state = s.marketState[marketId];
+        if (state.lastFundingTime == block.timestamp) return state.fundingIndex;
+        int256 ratePerSecond;
+        (fundingIndex, ratePerSecond) = pendingFunding(s, marketId, price);
+        state.lastFundingTime = uint64(block.timestamp);
+        if (ratePerSecond != 0) {
+            state.fundingIndex = fundingIndex.toInt128();
+            emit IBallastCore.FundingAccrued(marketId, ratePerSecond, fundingIndex);
+        }
+    }
+
+    /// @dev Moves a position's contribution in the market's aggregates from `before` to the new state. After a
+    /// risk-increasing fill (`checkCap`), the side the position now sits on must be within its open-interest cap.
+    function updateMarket(
+        CoreStorage storage s,
+        uint256 marketId,
+        Position memory before,
+        int256 newSize,
+        int256 newOpenNotional,
+        int256 fundingIndex,
+        bool checkCap
+    ) internal {
+        MarketState storage state = s.marketState[marketId];
+        MarketAggregates memory aggregates = MarketAggregates(
+            state.longOpenInterest,
+            state.shortOpenInterest,
+            state.netOpenNotional,
+            state.netFundingBasis
+        );
+        MarketMath.movePosition(
+            aggregates,
+            before.size,
+            before.openNotional,
+            before.lastFundingIndex,
+            newSize,
+            newOpenNotional,
+            fundingIndex
+        );
+        if (checkCap) {
+            uint256 cap = s.marketParams[marketId].maxOpenInterestPerSide;
+            uint256 openInterest = newSize > 0 ? aggregates.longOpenInterest : aggregates.shortOpenInterest;
+            if (openInterest > cap) revert IBallastCore.OpenInterestCapExceeded(marketId, openInterest, cap);
+        }
+        state.longOpenInterest = aggregates.longOpenInterest.toUint128();
+        state.shortOpenInterest = aggregates.shortOpenInterest.toUint128();
+        state.netOpenNotional = aggregates.netOpenNotional.toInt128();
+        state.netFundingBasis = aggregates.netFundingBasis.toInt128();
+    }
+
+    /// @dev A market's IM and MM for `notional`, interpolated while a new margin table ramps in.
+    function requirements(
+        CoreStorage storage s,
+        uint256 marketId,
+        uint256 notional
+    ) internal view returns (uint256 initialMargin, uint256 maintenanceMargin) {
+        MarginSchedule memory schedule = s.schedules[marketId];
+        MarginTier[] memory previous;
+        if (block.timestamp < schedule.rampEnd) {
+            previous = loadTiers(s.previousTiers[marketId], schedule.previousTierCount, notional);
+        }
+        return
+            MarketMath.rampedRequirements(
+                loadTiers(s.tiers[marketId], schedule.tierCount, notional),
+                previous,
+                schedule.rampStart,
+                schedule.rampEnd,
+                notional,
+                block.timestamp
+            );
+    }
+
+    /// @dev Copies the brackets that `notional` reaches (the rest cannot matter), saving a cold read per bracket.
+    function loadTiers(
+        MarginTier[8] storage stored,
+        uint256 count,
+        uint256 notional
+    ) internal view returns (MarginTier[] memory tiers) {
+        tiers = new MarginTier[](count);
+        uint256 loaded;
+        while (loaded < count) {
+            MarginTier memory tier = stored[loaded];
+            tiers[loaded++] = tier;
+            if (notional <= tier.notionalCap) break;
+        }
+        // Shrinking the length is safe: the last loaded bracket covers `notional`, so the ones after it add 0.
+        assembly ("memory-safe") {
+            mstore(tiers, loaded)
+        }
+    }
+
+    // ---------------------------------------------------------------- accounts
+
+    /// @dev Equity, IM, MM and notional of an account, with funding accrued to now (without writing it).
+    function accountRisk(
+        CoreStorage storage s,
+        uint256 accountId,
+        Account memory account,
+        uint256[] memory prices
+    ) internal view returns (RiskTotals memory totals) {
+        totals.equity = account.margin;
+        uint256 remaining = account.activeMarkets;
+        while (remaining != 0) {
+            uint256 marketId = lowestMarket(remaining);
+            remaining &= remaining - 1;
+            uint256 price = priceOf(s, prices, marketId);
+            (int256 fundingIndex, ) = pendingFunding(s, marketId, price);
+            AccountRisk.addRisk(totals, positionRisk(s, marketId, s.positions[accountId][marketId], price, fundingIndex));
+        }
+    }
+
+    function positionRisk(
+        CoreStorage storage s,
+        uint256 marketId,
+        Position memory position,
+        uint256 price,
+        int256 fundingIndex
+    ) internal view returns (PositionRisk memory risk) {
+        if (position.size == 0) return risk;
+        (risk.value, risk.notional) = AccountRisk.positionValue(
+            position.size,
+            position.openNotional,
+            position.lastFundingIndex,
+            price,
+            fundingIndex
+        );
+        (risk.initialMargin, risk.maintenanceMargin) = requirements(s, marketId, risk.notional);
+    }
+
+    /// @dev Writes a position (deleting it when closed) and keeps the account's market bitmap in step.
+    /// @return activeMarkets The account's bitmap after the write.
+    function storePosition(
+        CoreStorage storage s,
+        uint256 accountId,
+        uint256 marketId,
+        uint64 activeMarkets,
+        int256 oldSize,
+        int256 newSize,
+        int256 newOpenNotional,
+        int256 fundingIndex
+    ) internal returns (uint64) {
+        uint64 bit = uint64(1 << marketId);
+        if (newSize == 0) {
+            delete s.positions[accountId][marketId];
+            if (oldSize == 0) return activeMarkets;
+            activeMarkets &= ~bit;
+        } else {
+            s.positions[accountId][marketId] = Position(
+                newSize.toInt128(),
+                newOpenNotional.toInt128(),
+                fundingIndex.toInt128()
+            );
+            if (oldSize != 0) return activeMarkets;
+            if (popCount(activeMarkets) >= MAX_POSITIONS_PER_ACCOUNT) {
+                revert IBallastCore.TooManyPositions(accountId, MAX_POSITIONS_PER_ACCOUNT);
+            }
+            activeMarkets |= bit;
+        }
+        s.accounts[accountId].activeMarkets = activeMarkets;
+        return activeMarkets;
+    }
+
+    // ---------------------------------------------------------------- ledgers
+
+    /// @dev Traders gained `traderGain` (negative: lost it) against the vault.
+    function settleWithVault(CoreStorage storage s, int256 traderGain) internal {
+        if (traderGain != 0) s.vaultLedger = (s.vaultLedger - traderGain).toInt128();
+    }
+
+    // ---------------------------------------------------------------- bitmaps
+
+    /// @dev Index of the lowest set bit of a non-zero bitmap.
+    function lowestMarket(uint256 bitmap) internal pure returns (uint256) {
+        // unchecked: 0 − bitmap is the two's complement; its AND with bitmap isolates the lowest set bit.
+        unchecked {
+            return Math.log2(bitmap & (0 - bitmap));
+        }
+    }
+
+    function popCount(uint256 bitmap) internal pure returns (uint256 count) {
+        // unchecked: bitmap ≠ 0 inside the loop, and count ≤ 256.
+        unchecked {
+            for (; bitmap != 0; ++count) {
+                bitmap &= bitmap - 1;
+            }
+        }
+    }
+}

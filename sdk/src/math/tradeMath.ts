@@ -1,0 +1,95 @@
+/**
+ * Prices a trade against a position (fill price with the skew premium, fee, funding settled, the position after)
+ * and checks the account after it. Mirrors `contracts/libraries/TradeMath.sol` function by function; where the
+ * contract reverts, these return the error's name and arguments (callers turn them into typed errors).
+ *
+ * @module
+ */
+import type { RiskTotals } from "./accountRisk.js";
+import { accruedFunding } from "./fundingMath.js";
+import { isLiquidatable } from "./marginMath.js";
+import { applyFill, notional } from "./positionMath.js";
+import { fillPrice, tradingFee } from "./pricingMath.js";
+import { abs } from "./wadMath.js";
+
+/** A priced trade against one position, before anything is written. */
+export type Fill = {
+  /** The fill price: mark price plus the skew premium. */
+  price: bigint;
+  fee: bigint;
+  /** Funding settled on the position before the trade. */
+  fundingPaid: bigint;
+  newSize: bigint;
+  newOpenNotional: bigint;
+  realisedPnl: bigint;
+  /** Grows |size| or flips the side. */
+  increasesRisk: boolean;
+};
+
+/** A revert the contract would raise: its name and arguments. */
+export type TradeCheckFailure =
+  | { errorName: "PositionBelowMinimum"; args: [bigint, bigint] }
+  | { errorName: "InsufficientMargin"; args: [bigint, bigint] }
+  | { errorName: "ReductionLeavesAccountUnhealthy"; args: [bigint, bigint] };
+
+/**
+ * Prices `sizeDelta` against a position of (`size`, `openNotional`, `lastFundingIndex`).
+ * @param skew The market's skew before the trade (base units).
+ * @see contracts/libraries/TradeMath.sol `priceFill`
+ */
+export function priceFill(
+  size: bigint,
+  openNotional: bigint,
+  lastFundingIndex: bigint,
+  sizeDelta: bigint,
+  markPrice: bigint,
+  fundingIndex: bigint,
+  skew: bigint,
+  skewScale: bigint,
+  makerFeeRate: bigint,
+  takerFeeRate: bigint,
+): Fill {
+  const price = fillPrice(markPrice, skew, sizeDelta, skewScale);
+  const fee = tradingFee(skew, sizeDelta, price, makerFeeRate, takerFeeRate);
+  const fundingPaid = accruedFunding(size, lastFundingIndex, fundingIndex);
+  const { newSize, newOpenNotional, realisedPnl } = applyFill(size, openNotional, sizeDelta, price);
+  const increasesRisk = abs(newSize) > abs(size) || (newSize !== 0n && size !== 0n && newSize > 0n !== size > 0n);
+  return { price, fee, fundingPaid, newSize, newOpenNotional, realisedPnl, increasesRisk };
+}
+
+/**
+ * The `PositionBelowMinimum` revert a risk-increasing trade to `newSize` would raise, if any.
+ * @see contracts/libraries/TradeMath.sol `checkMinimumNotional`
+ */
+export function checkMinimumNotional(
+  newSize: bigint,
+  markPrice: bigint,
+  minPositionNotional: bigint,
+): TradeCheckFailure | undefined {
+  const newNotional = notional(newSize, markPrice);
+  if (newNotional < minPositionNotional) {
+    return { errorName: "PositionBelowMinimum", args: [newNotional, minPositionNotional] };
+  }
+  return undefined;
+}
+
+/**
+ * The revert the account after a trade would raise, if any: a risk-increasing trade must leave equity ≥ IM; a
+ * reduction must not leave the account liquidatable or with negative equity.
+ * @see contracts/libraries/TradeMath.sol `checkAccountAfter`
+ */
+export function checkAccountAfter(totalsAfter: RiskTotals, increasesRisk: boolean): TradeCheckFailure | undefined {
+  if (increasesRisk) {
+    if (totalsAfter.equity < totalsAfter.initialMargin) {
+      return { errorName: "InsufficientMargin", args: [totalsAfter.equity, totalsAfter.initialMargin] };
+    }
+    return undefined;
+  }
+  if (totalsAfter.equity < 0n || isLiquidatable(totalsAfter.equity, totalsAfter.maintenanceMargin)) {
+    return {
+      errorName: "ReductionLeavesAccountUnhealthy",
+      args: [totalsAfter.equity, totalsAfter.maintenanceMargin],
+    };
+  }
+  return undefined;
+}
