@@ -26,6 +26,8 @@ export type AccountPanelProps = {
   onClose: (position: PositionView) => void;
   busy: boolean;
   canSend: boolean;
+  /** The collateral token's symbol (read from the token). */
+  collateralSymbol: string;
 };
 
 /** How far the mark may move before the liquidation line: "−4.12% away" (long), "+3.80% away" (short). */
@@ -158,7 +160,7 @@ export function AccountPanel(props: AccountPanelProps) {
       {view === undefined ? (
         <div className="empty">
           {accountIds?.length === 0
-            ? "Create an account, then mint test USDC and deposit it as margin."
+            ? `Create an account, then deposit ${props.collateralSymbol} as margin.`
             : "Loading the account…"}
         </div>
       ) : (
