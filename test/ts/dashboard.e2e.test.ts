@@ -30,7 +30,7 @@ import { deployForDashboard, writeDeployment } from "../../examples/dashboard/sc
 import { dashboardViteConfig } from "../../examples/dashboard/vite.config.js";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
 import { formatPrice, getAccount } from "../../sdk/src/index.js";
-import { E2E_WALLET_NAME, injectWallet, walletCalls } from "./helpers/dashboardWallet.js";
+import { E2E_WALLET_NAME, injectWallet, moveWalletToChain, walletCalls } from "./helpers/dashboardWallet.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -380,7 +380,7 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     }
   });
 
-  it("connects a browser wallet through wagmi (EIP-6963) and deposits with transactions the wallet sends", async () => {
+  it("connects a browser wallet through wagmi (EIP-6963), deposits with transactions it sends, follows its chain", async () => {
     // Only the announced wallet is offered (the generic window.ethereum connector would be the same wallet again).
     const connect = page.getByTestId("connect-wallet");
     expect(await connect.count()).to.equal(1);
@@ -423,6 +423,17 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     // The header with a connected wallet still fits a phone.
     await checkLayout(page, 360, "08b-wallet-360");
     await page.setViewportSize({ width: 1440, height: 1000 });
+
+    // The user moves the wallet to another network: the page says so and will not send until it is switched back.
+    await moveWalletToChain(page, 1);
+    await expectText(page, "wallet-chain", "on chain 1, not 31337");
+    await page.getByTestId("signer-none").waitFor();
+    expect(await page.getByTestId("create-account").isDisabled()).to.equal(true);
+    await page.getByTestId("switch-chain").click();
+    await page.getByTestId("switch-chain").waitFor({ state: "detached" });
+    expect(await text("wallet-chain")).to.equal("chain 31337");
+    await expectText(page, "signer-address", short(walletAddress));
+    expect(await page.getByTestId("create-account").isDisabled()).to.equal(false);
 
     // Disconnect: no signer until a wallet or (on this local chain) a test account is chosen again.
     await page.getByTestId("disconnect-wallet").click();

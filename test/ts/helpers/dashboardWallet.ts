@@ -1,8 +1,10 @@
 /**
  * A minimal browser wallet for the dashboard's end-to-end test: an EIP-1193 provider injected into the page before
  * any of its scripts run, which forwards every JSON-RPC call to the local hardhat node (whose accounts are unlocked,
- * so the node signs `eth_sendTransaction` for `address`), answers the account and permission calls itself, records
- * every call in `window.__e2eWallet.calls`, and announces itself with EIP-6963 as well as at `window.ethereum`.
+ * so the node signs `eth_sendTransaction` for `address`), answers the account, chain and permission calls itself,
+ * records every call in `window.__e2eWallet.calls`, and announces itself with EIP-6963 as well as at
+ * `window.ethereum`. `window.__e2eWallet.moveToChain(id)` plays a user switching the wallet to another network (it
+ * emits `chainChanged`); `wallet_switchEthereumChain` brings it back to the node's chain.
  *
  * The script is plain JavaScript text (not a serialised TypeScript function): a transpiler may add helpers to a
  * function's body that do not exist in the page.
@@ -19,6 +21,12 @@ export function walletScript(options: { rpcUrl: string; address: string; chainId
   const calls = [];
   const listeners = new Map();
   let authorised = false;
+  let currentChainId = chainId;
+  const emit = (event, value) => listeners.get(event)?.forEach((listener) => listener(value));
+  const moveToChain = (id) => {
+    currentChainId = id;
+    emit("chainChanged", "0x" + id.toString(16));
+  };
   let nextId = 0;
   const rpcError = (message, code) => Object.assign(new Error(message), { code });
   const forward = async (method, params) => {
@@ -44,9 +52,12 @@ export function walletScript(options: { rpcUrl: string; address: string; chainId
       case "wallet_revokePermissions":
         authorised = false;
         return null;
+      case "eth_chainId":
+        return "0x" + currentChainId.toString(16);
       case "wallet_switchEthereumChain":
-        if (Number(params?.[0]?.chainId) === chainId) return null;
-        throw rpcError("Unrecognized chain ID", 4902);
+        if (Number(params?.[0]?.chainId) !== chainId) throw rpcError("Unrecognized chain ID", 4902);
+        if (currentChainId !== chainId) moveToChain(chainId);
+        return null;
       default:
         return forward(method, params);
     }
@@ -74,7 +85,7 @@ export function walletScript(options: { rpcUrl: string; address: string; chainId
     },
   };
   window.ethereum = provider;
-  window.__e2eWallet = { calls };
+  window.__e2eWallet = { calls, moveToChain };
   const info = Object.freeze({
     uuid: "6b1f2c3d-0000-4000-8000-00000000e2e0",
     name: ${JSON.stringify(E2E_WALLET_NAME)},
@@ -94,6 +105,14 @@ export async function injectWallet(
   options: { rpcUrl: string; address: string; chainId: number },
 ): Promise<void> {
   await page.addInitScript({ content: walletScript(options) });
+}
+
+/** The user switches the wallet to chain `chainId` (not the node's). */
+export async function moveWalletToChain(page: Page, chainId: number): Promise<void> {
+  await page.evaluate(
+    (id) => (window as unknown as { __e2eWallet: { moveToChain: (id: number) => void } }).__e2eWallet.moveToChain(id),
+    chainId,
+  );
 }
 
 /** The calls the page made to the wallet so far. */
