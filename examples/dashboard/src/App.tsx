@@ -3,6 +3,8 @@
  * margin forms with the SDK's what-ifs, and a live liquidation feed. Everything on chain goes through
  * `@ballast/sdk` (`createBallastClient`: reads, watchAccount, simulations, builders, send; `getPools`,
  * `getCollateralBalance`, `getOwnerAccounts` and `watchLiquidations` for the pools, the wallet and the feed).
+ * Transactions are signed by the browser wallet (wagmi's connector client) or, on a local chain, a test account;
+ * the collateral's symbol and decimals come from the token itself.
  */
 import {
   type AccountSnapshot,
