@@ -88,8 +88,23 @@ export function dashboardViteConfig(options: DashboardViteOptions = {}): UserCon
       __BALLAST_RPC_URL__: JSON.stringify(options.rpcUrl ?? "http://127.0.0.1:8545"),
       __BALLAST_POLLING_MS__: JSON.stringify(options.pollingIntervalMs ?? 1000),
     },
-    // The SDK is a linked workspace package: pre-bundle it with viem rather than serve its files one by one.
-    optimizeDeps: { include: ["@ballast/sdk", "viem", "viem/accounts", "react", "react-dom/client"] },
+    // The SDK is a linked workspace package: pre-bundle it with viem rather than serve its files one by one. wagmi
+    // and TanStack Query are listed too, so that the dev server does not discover them on the first page load and
+    // reload the page. `wagmi/connectors/injected` only: the `wagmi/connectors` barrel reaches connectors whose
+    // optional wallet SDKs (MetaMask, WalletConnect, Coinbase) are not installed.
+    optimizeDeps: {
+      include: [
+        "@ballast/sdk",
+        "viem",
+        "viem/accounts",
+        "viem/actions",
+        "react",
+        "react-dom/client",
+        "wagmi",
+        "wagmi/connectors/injected",
+        "@tanstack/react-query",
+      ],
+    },
     server: { host: "127.0.0.1", port, strictPort: true, fs: { allow: allowedPaths() } },
     preview: { host: "127.0.0.1", port: 4173, strictPort: true },
     build: {
@@ -98,13 +113,16 @@ export function dashboardViteConfig(options: DashboardViteOptions = {}): UserCon
       target: "es2022",
       rollupOptions: {
         output: {
-          // Vendor chunks: React and viem (with its crypto) change less often than the app and the SDK.
+          // Vendor chunks: React, viem (with its crypto) and the wallet layer (wagmi, TanStack Query) change less
+          // often than the app and the SDK.
           manualChunks: (id: string) =>
-            /node_modules\/(react|react-dom|scheduler)\//.test(id)
+            /node_modules\/(react|react-dom|scheduler|use-sync-external-store)\//.test(id)
               ? "react"
               : /node_modules\/(viem|ox|abitype|@noble|@scure)\//.test(id)
                 ? "viem"
-                : undefined,
+                : /node_modules\/(wagmi|@wagmi|@tanstack|zustand|mipd|eventemitter3)\//.test(id)
+                  ? "wallet"
+                  : undefined,
         },
       },
     },

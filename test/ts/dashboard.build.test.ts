@@ -1,7 +1,8 @@
 /**
  * The example dashboard's code stays sound without a browser: its React code type-checks under its own strict
  * tsconfig (DOM, react-jsx), its Node side (Vite config, deployment scripts) under the project's settings, and the
- * production build (`npm run dashboard:build`'s last step) bundles it with the deployment JSON.
+ * production build (`npm run dashboard:build`'s last step) bundles it with the deployment JSON, with the wallet layer
+ * (wagmi's own `injected` connector) and none of the optional wallet SDKs that wagmi's other connectors would load.
  */
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
@@ -40,7 +41,7 @@ describe("Dashboard code (examples/dashboard)", function () {
     expect(typecheck("examples/dashboard/tsconfig.node.json")).to.equal("");
   });
 
-  it("builds for production: vendor chunks, no Node built-ins, and the deployment JSON shipped beside the app", async () => {
+  it("builds for production: vendor chunks, no Node built-ins, no optional wallet SDKs, the deployment JSON beside", async () => {
     const tmp = mkdtempSync(join(tmpdir(), "ballast-dashboard-build-"));
     try {
       const deploymentFile = join(tmp, "localhost.json");
@@ -69,7 +70,7 @@ describe("Dashboard code (examples/dashboard)", function () {
       expect(existsSync(join(outDir, "index.html"))).to.equal(true);
       expect(JSON.parse(readFileSync(join(outDir, "deployment.json"), "utf8"))).to.deep.equal(deployment);
       const assets = readdirSync(join(outDir, "assets"));
-      for (const chunk of ["index-", "react-", "viem-"]) {
+      for (const chunk of ["index-", "react-", "viem-", "wallet-"]) {
         expect(
           assets.some((name) => name.startsWith(chunk) && name.endsWith(".js")),
           `${chunk}*.js`,
@@ -83,6 +84,18 @@ describe("Dashboard code (examples/dashboard)", function () {
       expect(code).to.contain("http://127.0.0.1:8545");
       // The SDK's typed error messages ship with the app (e.g. the initial-margin refusal).
       expect(code).to.contain("below the initial margin");
+      // The browser wallet: wagmi's injected connector and EIP-6963 discovery, and no wallet SDK (they are not
+      // installed; a connector that imports one would fail the build or leave a dangling import behind).
+      expect(code).to.contain("eip6963:requestProvider");
+      for (const sdk of [
+        "@metamask/sdk",
+        "@walletconnect/",
+        "@coinbase/wallet-sdk",
+        "@base-org/account",
+        "@safe-global/",
+      ]) {
+        expect(code, sdk).to.not.contain(sdk);
+      }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

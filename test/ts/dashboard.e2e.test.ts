@@ -1,11 +1,17 @@
 /**
  * The example dashboard (examples/dashboard) in a real browser: a `hardhat node` on a free port, Ballast deployed
  * to it with the dashboard's deployment script, the dashboard's Vite dev server, and Debian's Chromium driven by
- * playwright-core. The user creates an account, mints and deposits USDC, is refused a trade that breaks initial
- * margin (the SDK's message), opens a position and sees its liquidation price; the test moves the price and the
- * health gauge turns amber then red; a keeper liquidates the account and the liquidation appears in the live feed.
+ * playwright-core. The user (a local test account) creates an account, mints and deposits USDC, is refused a trade
+ * that breaks initial margin (the SDK's message), opens a position and sees its liquidation price; a too-large
+ * withdrawal is explained by its real cause (open losses, initial margin, unrealised profit) as the price moves;
+ * the health gauge turns amber then red; a keeper liquidates the account and the liquidation appears in the live
+ * feed. The layout is checked at phone and desktop widths. Last, a browser wallet (an EIP-1193 provider injected
+ * into the page, announced with EIP-6963, forwarding to the node) connects through wagmi and deposits.
  *
- * Screenshots: test-artifacts/dashboard/*.png. Chromium is required at /usr/bin/chromium (CI installs it with apt);
+ * The deployment file served to the page names the collateral "DAI" while the token says "USDC": the dashboard
+ * must go by the token (symbol() and decimals()), and say that the file disagrees.
+ *
+ * Screenshots: test-artifacts/dashboard/*.png (layout-<width>.png for each width). Chromium is required at /usr/bin/chromium (CI installs it with apt);
  * without it this test fails, it is never skipped.
  */
 import { expect } from "chai";
@@ -24,6 +30,7 @@ import { deployForDashboard, writeDeployment } from "../../examples/dashboard/sc
 import { dashboardViteConfig } from "../../examples/dashboard/vite.config.js";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
 import { formatPrice, getAccount } from "../../sdk/src/index.js";
+import { E2E_WALLET_NAME, injectWallet, moveWalletToChain, walletCalls } from "./helpers/dashboardWallet.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -33,6 +40,10 @@ const WAD = 10n ** 18n;
 const FEED_UNIT = 10n ** 10n; // WAD → 8-decimal feed answer
 const AMBER = "rgb(245, 158, 11)";
 const RED = "rgb(239, 68, 68)";
+/** Phone (360, 390), tablet and desktop widths the layout must fit. */
+const WIDTHS = [360, 390, 768, 1440];
+
+const short = (address: string) => `${address.slice(0, 6)}…${address.slice(-4)}`;
 
 async function freePort(): Promise<number> {
   const server = createNetServer();
@@ -75,6 +86,8 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
   let btcFeed: string;
   let rpcUrl: string;
   let accountId: bigint;
+  /** The browser wallet's account: Hardhat node account #4 (unlocked on the node), not one of the page's keys. */
+  let walletAddress: string;
   const pageErrors: string[] = [];
   const tmp = mkdtempSync(join(tmpdir(), "ballast-dashboard-"));
 
@@ -120,7 +133,9 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     deployment = deployed.deployment;
     btcFeed = deployed.feeds.BTC ?? "";
     const deploymentFile = join(tmp, "localhost.json");
-    writeDeployment(deploymentFile, deployment);
+    // A stale hint, as a file copied from another network could carry: the token itself says USDC.
+    writeDeployment(deploymentFile, { ...deployment, collateralSymbol: "DAI" });
+    walletAddress = (await ethers.getSigners())[4]?.address ?? "";
 
     // 3. The dashboard's dev server, configured as `npm run dashboard` is, on free ports.
     const vitePort = await freePort();
@@ -156,7 +171,24 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(20_000);
     page.on("pageerror", (error) => pageErrors.push(error.message));
+    await injectWallet(page, { rpcUrl, address: walletAddress, chainId: deployment.chainId });
     await page.goto(`http://127.0.0.1:${vitePort}/?account=1&poll=250`);
+  });
+
+  afterEach(async function () {
+    // A failing step leaves its screen and the page's last words behind, to see what the user would have seen.
+    if (this.currentTest?.state !== "failed" || context === undefined) return;
+    const name = (this.currentTest.title.split(/\W+/).slice(0, 4).join("-") || "step").toLowerCase();
+    await page.screenshot({ path: join(ARTIFACTS, `failed-${name}.png`), fullPage: true }).catch(() => undefined);
+    for (const testId of ["activity", "collateral-error", "wallet-error", "trade-error"]) {
+      const shown = await page
+        .getByTestId(testId)
+        .first()
+        .getAttribute("title", { timeout: 500 })
+        .then(async (title) => `${await page.getByTestId(testId).first().innerText()} ${title ?? ""}`)
+        .catch(() => undefined);
+      if (shown !== undefined) console.log(`      [${testId}] ${shown}`);
+    }
   });
 
   after(async () => {
@@ -184,6 +216,10 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     await expectText(page, "insurance-assets", "100,0");
     await page.getByTestId("feed-empty").waitFor();
     expect(await text("signer-address")).to.equal("0x7099…79C8");
+    expect(await page.getByTestId("signer-select").inputValue()).to.equal("test:1");
+    // The collateral as the token describes itself, not as the deployment file says.
+    expect(await text("collateral-token")).to.equal("USDC (6 decimals, read from the token)");
+    expect(await text("collateral-warning")).to.contain('says symbol "DAI"');
     await shot("01-overview");
   });
 
@@ -246,6 +282,47 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     await shot("04-position");
   });
 
+  it("explains a too-large withdrawal by its cause: open losses, then initial margin, then unrealised profit", async () => {
+    const error = page.getByTestId("collateral-error");
+    const refusal = async (price: bigint, amount: string, cause: string) => {
+      await setBtcPrice(price * WAD);
+      await expectText(page, "mark-BTC", formatPrice(price * WAD));
+      await page.getByTestId("collateral-amount").fill(amount);
+      await page.locator(`[data-testid="collateral-error"][data-cause="${cause}"]`).waitFor();
+      expect(await error.getAttribute("data-source")).to.equal("preview");
+      return error.innerText();
+    };
+    await page.getByTestId("mode-withdraw").click();
+
+    // At a loss: the losses and the IM bind; the SDK's sentence would blame "unrealised profit" here.
+    const atLoss = await refusal(49_000n, "900", "open-losses");
+    expect(atLoss).to.match(
+      /^Withdrawing 900 USDC is more than can leave now: at most [\d,.]+ USDC, because open losses of \$[\d,.]+ bring equity down to \$[\d,.]+, and the initial margin of \$39\d\.\d\d the positions need must stay/,
+    );
+    expect(atLoss).to.not.contain("unrealised profit");
+    // The same refusal from the on-chain simulation (the button stays enabled: the chain has the last word).
+    await page.getByTestId("collateral-submit").click();
+    await page.locator('[data-testid="collateral-error"][data-source="chain"][data-cause="open-losses"]').waitFor();
+    expect(await error.innerText()).to.match(/^Not sent: Withdrawing 900 USDC .* because open losses of/);
+    await shot("04b-withdraw-at-a-loss");
+
+    // A small profit, less than the IM: the IM is what stays. (Another amount: the on-chain refusal above stays
+    // on screen until the amount changes.)
+    expect(await refusal(50_500n, "950", "initial-margin")).to.match(
+      /because the initial margin of \$40\d\.\d\d the open positions need must stay in the account/,
+    );
+    // A profit above the IM: only realised margin can leave.
+    const inProfit = await refusal(52_500n, "1000", "unrealised-profit");
+    expect(inProfit).to.match(
+      /because only realised margin \(\$9\d\d\.\d\d\) can leave; the unrealised profit of \$[\d,.]+ cannot/,
+    );
+
+    await page.getByTestId("collateral-amount").fill("");
+    await page.getByTestId("mode-deposit").click();
+    await setBtcPrice(50_000n * WAD);
+    await expectText(page, "mark-BTC", "$50,000.00");
+  });
+
   it("turns the health gauge amber at an 80% margin ratio and red at 100% as the price falls", async () => {
     const view = await getAccount(publicClient(), { deployment, accountId });
     const position = view.positions.find((p) => p.marketId === 0);
@@ -292,6 +369,79 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     // After a partial liquidation the account is back above maintenance margin (health 1 + buffer).
     await page.locator('[data-testid="health-gauge"]:not([data-level="danger"])').waitFor();
     await shot("07-liquidated");
+  });
+
+  it("fits phone (360, 390 px), tablet and desktop widths: no horizontal overflow, account figures visible", async () => {
+    await page.getByTestId("equity").waitFor();
+    try {
+      for (const width of WIDTHS) await checkLayout(page, width, `layout-${width}`);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 1000 });
+    }
+  });
+
+  it("connects a browser wallet through wagmi (EIP-6963), deposits with transactions it sends, follows its chain", async () => {
+    // Only the announced wallet is offered (the generic window.ethereum connector would be the same wallet again).
+    const connect = page.getByTestId("connect-wallet");
+    expect(await connect.count()).to.equal(1);
+    expect(await connect.getAttribute("data-connector")).to.equal(E2E_WALLET_NAME);
+    await connect.click();
+    await page.locator('[data-testid="wallet"][data-status="connected"]').waitFor();
+    expect(await text("wallet-name")).to.equal(E2E_WALLET_NAME);
+    expect(await text("wallet-address")).to.equal(short(walletAddress));
+    expect(await text("wallet-chain")).to.equal("chain 31337");
+    // Connecting makes the wallet the signer.
+    await expectText(page, "signer-address", short(walletAddress));
+    expect(await page.getByTestId("signer-select").inputValue()).to.equal("wallet");
+
+    await page.getByTestId("create-account").click();
+    await expectText(page, "account-title", "cross margin");
+    const id = BigInt(/#(\d+)/.exec(await text("account-title"))?.[1] ?? "0");
+    const core = await ethers.getContractAt("BallastCore", deployment.core);
+    expect((await core.getAccount(id)).owner).to.equal(walletAddress);
+
+    await page.getByTestId("mint").click();
+    await expectText(page, "wallet-balance", "10,000 USDC");
+    await page.getByTestId("collateral-amount").fill("500");
+    await page.getByTestId("collateral-submit").click();
+    await expectText(page, "equity", "$500.00");
+    expect((await core.getAccount(id)).margin).to.equal(500n * WAD);
+
+    // Every transaction went out through the injected provider, from the wallet's account: create, mint,
+    // approve, deposit.
+    const sent = (await walletCalls(page)).filter((call) => call.method === "eth_sendTransaction");
+    expect(sent.length).to.equal(4);
+    for (const call of sent) {
+      const [request] = call.params as [{ from: string }];
+      expect(request.from.toLowerCase()).to.equal(walletAddress.toLowerCase());
+      expect(call.result).to.match(/^0x[0-9a-f]{64}$/);
+    }
+    const deposit = await publicClient().getTransaction({ hash: sent[3]?.result as `0x${string}` });
+    expect(deposit.from.toLowerCase()).to.equal(walletAddress.toLowerCase());
+    expect(deposit.to?.toLowerCase()).to.equal(deployment.core.toLowerCase());
+    await shot("08-wallet-deposit");
+    // The header with a connected wallet still fits a phone.
+    await checkLayout(page, 360, "08b-wallet-360");
+    await page.setViewportSize({ width: 1440, height: 1000 });
+
+    // The user moves the wallet to another network: the page says so and will not send until it is switched back.
+    await moveWalletToChain(page, 1);
+    await expectText(page, "wallet-chain", "on chain 1, not 31337");
+    await page.getByTestId("signer-none").waitFor();
+    expect(await page.getByTestId("create-account").isDisabled()).to.equal(true);
+    await page.getByTestId("switch-chain").click();
+    await page.getByTestId("switch-chain").waitFor({ state: "detached" });
+    expect(await text("wallet-chain")).to.equal("chain 31337");
+    await expectText(page, "signer-address", short(walletAddress));
+    expect(await page.getByTestId("create-account").isDisabled()).to.equal(false);
+
+    // Disconnect: no signer until a wallet or (on this local chain) a test account is chosen again.
+    await page.getByTestId("disconnect-wallet").click();
+    await page.locator('[data-testid="wallet"][data-status="disconnected"]').waitFor();
+    await page.getByTestId("signer-none").waitFor();
+    expect(await page.getByTestId("create-account").isDisabled()).to.equal(true);
+    await page.getByTestId("signer-select").selectOption("test:1");
+    await expectText(page, "signer-address", "0x7099…79C8");
     expect(pageErrors, "uncaught errors in the page").to.deep.equal([]);
   });
 });
@@ -304,6 +454,51 @@ async function expectText(page: Page, testId: string, expected: string): Promise
   } catch (error) {
     const actual = await locator.innerText({ timeout: 1_000 }).catch(() => "(missing)");
     throw new Error(`[data-testid=${testId}] should contain "${expected}"; it shows "${actual}".`, { cause: error });
+  }
+}
+
+/**
+ * At `width` px: no horizontal overflow (`scrollWidth ≤ innerWidth`), and the account panel's eight figures laid out
+ * with a non-zero width inside the viewport. Saves a full-page screenshot as `<name>.png` first, to see a failure.
+ */
+async function checkLayout(page: Page, width: number, name: string): Promise<void> {
+  await page.setViewportSize({ width, height: 900 });
+  // Two frames: the resize has been laid out and painted.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  const layout = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    // The outermost elements that reach past the right edge (outside a panel's own scrolling table), for the
+    // failure message.
+    offenders: Array.from(document.querySelectorAll("body *"))
+      .filter(
+        (element) =>
+          element.getBoundingClientRect().right > window.innerWidth + 0.5 &&
+          element.closest(".table-scroll") === null &&
+          !(element.parentElement && element.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5),
+      )
+      .slice(0, 5)
+      .map(
+        (element) =>
+          `${element.tagName.toLowerCase()}.${element.className} (${Math.round(element.getBoundingClientRect().right)} px)`,
+      ),
+    figures: Array.from(document.querySelectorAll('[data-testid="account-panel"] .stat')).map((stat) => {
+      const value = stat.querySelector(".stat-value")?.getBoundingClientRect();
+      return {
+        label: stat.querySelector(".stat-label")?.textContent ?? "",
+        width: value?.width ?? 0,
+        right: value?.right ?? Number.POSITIVE_INFINITY,
+      };
+    }),
+  }));
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  expect(layout.scrollWidth, `page width at ${width} px; past the edge: ${layout.offenders.join(", ")}`).to.be.at.most(
+    layout.innerWidth,
+  );
+  expect(layout.figures.length, "account figures").to.equal(8);
+  for (const figure of layout.figures) {
+    expect(figure.width, `"${figure.label}" at ${width} px`).to.be.greaterThan(0);
+    expect(figure.right, `"${figure.label}" inside the viewport at ${width} px`).to.be.at.most(width);
   }
 }
 

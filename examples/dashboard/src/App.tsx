@@ -3,6 +3,8 @@
  * margin forms with the SDK's what-ifs, and a live liquidation feed. Everything on chain goes through
  * `@ballast/sdk` (`createBallastClient`: reads, watchAccount, simulations, builders, send; `getPools`,
  * `getCollateralBalance`, `getOwnerAccounts` and `watchLiquidations` for the pools, the wallet and the feed).
+ * Transactions are signed by the browser wallet (wagmi's connector client) or, on a local chain, a test account;
+ * the collateral's symbol and decimals come from the token itself.
  */
 import {
   type AccountSnapshot,
@@ -13,16 +15,13 @@ import {
   formatSize,
   type PositionView,
 } from "@ballast/sdk";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { createPublicClient, type Hash, http } from "viem";
-import {
-  dashboardChain,
-  HARDHAT_CHAIN_ID,
-  injectedWallet,
-  type Signer,
-  testWallet,
-  type WalletChoice,
-} from "./chain/wallets.js";
+import { type Chain, createPublicClient, type Hash, http, type PublicClient } from "viem";
+import { useConnection, useWalletClient, WagmiProvider } from "wagmi";
+import { type CollateralToken, readCollateralToken, withCollateral } from "./chain/token.js";
+import { createWalletConfig } from "./chain/wagmi.js";
+import { dashboardChain, HARDHAT_CHAIN_ID, type Signer, type SignerChoice, testWallet } from "./chain/wallets.js";
 import { AccountPanel } from "./components/AccountPanel.js";
 import { CollateralForms } from "./components/CollateralForms.js";
 import { type Activity, Header } from "./components/Header.js";
@@ -30,6 +29,7 @@ import { LiquidationFeed } from "./components/LiquidationFeed.js";
 import { MarketCard } from "./components/MarketCard.js";
 import { PoolsPanel } from "./components/PoolsPanel.js";
 import { TradeTicket } from "./components/TradeTicket.js";
+import { WalletBar } from "./components/WalletBar.js";
 import { errorMessage } from "./format.js";
 import {
   useAccountView,
@@ -40,11 +40,15 @@ import {
   usePools,
   useWalletBalances,
 } from "./hooks.js";
-import { loadDeployment, readSettings, type Settings } from "./settings.js";
+import { type DeploymentFile, loadDeployment, readSettings, type Settings } from "./settings.js";
+
+// wagmi keeps the wallet's state in TanStack Query. The dashboard reads the chain itself (hooks.ts), so the only
+// queries are wagmi's: no refetch on focus, which would hand out a new wallet client (and re-subscribe everything).
+const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: false } } });
 
 export function App() {
   const settings = useMemo(() => readSettings(window.location.search), []);
-  const [deployment, setDeployment] = useState<BallastDeployment>();
+  const [deployment, setDeployment] = useState<DeploymentFile>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     loadDeployment(settings.deploymentUrl).then(setDeployment, (e: unknown) => setError(errorMessage(e)));
@@ -64,39 +68,92 @@ export function App() {
     );
   }
   if (deployment === undefined) return <div className="splash">Loading the deployment…</div>;
-  return <Dashboard settings={settings} deployment={deployment} />;
+  return <Connected settings={settings} deploymentFile={deployment} />;
 }
 
-function Dashboard({ settings, deployment }: { settings: Settings; deployment: BallastDeployment }) {
+/** The node, the collateral token's symbol and decimals, and the wallet configuration; then the dashboard. */
+function Connected({ settings, deploymentFile }: { settings: Settings; deploymentFile: DeploymentFile }) {
   const { rpcUrl, pollingIntervalMs } = settings;
-  const chain = useMemo(() => dashboardChain(deployment.chainId, rpcUrl), [deployment.chainId, rpcUrl]);
+  const chain = useMemo(() => dashboardChain(deploymentFile.chainId, rpcUrl), [deploymentFile.chainId, rpcUrl]);
   const publicClient = useMemo(
     () => createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: pollingIntervalMs }),
     [chain, rpcUrl, pollingIntervalMs],
   );
-
-  // The signer: a Hardhat test account (local demo) or the injected wallet.
-  const [choice, setChoice] = useState<WalletChoice>({ kind: "test", index: settings.testAccount });
-  const [injected, setInjected] = useState<Signer>();
-  const [walletError, setWalletError] = useState<string>();
-  const signer = useMemo(
-    () => (choice.kind === "test" ? testWallet(choice.index, chain, rpcUrl) : injected),
-    [choice, chain, rpcUrl, injected],
+  const wagmiConfig = useMemo(
+    () => createWalletConfig(chain, rpcUrl, pollingIntervalMs),
+    [chain, rpcUrl, pollingIntervalMs],
   );
-  const choose = (next: WalletChoice) => {
-    setWalletError(undefined);
-    if (next.kind === "injected") {
-      injectedWallet(chain).then(
-        (wallet) => {
-          setInjected(wallet);
-          setChoice(next);
-        },
-        (e: unknown) => setWalletError(errorMessage(e)),
-      );
-    } else {
-      setChoice(next);
-    }
-  };
+  const [token, setToken] = useState<CollateralToken>();
+  const [tokenError, setTokenError] = useState<string>();
+  useEffect(() => {
+    readCollateralToken(publicClient, deploymentFile).then(setToken, (e: unknown) => setTokenError(errorMessage(e)));
+  }, [publicClient, deploymentFile]);
+  const deployment = useMemo(
+    () => (token === undefined ? undefined : withCollateral(deploymentFile, token)),
+    [deploymentFile, token],
+  );
+  if (tokenError !== undefined) {
+    return (
+      <div className="splash" data-testid="setup-error">
+        <h1>Ballast dashboard</h1>
+        <p>
+          The collateral token {deploymentFile.collateral} could not be read from {rpcUrl}, and the deployment file
+          names no <code>collateralDecimals</code> to fall back on:
+        </p>
+        <pre>{tokenError}</pre>
+      </div>
+    );
+  }
+  if (deployment === undefined || token === undefined) {
+    return <div className="splash">Reading the collateral token…</div>;
+  }
+  return (
+    <WagmiProvider config={wagmiConfig}>
+      <QueryClientProvider client={queryClient}>
+        <Dashboard
+          settings={settings}
+          deployment={deployment}
+          token={token}
+          chain={chain}
+          publicClient={publicClient}
+        />
+      </QueryClientProvider>
+    </WagmiProvider>
+  );
+}
+
+function Dashboard({
+  settings,
+  deployment,
+  token,
+  chain,
+  publicClient,
+}: {
+  settings: Settings;
+  deployment: BallastDeployment;
+  token: CollateralToken;
+  chain: Chain;
+  publicClient: PublicClient;
+}) {
+  const { rpcUrl, pollingIntervalMs } = settings;
+  const local = deployment.chainId === HARDHAT_CHAIN_ID;
+
+  // The signer: the browser wallet (through wagmi's connector client) or, on a local chain, a Hardhat test account.
+  const [choice, setChoice] = useState<SignerChoice>(
+    local ? { kind: "test", index: settings.testAccount } : { kind: "wallet" },
+  );
+  const connection = useConnection();
+  // The wallet's viem wallet client for the deployment's chain; wagmi refuses it while the wallet is elsewhere.
+  const walletClient = useWalletClient({ chainId: chain.id });
+  const walletSigner =
+    connection.status === "connected" && connection.chainId === chain.id
+      ? (walletClient.data as Signer | undefined)
+      : undefined;
+  const testSigner = useMemo(
+    () => (local && choice.kind === "test" ? testWallet(choice.index, chain, rpcUrl) : undefined),
+    [local, choice, chain, rpcUrl],
+  );
+  const signer = choice.kind === "test" ? testSigner : walletSigner;
   const owner = signer?.account.address;
   const ballast = useMemo(
     () => createBallastClient({ publicClient, walletClient: signer, deployment }),
@@ -139,10 +196,11 @@ function Dashboard({ settings, deployment }: { settings: Settings; deployment: B
 
   const errorContext = useMemo(
     (): ContractErrorContext => ({
-      collateral: { symbol: deployment.collateralSymbol ?? "USDC", decimals: deployment.collateralDecimals },
+      // The token's own symbol and decimals (chain/token.ts), so that error texts name the real collateral.
+      collateral: { symbol: token.symbol, decimals: token.decimals },
       markets: deployment.markets.map((m) => ({ marketId: m.marketId, symbol: m.symbol, feedId: m.feedId })),
     }),
-    [deployment],
+    [deployment, token],
   );
 
   // Sending: one transaction at a time, with its progress in the header.
@@ -208,13 +266,10 @@ function Dashboard({ settings, deployment }: { settings: Settings; deployment: B
         blockNumber={block.data}
         blockError={block.error}
         rpcUrl={rpcUrl}
-        choice={choice}
-        onChoose={choose}
-        address={owner}
-        injectedAvailable={typeof window.ethereum !== "undefined"}
-        walletError={walletError}
         activity={activity}
-      />
+      >
+        <WalletBar chain={chain} local={local} choice={choice} onChoose={setChoice} signerAddress={owner} />
+      </Header>
       <main className="layout">
         <div className="row markets-row">
           {markets.data === undefined ? (
@@ -240,6 +295,7 @@ function Dashboard({ settings, deployment }: { settings: Settings; deployment: B
               onClose={closePosition}
               busy={busy}
               canSend={canSend}
+              collateralSymbol={token.symbol}
             />
             <LiquidationFeed
               entries={liquidations.data}
@@ -269,7 +325,7 @@ function Dashboard({ settings, deployment }: { settings: Settings; deployment: B
               snapshot={snapshot}
               wallet={wallet.data}
               owner={owner}
-              local={deployment.chainId === HARDHAT_CHAIN_ID}
+              local={local}
               errorContext={errorContext}
               execute={execute}
               busy={busy}
@@ -280,7 +336,15 @@ function Dashboard({ settings, deployment }: { settings: Settings; deployment: B
       </main>
       <footer className="footer">
         Ballast example dashboard · every figure from <code>@ballast/sdk</code> (bit-exact with the contracts) · RPC{" "}
-        <span className="mono">{rpcUrl}</span> · core <span className="mono">{deployment.core}</span>
+        <span className="mono">{rpcUrl}</span> · core <span className="mono">{deployment.core}</span> · collateral{" "}
+        <span data-testid="collateral-token" data-source={token.source}>
+          {token.symbol} ({token.decimals} decimals{token.source === "token" ? ", read from the token" : ""})
+        </span>
+        {token.warning === undefined ? null : (
+          <div className="warning-text" data-testid="collateral-warning">
+            {token.warning}
+          </div>
+        )}
       </footer>
     </div>
   );

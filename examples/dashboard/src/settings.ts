@@ -29,8 +29,14 @@ export function readSettings(search: string): Settings {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+/**
+ * The deployment JSON as served: a `BallastDeployment` whose collateral symbol and decimals may be missing, since
+ * the dashboard reads them from the token (chain/token.ts).
+ */
+export type DeploymentFile = Omit<BallastDeployment, "collateralDecimals"> & { collateralDecimals?: number };
+
 /** Fetches the deployment JSON and checks the fields the dashboard relies on. */
-export async function loadDeployment(url: string): Promise<BallastDeployment> {
+export async function loadDeployment(url: string): Promise<DeploymentFile> {
   const response = await fetch(url, { cache: "no-store" });
   const body = (await response.json().catch(() => ({}))) as Partial<BallastDeployment> & { error?: string };
   if (!response.ok) throw new Error(body.error ?? `GET ${url}: HTTP ${response.status}`);
@@ -42,8 +48,6 @@ export async function loadDeployment(url: string): Promise<BallastDeployment> {
   if (!Array.isArray(body.markets) || body.markets.length === 0) {
     throw new Error(`The deployment at ${url} lists no markets.`);
   }
-  if (typeof body.chainId !== "number" || typeof body.collateralDecimals !== "number") {
-    throw new Error(`The deployment at ${url} has no chainId or collateralDecimals.`);
-  }
-  return body as BallastDeployment;
+  if (typeof body.chainId !== "number") throw new Error(`The deployment at ${url} has no chainId.`);
+  return body as DeploymentFile;
 }

@@ -1,27 +1,19 @@
 /**
- * Who signs: one of Hardhat's ten default test accounts (local demo only — their keys are public), or the
- * browser's injected wallet (`window.ethereum`) through viem's `custom` transport. No wallet SDK.
+ * Who signs: the browser wallet connected through wagmi (chain/wagmi.ts), or, on a local Hardhat chain only, one of
+ * Hardhat's default test accounts (their keys are public), which sign in the page and send raw transactions.
  */
 import {
   type Account,
   type Address,
   type Chain,
   createWalletClient,
-  custom,
   defineChain,
-  type EIP1193Provider,
   type Hex,
   http,
   type Transport,
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-
-declare global {
-  interface Window {
-    ethereum?: EIP1193Provider;
-  }
-}
 
 /**
  * The private keys of the accounts of Hardhat's default mnemonic ("test test … junk", m/44'/60'/0'/0/i), #0–#9.
@@ -44,8 +36,8 @@ export const HARDHAT_CHAIN_ID = 31337;
 
 export type Signer = WalletClient<Transport, Chain, Account>;
 
-/** Which wallet the user chose. */
-export type WalletChoice = { kind: "test"; index: number } | { kind: "injected" };
+/** Which signer the user chose: the connected browser wallet, or a local test account. */
+export type SignerChoice = { kind: "wallet" } | { kind: "test"; index: number };
 
 const addresses = new Map<number, Address>();
 
@@ -75,23 +67,6 @@ export function testWallet(index: number, chain: Chain, rpcUrl: string): Signer 
   const key = HARDHAT_TEST_KEYS[index];
   if (key === undefined) throw new Error(`There is no test account #${index}.`);
   return createWalletClient({ account: privateKeyToAccount(key), chain, transport: http(rpcUrl) });
-}
-
-/** Asks the injected wallet for an account and, if needed, to switch to the deployment's chain. */
-export async function injectedWallet(chain: Chain): Promise<Signer> {
-  const provider = window.ethereum;
-  if (provider === undefined) throw new Error("No browser wallet found (window.ethereum is missing).");
-  const probe = createWalletClient({ chain, transport: custom(provider) });
-  const [address] = await probe.requestAddresses();
-  if (address === undefined) throw new Error("The wallet returned no account.");
-  if ((await probe.getChainId()) !== chain.id) {
-    try {
-      await probe.switchChain({ id: chain.id });
-    } catch {
-      await probe.addChain({ chain });
-    }
-  }
-  return createWalletClient({ account: address, chain, transport: custom(provider) });
 }
 
 /** "0x7099…79C8" */

@@ -26,6 +26,8 @@ export type AccountPanelProps = {
   onClose: (position: PositionView) => void;
   busy: boolean;
   canSend: boolean;
+  /** The collateral token's symbol (read from the token). */
+  collateralSymbol: string;
 };
 
 /** How far the mark may move before the liquidation line: "−4.12% away" (long), "+3.80% away" (short). */
@@ -51,54 +53,56 @@ function PositionsTable({
     return <div className="empty">No open positions. Use the trade ticket to open one.</div>;
   }
   return (
-    <table className="positions" data-testid="positions">
-      <thead>
-        <tr>
-          <th>Market</th>
-          <th>Size</th>
-          <th>Entry</th>
-          <th>Mark</th>
-          <th>Notional</th>
-          <th>Unrealised PnL</th>
-          <th>IM / MM</th>
-          <th>Liq. price</th>
-          <th />
-        </tr>
-      </thead>
-      <tbody>
-        {positions.map((p) => (
-          <tr key={p.marketId} data-testid={`position-${p.symbol}`}>
-            <td>
-              <span className={`side-tag ${p.size > 0n ? "long" : "short"}`}>{p.size > 0n ? "LONG" : "SHORT"}</span>
-              {p.symbol}-PERP
-            </td>
-            <td className="num">{formatSize(abs(p.size), p.symbol)}</td>
-            <td className="num">{formatPrice(p.entryPrice)}</td>
-            <td className="num">{p.markPrice === undefined ? "—" : formatPrice(p.markPrice)}</td>
-            <td className="num">{p.notional === undefined ? "—" : formatUsd(p.notional)}</td>
-            <td className={`num ${toneOf(p.unrealisedPnl) ?? ""}`}>
-              {p.unrealisedPnl === undefined ? "—" : formatUsd(p.unrealisedPnl)}
-            </td>
-            <td className="num muted-cell">
-              {p.initialMargin === undefined ? "—" : formatUsd(p.initialMargin)}
-              <br />
-              {p.maintenanceMargin === undefined ? "—" : formatUsd(p.maintenanceMargin)}
-            </td>
-            <td className="num liq">
-              <strong data-testid={`liq-price-${p.symbol}`}>
-                {p.liquidationPrice === undefined ? "none" : formatPrice(p.liquidationPrice)}
-              </strong>
-              {distance(p) === undefined ? null : <small>{distance(p)}</small>}
-            </td>
-            <td>
-              <button type="button" className="ghost small" disabled={disabled} onClick={() => onClose(p)}>
-                Close
-              </button>
-            </td>
+    <div className="table-scroll">
+      <table className="positions" data-testid="positions">
+        <thead>
+          <tr>
+            <th>Market</th>
+            <th>Size</th>
+            <th>Entry</th>
+            <th>Mark</th>
+            <th>Notional</th>
+            <th>Unrealised PnL</th>
+            <th>IM / MM</th>
+            <th>Liq. price</th>
+            <th />
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {positions.map((p) => (
+            <tr key={p.marketId} data-testid={`position-${p.symbol}`}>
+              <td>
+                <span className={`side-tag ${p.size > 0n ? "long" : "short"}`}>{p.size > 0n ? "LONG" : "SHORT"}</span>
+                {p.symbol}-PERP
+              </td>
+              <td className="num">{formatSize(abs(p.size), p.symbol)}</td>
+              <td className="num">{formatPrice(p.entryPrice)}</td>
+              <td className="num">{p.markPrice === undefined ? "—" : formatPrice(p.markPrice)}</td>
+              <td className="num">{p.notional === undefined ? "—" : formatUsd(p.notional)}</td>
+              <td className={`num ${toneOf(p.unrealisedPnl) ?? ""}`}>
+                {p.unrealisedPnl === undefined ? "—" : formatUsd(p.unrealisedPnl)}
+              </td>
+              <td className="num muted-cell">
+                {p.initialMargin === undefined ? "—" : formatUsd(p.initialMargin)}
+                <br />
+                {p.maintenanceMargin === undefined ? "—" : formatUsd(p.maintenanceMargin)}
+              </td>
+              <td className="num liq">
+                <strong data-testid={`liq-price-${p.symbol}`}>
+                  {p.liquidationPrice === undefined ? "none" : formatPrice(p.liquidationPrice)}
+                </strong>
+                {distance(p) === undefined ? null : <small>{distance(p)}</small>}
+              </td>
+              <td>
+                <button type="button" className="ghost small" disabled={disabled} onClick={() => onClose(p)}>
+                  Close
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -158,7 +162,7 @@ export function AccountPanel(props: AccountPanelProps) {
       {view === undefined ? (
         <div className="empty">
           {accountIds?.length === 0
-            ? "Create an account, then mint test USDC and deposit it as margin."
+            ? `Create an account, then deposit ${props.collateralSymbol} as margin.`
             : "Loading the account…"}
         </div>
       ) : (

@@ -1,11 +1,14 @@
 /**
  * Deposit and withdraw margin, with the SDK's what-if (health after, the most that may be withdrawn) before
  * sending, and an on-chain simulation before each transaction. On a local network: mint the mock USDC first.
- * A deposit approves the core first when the allowance is short.
+ * A deposit approves the core first when the allowance is short. A refused withdrawal is explained by its cause
+ * (withdrawal.ts) rather than with the SDK's generic sentence.
  */
 import {
+  type AccountHealth,
   type AccountSnapshot,
   type AccountView,
+  BallastContractError,
   type BallastClient,
   type ContractErrorContext,
   formatToken,
@@ -24,6 +27,7 @@ import {
   parseAmount,
   riskLevel,
 } from "../format.js";
+import { withdrawalLimit, withdrawalRefusal } from "../withdrawal.js";
 import { ErrorNote, type Execute, Panel, PreviewRow } from "./ui.js";
 
 export type CollateralFormsProps = {
@@ -41,6 +45,32 @@ export type CollateralFormsProps = {
 
 const MINT_AMOUNT = 10_000n;
 
+/**
+ * For a `WithdrawalExceedsAvailable` refusal (the SDK's preview or the on-chain simulation), the sentence that names
+ * its cause, from the account's figures; `undefined` for any other error. The SDK's own sentence says "unrealised
+ * profit cannot leave" even for an account at a loss.
+ */
+function explainRefusal(
+  error: unknown,
+  health: AccountHealth | undefined,
+  assets: bigint,
+  decimals: number,
+  symbol: string,
+): { message: string; cause: string } | undefined {
+  if (!(error instanceof BallastContractError) || error.errorName !== "WithdrawalExceedsAvailable") return undefined;
+  if (health === undefined) return undefined;
+  const limit = withdrawalLimit(health);
+  // The amount that may leave as the core computed it (the error's argument, WAD USD), in token units.
+  const [, available] = error.args as readonly [bigint, bigint];
+  const availableAssets = available / 10n ** BigInt(18 - decimals);
+  const message = withdrawalRefusal(
+    limit,
+    formatToken(assets, decimals, symbol),
+    formatToken(availableAssets, decimals, symbol),
+  );
+  return { message, cause: limit.cause };
+}
+
 export function CollateralForms(props: CollateralFormsProps) {
   const { ballast, snapshot, wallet, errorContext, execute } = props;
   const deployment = ballast.deployment;
@@ -48,7 +78,7 @@ export function CollateralForms(props: CollateralFormsProps) {
   const symbol = deployment.collateralSymbol ?? "USDC";
   const [mode, setMode] = useState<"deposit" | "withdraw">("deposit");
   const [amountText, setAmountText] = useState("");
-  const [submitError, setSubmitError] = useState<string>();
+  const [submitError, setSubmitError] = useState<{ message: string; cause?: string }>();
   /** Between the click and the end of the transaction (the on-chain simulation included). */
   const [working, setWorking] = useState(false);
   const parsed = parseAmount(amountText, decimals);
@@ -79,7 +109,7 @@ export function CollateralForms(props: CollateralFormsProps) {
         ),
       );
     } catch (error) {
-      setSubmitError(errorMessage(error));
+      setSubmitError({ message: errorMessage(error) });
     }
   };
 
@@ -93,7 +123,7 @@ export function CollateralForms(props: CollateralFormsProps) {
       if (mode === "deposit") {
         if ((wallet?.balance ?? 0n) < assets) {
           throw new Error(
-            `The wallet holds ${formatToken(wallet?.balance ?? 0n, decimals, symbol)}, less than ${amount}.${props.local ? " Mint test USDC first." : ""}`,
+            `The wallet holds ${formatToken(wallet?.balance ?? 0n, decimals, symbol)}, less than ${amount}.${props.local ? ` Mint test ${symbol} first.` : ""}`,
           );
         }
         if (needsApproval) {
@@ -107,7 +137,9 @@ export function CollateralForms(props: CollateralFormsProps) {
       }
       setAmountText("");
     } catch (error) {
-      setSubmitError(errorMessage(error));
+      setSubmitError(
+        explainRefusal(error, snapshot.health, assets, decimals, symbol) ?? { message: errorMessage(error) },
+      );
     } finally {
       setWorking(false);
     }
@@ -115,9 +147,14 @@ export function CollateralForms(props: CollateralFormsProps) {
 
   const before = preview?.healthBefore;
   const after = assets === undefined ? undefined : preview?.healthAfter;
-  const error =
-    submitError ??
-    (isParseError(parsed) ? parsed.error : assets === undefined ? undefined : preview?.error?.shortMessage);
+  const previewRefusal =
+    assets === undefined || preview?.error === undefined
+      ? undefined
+      : (explainRefusal(preview.error, snapshot?.health, assets, decimals, symbol) ?? {
+          message: preview.error.shortMessage,
+        });
+  const error: { message: string; cause?: string } | undefined =
+    submitError ?? (isParseError(parsed) ? { message: parsed.error } : previewRefusal);
   const disabled = props.busy || working || !props.canSend || snapshot === undefined;
 
   return (
@@ -198,7 +235,12 @@ export function CollateralForms(props: CollateralFormsProps) {
             tone={after === undefined ? undefined : riskLevel(after.marginRatio, after.maintenanceMargin)}
           />
         </dl>
-        <ErrorNote message={error} testId="collateral-error" source={submitError === undefined ? "preview" : "chain"} />
+        <ErrorNote
+          message={error?.message}
+          testId="collateral-error"
+          source={submitError === undefined ? "preview" : "chain"}
+          cause={error?.cause}
+        />
         <div className="button-row">
           {props.local ? (
             <button

@@ -1,5 +1,5 @@
-/** Brand, network (chain, block, RPC), the signing wallet, and the last transaction's status. */
-import { HARDHAT_TEST_KEYS, shortAddress, testAccountAddress, type WalletChoice } from "../chain/wallets.js";
+/** Brand, network (chain, block, RPC), the wallet and signer, and the last transaction's status. */
+import type { ReactNode } from "react";
 
 export type Activity = {
   label: string;
@@ -13,26 +13,18 @@ export function Header({
   blockNumber,
   blockError,
   rpcUrl,
-  choice,
-  onChoose,
-  address,
-  injectedAvailable,
-  walletError,
   activity,
+  children,
 }: {
   chainName: string;
   chainId: number;
   blockNumber: bigint | undefined;
   blockError: string | undefined;
   rpcUrl: string;
-  choice: WalletChoice;
-  onChoose: (choice: WalletChoice) => void;
-  address: string | undefined;
-  injectedAvailable: boolean;
-  walletError: string | undefined;
   activity: Activity | undefined;
+  /** The wallet and signer controls. */
+  children: ReactNode;
 }) {
-  const value = choice.kind === "test" ? `test:${choice.index}` : "injected";
   return (
     <header className="topbar">
       <div className="brand">
@@ -72,32 +64,7 @@ export function Header({
             {blockError !== undefined ? "node unreachable" : blockNumber === undefined ? "…" : `block #${blockNumber}`}
           </span>
         </div>
-        <label className="wallet">
-          <span className="muted">Signer</span>
-          <select
-            value={value}
-            data-testid="wallet-select"
-            onChange={(event) => {
-              const next = event.target.value;
-              onChoose(
-                next === "injected" ? { kind: "injected" } : { kind: "test", index: Number(next.split(":")[1]) },
-              );
-            }}
-          >
-            {HARDHAT_TEST_KEYS.map((_, index) => (
-              <option key={testAccountAddress(index)} value={`test:${index}`}>
-                Test account #{index} · {shortAddress(testAccountAddress(index))}
-              </option>
-            ))}
-            {injectedAvailable ? <option value="injected">Browser wallet</option> : null}
-          </select>
-          {address === undefined ? null : (
-            <span className="mono address" data-testid="signer-address" title={address}>
-              {shortAddress(address)}
-            </span>
-          )}
-        </label>
-        {walletError === undefined ? null : <span className="danger-text">{walletError}</span>}
+        {children}
       </div>
     </header>
   );

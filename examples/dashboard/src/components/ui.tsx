@@ -98,14 +98,17 @@ export function ErrorNote({
   message,
   testId,
   source,
+  cause,
 }: {
   message: string | undefined;
   testId?: string;
   source?: "preview" | "chain";
+  /** A machine-readable cause, when the dashboard classified the error (e.g. a withdrawal's limit). */
+  cause?: string;
 }) {
   if (message === undefined) return null;
   return (
-    <div className="error-note" role="alert" data-testid={testId} data-source={source}>
+    <div className="error-note" role="alert" data-testid={testId} data-source={source} data-cause={cause}>
       {source === "chain" ? <span className="error-source">Not sent: </span> : null}
       {message}
     </div>
