@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastCore, MarginSchedule, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
 import {MarginTier, MarginTiers} from "../libraries/MarginTiers.sol";
 import {WadMath} from "../libraries/WadMath.sol";
@@ -16,10 +17,6 @@ library GovernanceLogic {
     uint256 internal constant MAX_LIQUIDATION_BUFFER = 1e18;
     uint256 internal constant MAX_USD_FLOOR = 1e24; // 1,000,000 USD
 
-    /// @notice A parameter outside [min, max].
-    error ParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
-    /// @notice The liquidation fee must stay below every maintenance rate (the liquidation fraction needs it).
-    error LiquidationFeeNotBelowMaintenance(uint256 liquidationFeeRate, uint256 maintenanceMarginRate);
 
     /// @notice Lists market `marketId`: checks and writes its parameters and margin table (effective at once).
     function listMarket(
@@ -87,7 +84,7 @@ library GovernanceLogic {
 
     /// @notice Reverts unless every market parameter is within its bounds.
     function validateMarketParams(MarketParams calldata params) public pure {
-        if (params.feedId == bytes32(0)) revert ParameterOutOfBounds("feedId", 0, 1, type(uint256).max);
+        if (params.feedId == bytes32(0)) revert IBallastErrors.ParameterOutOfBounds("feedId", 0, 1, type(uint256).max);
         checkBounds("maxOpenInterestPerSide", params.maxOpenInterestPerSide, 1, type(uint128).max);
         checkBounds("minPositionNotional", params.minPositionNotional, 0, MAX_USD_FLOOR);
         checkBounds("takerFeeRate", params.takerFeeRate, 0, MAX_TRADING_FEE_RATE);
@@ -126,11 +123,11 @@ library GovernanceLogic {
     /// @notice Reverts unless `liquidationFeeRate` < `maintenanceMarginRate`.
     function checkFeeBelowMaintenance(uint256 liquidationFeeRate, uint256 maintenanceMarginRate) public pure {
         if (liquidationFeeRate >= maintenanceMarginRate) {
-            revert LiquidationFeeNotBelowMaintenance(liquidationFeeRate, maintenanceMarginRate);
+            revert IBallastErrors.LiquidationFeeNotBelowMaintenance(liquidationFeeRate, maintenanceMarginRate);
         }
     }
 
     function checkBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert ParameterOutOfBounds(parameter, value, min, max);
+        if (value < min || value > max) revert IBallastErrors.ParameterOutOfBounds(parameter, value, min, max);
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {MarginTier} from "../libraries/MarginTiers.sol";
+import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastLedger} from "./IBallastLedger.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 
@@ -101,19 +102,21 @@ struct LiquidationPreview {
 /// @dev Assumptions: the collateral token is a plain ERC-20 with ≤ 18 decimals that moves exactly the amount
 /// asked (fee-on-transfer tokens are rejected) and does not rebase. The oracle reverts rather than return a
 /// bad price. Warning: an approved operator can trade and withdraw from all of its owner's accounts.
-interface IBallastCore is IBallastLedger {
+interface IBallastCore is IBallastLedger, IBallastErrors {
     // ---------------------------------------------------------------- errors
 
+    /// @notice No account has id `accountId`.
     error AccountNotFound(uint256 accountId);
+    /// @notice `caller` is neither the owner of `accountId` nor an operator the owner approved.
     error Unauthorized(uint256 accountId, address caller);
+    /// @notice No market has id `marketId`.
     error MarketNotListed(uint256 marketId);
+    /// @notice Account `accountId` is isolated to `isolatedMarketId` and cannot trade `marketId`.
     error IsolatedMarketMismatch(uint256 accountId, uint256 isolatedMarketId, uint256 marketId);
+    /// @notice Account `accountId` already holds `maxPositions` positions.
     error TooManyPositions(uint256 accountId, uint256 maxPositions);
+    /// @notice `maxMarkets` markets are listed already.
     error TooManyMarkets(uint256 maxMarkets);
-    error ZeroAmount();
-    error ZeroAddress();
-    error UnsupportedDecimals(uint8 decimals);
-    error FeeOnTransferNotSupported(uint256 expected, uint256 received);
     /// @notice A risk-increasing trade or a withdrawal would leave equity below initial margin.
     error InsufficientMargin(int256 equity, uint256 initialMargin);
     /// @notice A withdrawal asks for more than the account may release (WAD USD).
@@ -122,16 +125,27 @@ interface IBallastCore is IBallastLedger {
     error AccountLiquidatable(uint256 accountId, int256 equity, uint256 maintenanceMargin);
     /// @notice A reduction would leave the account liquidatable, or with negative equity.
     error ReductionLeavesAccountUnhealthy(int256 equity, uint256 maintenanceMargin);
+    /// @notice Account `accountId` is not liquidatable: equity is above maintenance margin.
     error AccountNotLiquidatable(uint256 accountId, int256 equity, uint256 maintenanceMargin);
+    /// @notice The fill price is worse than the acceptable price (above it for buys, below it for sells).
     error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
+    /// @notice The trade would take the side of `marketId` it leaves open to `openInterest`, above `cap`.
     error OpenInterestCapExceeded(uint256 marketId, uint256 openInterest, uint256 cap);
+    /// @notice A risk-increasing trade would leave a position of `notional` (WAD USD), below `minNotional`.
     error PositionBelowMinimum(uint256 notional, uint256 minNotional);
+    /// @notice A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.
     error RampInProgress(uint256 marketId, uint256 rampEnd);
+    /// @notice The vault and the insurance pool are set once.
     error AlreadyInitialized();
+    /// @notice Only the liquidity vault may call this; `caller` is not it.
     error OnlyVault(address caller);
+    /// @notice Only the insurance pool may call this; `caller` is not it.
     error OnlyInsurancePool(address caller);
+    /// @notice An LP withdrawal of `assets` exceeds what the vault may release now, `withdrawableAssets`.
     error VaultReserveBreached(uint256 assets, uint256 withdrawableAssets);
+    /// @notice An insurance payout of `assets` exceeds the insurance ledger, `availableAssets` (token units).
     error InsufficientInsurance(uint256 assets, uint256 availableAssets);
+    /// @notice `recipient` has no whole token unit of keeper rewards to claim.
     error NothingToClaim(address recipient);
     /// @notice A trader or LP payout would spend tokens that the insurance ledger or unclaimed keeper rewards are
     /// owed (only possible once traders' realised profits exceed the LP ledger). Amounts in WAD USD.
@@ -143,9 +157,13 @@ interface IBallastCore is IBallastLedger {
 
     // ---------------------------------------------------------------- events
 
+    /// @notice `owner` opened account `accountId`, isolated to `isolatedMarketId` when `isolated`.
     event AccountCreated(uint256 indexed accountId, address indexed owner, bool isolated, uint256 isolatedMarketId);
+    /// @notice `owner` approved (or revoked) `operator` for all of its accounts.
     event OperatorSet(address indexed owner, address indexed operator, bool approved);
+    /// @notice `from` added `assets` (token units) to `accountId`; its margin is now `marginAfter` (WAD USD).
     event MarginDeposited(uint256 indexed accountId, address indexed from, uint256 assets, int256 marginAfter);
+    /// @notice `assets` (token units) left `accountId` for `to`; its margin is now `marginAfter` (WAD USD).
     event MarginWithdrawn(uint256 indexed accountId, address indexed to, uint256 assets, int256 marginAfter);
     /// @notice A trade. With `fundingIndex`, every field an indexer needs to rebuild the position and margin.
     event PositionTraded(
@@ -161,6 +179,7 @@ interface IBallastCore is IBallastLedger {
         int256 fundingIndex,
         int256 marginAfter
     );
+    /// @notice Part (`closedSize`) of a position closed by a liquidation at `markPrice`; the position after.
     event PositionLiquidated(
         uint256 indexed accountId,
         uint256 indexed marketId,
@@ -172,6 +191,8 @@ interface IBallastCore is IBallastLedger {
         int256 newOpenNotional,
         int256 fundingIndex
     );
+    /// @notice An account was liquidated by `liquidator` (reward to `recipient`): the fraction closed, the fee,
+    /// the keeper's part of it, and the margin after (0 after a bad-debt write-off).
     event AccountLiquidated(
         uint256 indexed accountId,
         address indexed liquidator,
@@ -185,17 +206,29 @@ interface IBallastCore is IBallastLedger {
     );
     /// @notice Bad debt written off: insurance first, the rest socialised to the vault.
     event BadDebtSettled(uint256 indexed accountId, uint256 badDebt, uint256 coveredByInsurance, uint256 socialised);
+    /// @notice Funding of `marketId` accrued at `ratePerSecond`; the cumulative index is now `fundingIndex`.
     event FundingAccrued(uint256 indexed marketId, int256 ratePerSecond, int256 fundingIndex);
+    /// @notice `recipient` claimed `assets` (token units) of keeper rewards, paid to `to`.
     event RewardsClaimed(address indexed recipient, address indexed to, uint256 assets);
+    /// @notice The vault credited `assets` (token units) of LP deposits to the LP ledger.
     event VaultCredited(uint256 assets);
+    /// @notice The vault paid `assets` (token units) of LP redemptions to `receiver`.
     event VaultDebited(address indexed receiver, uint256 assets);
+    /// @notice The insurance pool credited `assets` (token units) of stakes to the insurance ledger.
     event InsuranceCredited(uint256 assets);
+    /// @notice The insurance pool paid `assets` (token units) of unstakes to `receiver`.
     event InsuranceDebited(address indexed receiver, uint256 assets);
+    /// @notice Market `marketId` listed with `params`.
     event MarketListed(uint256 indexed marketId, MarketParams params);
+    /// @notice Market `marketId`'s parameters replaced by `params`.
     event MarketParamsSet(uint256 indexed marketId, MarketParams params);
+    /// @notice Market `marketId`'s margin table moves to `tiers` linearly between `rampStart` and `rampEnd`.
     event MarginTiersSet(uint256 indexed marketId, MarginTier[] tiers, uint256 rampStart, uint256 rampEnd);
+    /// @notice The liquidation and fee-routing parameters are now `params`.
     event RiskParamsSet(RiskParams params);
+    /// @notice Mark prices are now read from `oracle`.
     event OracleSet(IPriceOracle oracle);
+    /// @notice The liquidity vault and the insurance pool were set (once).
     event PoolsInitialized(address vault, address insurancePool);
     /// @notice Risk-increasing trades stopped by `account` (a PAUSER_ROLE holder).
     event Paused(address account);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IBallastErrors} from "./IBallastErrors.sol";
 import {IBallastLedger} from "./IBallastLedger.sol";
 
 /// @title ILedgerShareVault
@@ -12,12 +13,7 @@ import {IBallastLedger} from "./IBallastLedger.sol";
 /// Warning: deposits move tokens from the caller straight to the core; this contract never holds assets.
 /// Warning: the collateral token must be a plain ERC-20. Fee-on-transfer tokens are rejected; rebasing
 /// tokens are unsupported (the core counts its own ledger, not its balance, so a rebase is never credited).
-interface ILedgerShareVault {
-    /// @notice Fewer tokens reached the core than the deposit named.
-    /// @param expected Assets the deposit named, in token units.
-    /// @param received Increase of the core's token balance during the transfer, in token units.
-    error FeeOnTransferNotSupported(uint256 expected, uint256 received);
-
+interface ILedgerShareVault is IBallastErrors {
     /// @notice The Ballast core that holds the tokens and keeps the ledger these shares are a claim on.
     function ledger() external view returns (IBallastLedger);
 }

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {IBallastErrors} from "./IBallastErrors.sol";
 import {IPriceOracle} from "./IPriceOracle.sol";
 
 /// @title IOracleAdapter
@@ -16,7 +17,7 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 /// - `minPriceWad`/`maxPriceWad` are set inside the aggregator's own min/max answers, so that a
 ///   circuit-breaker answer pinned at the aggregator's bound is rejected rather than used.
 /// Warning: `answeredInRound` is not checked; Chainlink has deprecated it and `updatedAt` covers staleness.
-interface IOracleAdapter is IPriceOracle {
+interface IOracleAdapter is IPriceOracle, IBallastErrors {
     /// @notice Configuration of one feed. `aggregator == 0` means "not configured".
     /// @dev The first three fields share one storage slot.
     struct FeedConfig {
@@ -53,17 +54,11 @@ interface IOracleAdapter is IPriceOracle {
 
     /* ERRORS: configuration */
 
-    /// @notice An address that must be set is zero.
-    error ZeroAddress();
-
     /// @notice `heartbeat` is 0 or above `maxHeartbeat`.
     error InvalidHeartbeat(uint256 heartbeat, uint256 maxHeartbeat);
 
     /// @notice The bounds do not satisfy 0 < `minPriceWad` < `maxPriceWad` ≤ `MAX_PRICE_WAD`.
     error InvalidPriceBounds(uint256 minPriceWad, uint256 maxPriceWad);
-
-    /// @notice The aggregator reports more than `MAX_DECIMALS` decimals.
-    error UnsupportedDecimals(uint8 decimals);
 
     /// @notice `gracePeriod` is above `maxGracePeriod`.
     error InvalidGracePeriod(uint256 gracePeriod, uint256 maxGracePeriod);

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @notice One bracket of a market's margin table.
@@ -22,10 +23,6 @@ struct MarginTier {
 library MarginTiers {
     uint256 internal constant MAX_TIERS = 8;
 
-    error InvalidTierCount(uint256 count, uint256 maxCount);
-    error TierCapsNotIncreasing(uint256 index, uint256 previousCap, uint256 cap);
-    error TierRatesDecreasing(uint256 index);
-    error InvalidTierRates(uint256 index, uint256 initialMarginRate, uint256 maintenanceMarginRate);
 
     /// @notice Initial and maintenance margin for a position of `notional` (WAD USD), both rounded up.
     function requirements(MarginTier[] memory tiers, uint256 notional)
@@ -68,22 +65,22 @@ library MarginTiers {
     /// @notice Reverts unless `tiers` is a valid table: 1..MAX_TIERS brackets, caps strictly increasing,
     /// rates non-decreasing, and WAD ≥ imr > mmr > 0 in every bracket.
     function validate(MarginTier[] memory tiers) internal pure {
-        if (tiers.length == 0 || tiers.length > MAX_TIERS) revert InvalidTierCount(tiers.length, MAX_TIERS);
+        if (tiers.length == 0 || tiers.length > MAX_TIERS) revert IBallastErrors.InvalidTierCount(tiers.length, MAX_TIERS);
         uint256 previousCap;
         for (uint256 i; i < tiers.length; ++i) {
             MarginTier memory tier = tiers[i];
-            if (tier.notionalCap <= previousCap) revert TierCapsNotIncreasing(i, previousCap, tier.notionalCap);
+            if (tier.notionalCap <= previousCap) revert IBallastErrors.TierCapsNotIncreasing(i, previousCap, tier.notionalCap);
             if (
                 tier.maintenanceMarginRate == 0 || tier.initialMarginRate <= tier.maintenanceMarginRate
                     || tier.initialMarginRate > WadMath.WAD
-            ) revert InvalidTierRates(i, tier.initialMarginRate, tier.maintenanceMarginRate);
+            ) revert IBallastErrors.InvalidTierRates(i, tier.initialMarginRate, tier.maintenanceMarginRate);
             if (
                 i > 0
                     && (
                         tier.initialMarginRate < tiers[i - 1].initialMarginRate
                             || tier.maintenanceMarginRate < tiers[i - 1].maintenanceMarginRate
                     )
-            ) revert TierRatesDecreasing(i);
+            ) revert IBallastErrors.TierRatesDecreasing(i);
             previousCap = tier.notionalCap;
         }
     }

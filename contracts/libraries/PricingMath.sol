@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {WadMath} from "./WadMath.sol";
 
 /// @title PricingMath
@@ -10,8 +11,6 @@ import {WadMath} from "./WadMath.sol";
 /// a trade that grows the skew pays a premium, one that shrinks it gets a discount. skewScale = 0 disables it.
 /// The fill rounds against the trader (up for buys, down for sells). Mirrored by `sdk/src/math/pricingMath.ts`.
 library PricingMath {
-    error FillPriceNotPositive(uint256 price, int256 skew, int256 sizeDelta);
-
     /// @notice The price a trade of `sizeDelta` fills at, given the oracle `price` and market `skew`.
     function fillPrice(uint256 price, int256 skew, int256 sizeDelta, uint256 skewScale) internal pure returns (uint256) {
         if (skewScale == 0) return price;
@@ -23,7 +22,7 @@ library PricingMath {
         }
         Math.Rounding discountRounding = buying ? Math.Rounding.Floor : Math.Rounding.Ceil;
         uint256 discount = Math.mulDiv(price, WadMath.abs(doubledAverageSkew), 2 * skewScale, discountRounding);
-        if (discount >= price) revert FillPriceNotPositive(price, skew, sizeDelta);
+        if (discount >= price) revert IBallastErrors.FillPriceNotPositive(price, skew, sizeDelta);
         return price - discount;
     }
 

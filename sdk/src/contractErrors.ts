@@ -15,10 +15,9 @@ import { insurancePoolAbi } from "./abi/insurancePool.js";
 import { liquidityVaultAbi } from "./abi/liquidityVault.js";
 import { oracleAdapterAbi } from "./abi/oracleAdapter.js";
 import {
-  BallastContractError,
+  type BallastContractError,
   type BallastContractErrorArgs,
   type BallastContractErrorName,
-  type BallastContractErrorParameters,
   type BallastErrorAbi,
   FillPriceNotPositiveError,
   InvalidTierCountError,
@@ -26,6 +25,9 @@ import {
   TierCapsNotIncreasingError,
   TierRatesDecreasingError,
 } from "./errors.js";
+import { ERROR_CLASSES, ERROR_NOTICES, type ErrorClass } from "./abi/errorClasses.js";
+
+export * from "./abi/errorClasses.js";
 import { formatPercent, formatPrice, formatSize, formatToken, formatUsd } from "./format.js";
 import type { MarketMap } from "./math/types.js";
 
@@ -70,8 +72,13 @@ export type ContractErrorContext = {
   healthAfter?: { margin?: bigint; equity: bigint; initialMargin: bigint; maintenanceMargin: bigint };
 };
 
+/**
+ * Messages that use what the SDK knows beyond the revert (token units, market names, what to do next). An error
+ * without an entry here gets its NatSpec `@notice` (generated from the contracts into `ERROR_NOTICES`) with its
+ * arguments filled in, so a new error in the contracts has a message without any change here.
+ */
 type Messages = {
-  [name in BallastContractErrorName]: (args: BallastContractErrorArgs<name>, context: ContractErrorContext) => string;
+  [name in BallastContractErrorName]?: (args: BallastContractErrorArgs<name>, context: ContractErrorContext) => string;
 };
 
 function capitalise(text: string): string {
@@ -121,12 +128,10 @@ const MESSAGES: Messages = {
   AccountNotFound: ([accountId]) => `Account ${accountId} does not exist; check the account id (ids start at 1).`,
   Unauthorized: ([accountId, caller]) =>
     `${caller} is neither the owner of account ${accountId} nor an approved operator; send from the owner, or have the owner call setOperator(${caller}, true).`,
-  MarketNotListed: ([marketId]) => `Market ${marketId} is not listed.`,
   IsolatedMarketMismatch: ([accountId, isolatedMarketId, marketId], c) =>
     `Account ${accountId} is isolated to ${marketName(c, isolatedMarketId)} and cannot trade ${marketName(c, marketId)}; use a cross account or one isolated to that market.`,
   TooManyPositions: ([accountId, maxPositions]) =>
     `Account ${accountId} already has ${maxPositions} open positions, the maximum; close one first or use another account.`,
-  TooManyMarkets: ([maxMarkets]) => `No more markets can be listed: the maximum is ${maxMarkets}.`,
   ZeroAmount: (_, c) => `${actionOr(c, "this call")} names a zero amount; the amount must be above zero.`,
   ZeroAddress: () => "An address argument is the zero address; pass a real recipient or contract.",
   UnsupportedDecimals: ([decimals]) => `A token or feed with ${decimals} decimals is not supported.`,
@@ -169,9 +174,6 @@ const MESSAGES: Messages = {
     `The position would be worth ${formatUsd(positionNotional)}, below the market minimum ${formatUsd(minNotional)}; trade a larger size, or close the position in full.`,
   RampInProgress: ([marketId, rampEnd], c) =>
     `A margin-table change of ${marketName(c, marketId)} is still ramping in until ${time(rampEnd)}; retry after it ends.`,
-  AlreadyInitialized: () => "The pools are already initialised.",
-  OnlyVault: ([caller]) => `Only the liquidity vault may call this; ${caller} is not the vault.`,
-  OnlyInsurancePool: ([caller]) => `Only the insurance pool may call this; ${caller} is not the pool.`,
   VaultReserveBreached: ([assets, withdrawableAssets], c) =>
     `The vault can release only ${tokenAmount(c, withdrawableAssets)} now (realised ledger and open-interest reserve); ${tokenAmount(c, assets)} was asked. Withdraw at most that, or wait for open interest to fall.`,
   InsufficientInsurance: ([assets, availableAssets], c) =>
@@ -252,263 +254,24 @@ const MESSAGES: Messages = {
     "There is no withdrawal request: call requestWithdraw(shares) first and wait for the cooldown.",
   RequestExceedsBalance: ([balance, shares]) =>
     `A request for ${shares} shares exceeds the ${balance} shares held; request at most the balance.`,
-  ZeroShares: () => "A withdrawal request must name at least one share.",
   CooldownOutOfBounds: ([cooldown, min, max]) => `Cooldown ${cooldown} s is outside [${min}, ${max}] s.`,
   WindowOutOfBounds: ([window, min, max]) => `Window ${window} s is outside [${min}, ${max}] s.`,
-  ZeroAdmin: () => "The pool admin cannot be the zero address.",
 };
+
+/** The error's NatSpec notice with each \`parameter\` replaced by its value (or the bare signature without one). */
+function noticeMessage(errorName: BallastContractErrorName, args: readonly unknown[]): string {
+  const notice = ERROR_NOTICES[errorName];
+  if (notice === undefined) return `The contracts reverted with ${detailsOf(errorName, args)}.`;
+  const item = ballastErrorsAbi.find((candidate) => candidate.name === errorName);
+  const values = new Map<string, string>(item?.inputs.map((input, i) => [input.name ?? "", String(args[i])]) ?? []);
+  return notice.replace(/`(\w+)`/g, (whole, name: string) => values.get(name) ?? whole);
+}
 
 function detailsOf(errorName: BallastContractErrorName, args: readonly unknown[]): string {
   const item = ballastErrorsAbi.find((candidate) => candidate.name === errorName);
   const names = item?.inputs.map((input, i) => input.name || `arg${i}`) ?? args.map((_, i) => `arg${i}`);
   return `${errorName}(${args.map((value, i) => `${names[i]}=${String(value)}`).join(", ")})`;
 }
-
-/** A subclass per error, so that callers can `instanceof`-check; the legacy ones come from `errors.ts`. */
-type ErrorClass<name extends BallastContractErrorName> = new (
-  parameters: BallastContractErrorParameters<name>,
-) => BallastContractError<name>;
-
-function errorClass<name extends BallastContractErrorName>(className: string): ErrorClass<name> {
-  const Class = class extends BallastContractError<name> {
-    override name = className;
-  };
-  Object.defineProperty(Class, "name", { value: className });
-  return Class;
-}
-
-/* The classes below are declared one by one (rather than built in a loop) so that each is a named export. */
-export const AccountNotFoundError = errorClass<"AccountNotFound">("AccountNotFoundError");
-export type AccountNotFoundError = BallastContractError<"AccountNotFound">;
-export const UnauthorizedError = errorClass<"Unauthorized">("UnauthorizedError");
-export type UnauthorizedError = BallastContractError<"Unauthorized">;
-export const MarketNotListedError = errorClass<"MarketNotListed">("MarketNotListedError");
-export type MarketNotListedError = BallastContractError<"MarketNotListed">;
-export const IsolatedMarketMismatchError = errorClass<"IsolatedMarketMismatch">("IsolatedMarketMismatchError");
-export type IsolatedMarketMismatchError = BallastContractError<"IsolatedMarketMismatch">;
-export const TooManyPositionsError = errorClass<"TooManyPositions">("TooManyPositionsError");
-export type TooManyPositionsError = BallastContractError<"TooManyPositions">;
-export const TooManyMarketsError = errorClass<"TooManyMarkets">("TooManyMarketsError");
-export type TooManyMarketsError = BallastContractError<"TooManyMarkets">;
-export const ZeroAmountError = errorClass<"ZeroAmount">("ZeroAmountError");
-export type ZeroAmountError = BallastContractError<"ZeroAmount">;
-export const ZeroAddressError = errorClass<"ZeroAddress">("ZeroAddressError");
-export type ZeroAddressError = BallastContractError<"ZeroAddress">;
-export const UnsupportedDecimalsError = errorClass<"UnsupportedDecimals">("UnsupportedDecimalsError");
-export type UnsupportedDecimalsError = BallastContractError<"UnsupportedDecimals">;
-export const FeeOnTransferNotSupportedError = errorClass<"FeeOnTransferNotSupported">("FeeOnTransferNotSupportedError");
-export type FeeOnTransferNotSupportedError = BallastContractError<"FeeOnTransferNotSupported">;
-export const InsufficientMarginError = errorClass<"InsufficientMargin">("InsufficientMarginError");
-export type InsufficientMarginError = BallastContractError<"InsufficientMargin">;
-export const WithdrawalExceedsAvailableError = errorClass<"WithdrawalExceedsAvailable">(
-  "WithdrawalExceedsAvailableError",
-);
-export type WithdrawalExceedsAvailableError = BallastContractError<"WithdrawalExceedsAvailable">;
-export const AccountLiquidatableError = errorClass<"AccountLiquidatable">("AccountLiquidatableError");
-export type AccountLiquidatableError = BallastContractError<"AccountLiquidatable">;
-export const ReductionLeavesAccountUnhealthyError = errorClass<"ReductionLeavesAccountUnhealthy">(
-  "ReductionLeavesAccountUnhealthyError",
-);
-export type ReductionLeavesAccountUnhealthyError = BallastContractError<"ReductionLeavesAccountUnhealthy">;
-export const AccountNotLiquidatableError = errorClass<"AccountNotLiquidatable">("AccountNotLiquidatableError");
-export type AccountNotLiquidatableError = BallastContractError<"AccountNotLiquidatable">;
-export const SlippageExceededError = errorClass<"SlippageExceeded">("SlippageExceededError");
-export type SlippageExceededError = BallastContractError<"SlippageExceeded">;
-export const OpenInterestCapExceededError = errorClass<"OpenInterestCapExceeded">("OpenInterestCapExceededError");
-export type OpenInterestCapExceededError = BallastContractError<"OpenInterestCapExceeded">;
-export const PositionBelowMinimumError = errorClass<"PositionBelowMinimum">("PositionBelowMinimumError");
-export type PositionBelowMinimumError = BallastContractError<"PositionBelowMinimum">;
-export const RampInProgressError = errorClass<"RampInProgress">("RampInProgressError");
-export type RampInProgressError = BallastContractError<"RampInProgress">;
-export const AlreadyInitializedError = errorClass<"AlreadyInitialized">("AlreadyInitializedError");
-export type AlreadyInitializedError = BallastContractError<"AlreadyInitialized">;
-export const OnlyVaultError = errorClass<"OnlyVault">("OnlyVaultError");
-export type OnlyVaultError = BallastContractError<"OnlyVault">;
-export const OnlyInsurancePoolError = errorClass<"OnlyInsurancePool">("OnlyInsurancePoolError");
-export type OnlyInsurancePoolError = BallastContractError<"OnlyInsurancePool">;
-export const VaultReserveBreachedError = errorClass<"VaultReserveBreached">("VaultReserveBreachedError");
-export type VaultReserveBreachedError = BallastContractError<"VaultReserveBreached">;
-export const InsufficientInsuranceError = errorClass<"InsufficientInsurance">("InsufficientInsuranceError");
-export type InsufficientInsuranceError = BallastContractError<"InsufficientInsurance">;
-export const NothingToClaimError = errorClass<"NothingToClaim">("NothingToClaimError");
-export type NothingToClaimError = BallastContractError<"NothingToClaim">;
-export const InsufficientLiquidityError = errorClass<"InsufficientLiquidity">("InsufficientLiquidityError");
-export type InsufficientLiquidityError = BallastContractError<"InsufficientLiquidity">;
-export const AccessControlBadConfirmationError = errorClass<"AccessControlBadConfirmation">(
-  "AccessControlBadConfirmationError",
-);
-export type AccessControlBadConfirmationError = BallastContractError<"AccessControlBadConfirmation">;
-export const AccessControlUnauthorizedAccountError = errorClass<"AccessControlUnauthorizedAccount">(
-  "AccessControlUnauthorizedAccountError",
-);
-export type AccessControlUnauthorizedAccountError = BallastContractError<"AccessControlUnauthorizedAccount">;
-export const EnforcedPauseError = errorClass<"EnforcedPause">("EnforcedPauseError");
-export type EnforcedPauseError = BallastContractError<"EnforcedPause">;
-export const ExpectedPauseError = errorClass<"ExpectedPause">("ExpectedPauseError");
-export type ExpectedPauseError = BallastContractError<"ExpectedPause">;
-export const ReentrancyGuardReentrantCallError = errorClass<"ReentrancyGuardReentrantCall">(
-  "ReentrancyGuardReentrantCallError",
-);
-export type ReentrancyGuardReentrantCallError = BallastContractError<"ReentrancyGuardReentrantCall">;
-export const SafeCastOverflowedIntDowncastError = errorClass<"SafeCastOverflowedIntDowncast">(
-  "SafeCastOverflowedIntDowncastError",
-);
-export type SafeCastOverflowedIntDowncastError = BallastContractError<"SafeCastOverflowedIntDowncast">;
-export const SafeCastOverflowedUintDowncastError = errorClass<"SafeCastOverflowedUintDowncast">(
-  "SafeCastOverflowedUintDowncastError",
-);
-export type SafeCastOverflowedUintDowncastError = BallastContractError<"SafeCastOverflowedUintDowncast">;
-export const SafeCastOverflowedUintToIntError = errorClass<"SafeCastOverflowedUintToInt">(
-  "SafeCastOverflowedUintToIntError",
-);
-export type SafeCastOverflowedUintToIntError = BallastContractError<"SafeCastOverflowedUintToInt">;
-export const SafeERC20FailedOperationError = errorClass<"SafeERC20FailedOperation">("SafeERC20FailedOperationError");
-export type SafeERC20FailedOperationError = BallastContractError<"SafeERC20FailedOperation">;
-export const ERC20InsufficientAllowanceError = errorClass<"ERC20InsufficientAllowance">(
-  "ERC20InsufficientAllowanceError",
-);
-export type ERC20InsufficientAllowanceError = BallastContractError<"ERC20InsufficientAllowance">;
-export const ERC20InsufficientBalanceError = errorClass<"ERC20InsufficientBalance">("ERC20InsufficientBalanceError");
-export type ERC20InsufficientBalanceError = BallastContractError<"ERC20InsufficientBalance">;
-export const ERC20InvalidApproverError = errorClass<"ERC20InvalidApprover">("ERC20InvalidApproverError");
-export type ERC20InvalidApproverError = BallastContractError<"ERC20InvalidApprover">;
-export const ERC20InvalidReceiverError = errorClass<"ERC20InvalidReceiver">("ERC20InvalidReceiverError");
-export type ERC20InvalidReceiverError = BallastContractError<"ERC20InvalidReceiver">;
-export const ERC20InvalidSenderError = errorClass<"ERC20InvalidSender">("ERC20InvalidSenderError");
-export type ERC20InvalidSenderError = BallastContractError<"ERC20InvalidSender">;
-export const ERC20InvalidSpenderError = errorClass<"ERC20InvalidSpender">("ERC20InvalidSpenderError");
-export type ERC20InvalidSpenderError = BallastContractError<"ERC20InvalidSpender">;
-export const ERC4626ExceededMaxDepositError = errorClass<"ERC4626ExceededMaxDeposit">("ERC4626ExceededMaxDepositError");
-export type ERC4626ExceededMaxDepositError = BallastContractError<"ERC4626ExceededMaxDeposit">;
-export const ERC4626ExceededMaxMintError = errorClass<"ERC4626ExceededMaxMint">("ERC4626ExceededMaxMintError");
-export type ERC4626ExceededMaxMintError = BallastContractError<"ERC4626ExceededMaxMint">;
-export const ERC4626ExceededMaxRedeemError = errorClass<"ERC4626ExceededMaxRedeem">("ERC4626ExceededMaxRedeemError");
-export type ERC4626ExceededMaxRedeemError = BallastContractError<"ERC4626ExceededMaxRedeem">;
-export const ERC4626ExceededMaxWithdrawError = errorClass<"ERC4626ExceededMaxWithdraw">(
-  "ERC4626ExceededMaxWithdrawError",
-);
-export type ERC4626ExceededMaxWithdrawError = BallastContractError<"ERC4626ExceededMaxWithdraw">;
-export const ParameterOutOfBoundsError = errorClass<"ParameterOutOfBounds">("ParameterOutOfBoundsError");
-export type ParameterOutOfBoundsError = BallastContractError<"ParameterOutOfBounds">;
-export const LiquidationFeeNotBelowMaintenanceError = errorClass<"LiquidationFeeNotBelowMaintenance">(
-  "LiquidationFeeNotBelowMaintenanceError",
-);
-export type LiquidationFeeNotBelowMaintenanceError = BallastContractError<"LiquidationFeeNotBelowMaintenance">;
-export const SequencerDownError = errorClass<"SequencerDown">("SequencerDownError");
-export type SequencerDownError = BallastContractError<"SequencerDown">;
-export const SequencerGracePeriodNotOverError = errorClass<"SequencerGracePeriodNotOver">(
-  "SequencerGracePeriodNotOverError",
-);
-export type SequencerGracePeriodNotOverError = BallastContractError<"SequencerGracePeriodNotOver">;
-export const FeedNotConfiguredError = errorClass<"FeedNotConfigured">("FeedNotConfiguredError");
-export type FeedNotConfiguredError = BallastContractError<"FeedNotConfigured">;
-export const InvalidAnswerError = errorClass<"InvalidAnswer">("InvalidAnswerError");
-export type InvalidAnswerError = BallastContractError<"InvalidAnswer">;
-export const StalePriceError = errorClass<"StalePrice">("StalePriceError");
-export type StalePriceError = BallastContractError<"StalePrice">;
-export const PriceOutOfBoundsError = errorClass<"PriceOutOfBounds">("PriceOutOfBoundsError");
-export type PriceOutOfBoundsError = BallastContractError<"PriceOutOfBounds">;
-export const InvalidHeartbeatError = errorClass<"InvalidHeartbeat">("InvalidHeartbeatError");
-export type InvalidHeartbeatError = BallastContractError<"InvalidHeartbeat">;
-export const InvalidPriceBoundsError = errorClass<"InvalidPriceBounds">("InvalidPriceBoundsError");
-export type InvalidPriceBoundsError = BallastContractError<"InvalidPriceBounds">;
-export const InvalidGracePeriodError = errorClass<"InvalidGracePeriod">("InvalidGracePeriodError");
-export type InvalidGracePeriodError = BallastContractError<"InvalidGracePeriod">;
-export const CooldownNotOverError = errorClass<"CooldownNotOver">("CooldownNotOverError");
-export type CooldownNotOverError = BallastContractError<"CooldownNotOver">;
-export const WithdrawWindowClosedError = errorClass<"WithdrawWindowClosed">("WithdrawWindowClosedError");
-export type WithdrawWindowClosedError = BallastContractError<"WithdrawWindowClosed">;
-export const ExceedsRequestedSharesError = errorClass<"ExceedsRequestedShares">("ExceedsRequestedSharesError");
-export type ExceedsRequestedSharesError = BallastContractError<"ExceedsRequestedShares">;
-export const NoWithdrawRequestError = errorClass<"NoWithdrawRequest">("NoWithdrawRequestError");
-export type NoWithdrawRequestError = BallastContractError<"NoWithdrawRequest">;
-export const RequestExceedsBalanceError = errorClass<"RequestExceedsBalance">("RequestExceedsBalanceError");
-export type RequestExceedsBalanceError = BallastContractError<"RequestExceedsBalance">;
-export const ZeroSharesError = errorClass<"ZeroShares">("ZeroSharesError");
-export type ZeroSharesError = BallastContractError<"ZeroShares">;
-export const CooldownOutOfBoundsError = errorClass<"CooldownOutOfBounds">("CooldownOutOfBoundsError");
-export type CooldownOutOfBoundsError = BallastContractError<"CooldownOutOfBounds">;
-export const WindowOutOfBoundsError = errorClass<"WindowOutOfBounds">("WindowOutOfBoundsError");
-export type WindowOutOfBoundsError = BallastContractError<"WindowOutOfBounds">;
-export const ZeroAdminError = errorClass<"ZeroAdmin">("ZeroAdminError");
-export type ZeroAdminError = BallastContractError<"ZeroAdmin">;
-
-type Constructors = {
-  [name in BallastContractErrorName]: ErrorClass<name> | "legacy";
-};
-
-const CLASSES: Constructors = {
-  AccountNotFound: AccountNotFoundError,
-  Unauthorized: UnauthorizedError,
-  MarketNotListed: MarketNotListedError,
-  IsolatedMarketMismatch: IsolatedMarketMismatchError,
-  TooManyPositions: TooManyPositionsError,
-  TooManyMarkets: TooManyMarketsError,
-  ZeroAmount: ZeroAmountError,
-  ZeroAddress: ZeroAddressError,
-  UnsupportedDecimals: UnsupportedDecimalsError,
-  FeeOnTransferNotSupported: FeeOnTransferNotSupportedError,
-  InsufficientMargin: InsufficientMarginError,
-  WithdrawalExceedsAvailable: WithdrawalExceedsAvailableError,
-  AccountLiquidatable: AccountLiquidatableError,
-  ReductionLeavesAccountUnhealthy: ReductionLeavesAccountUnhealthyError,
-  AccountNotLiquidatable: AccountNotLiquidatableError,
-  SlippageExceeded: SlippageExceededError,
-  OpenInterestCapExceeded: OpenInterestCapExceededError,
-  PositionBelowMinimum: PositionBelowMinimumError,
-  RampInProgress: RampInProgressError,
-  AlreadyInitialized: AlreadyInitializedError,
-  OnlyVault: OnlyVaultError,
-  OnlyInsurancePool: OnlyInsurancePoolError,
-  VaultReserveBreached: VaultReserveBreachedError,
-  InsufficientInsurance: InsufficientInsuranceError,
-  NothingToClaim: NothingToClaimError,
-  InsufficientLiquidity: InsufficientLiquidityError,
-  FillPriceNotPositive: "legacy",
-  AccessControlBadConfirmation: AccessControlBadConfirmationError,
-  AccessControlUnauthorizedAccount: AccessControlUnauthorizedAccountError,
-  EnforcedPause: EnforcedPauseError,
-  ExpectedPause: ExpectedPauseError,
-  ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
-  SafeCastOverflowedIntDowncast: SafeCastOverflowedIntDowncastError,
-  SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
-  SafeCastOverflowedUintToInt: SafeCastOverflowedUintToIntError,
-  SafeERC20FailedOperation: SafeERC20FailedOperationError,
-  ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
-  ERC20InsufficientBalance: ERC20InsufficientBalanceError,
-  ERC20InvalidApprover: ERC20InvalidApproverError,
-  ERC20InvalidReceiver: ERC20InvalidReceiverError,
-  ERC20InvalidSender: ERC20InvalidSenderError,
-  ERC20InvalidSpender: ERC20InvalidSpenderError,
-  ERC4626ExceededMaxDeposit: ERC4626ExceededMaxDepositError,
-  ERC4626ExceededMaxMint: ERC4626ExceededMaxMintError,
-  ERC4626ExceededMaxRedeem: ERC4626ExceededMaxRedeemError,
-  ERC4626ExceededMaxWithdraw: ERC4626ExceededMaxWithdrawError,
-  ParameterOutOfBounds: ParameterOutOfBoundsError,
-  LiquidationFeeNotBelowMaintenance: LiquidationFeeNotBelowMaintenanceError,
-  InvalidTierCount: "legacy",
-  TierCapsNotIncreasing: "legacy",
-  TierRatesDecreasing: "legacy",
-  InvalidTierRates: "legacy",
-  SequencerDown: SequencerDownError,
-  SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
-  FeedNotConfigured: FeedNotConfiguredError,
-  InvalidAnswer: InvalidAnswerError,
-  StalePrice: StalePriceError,
-  PriceOutOfBounds: PriceOutOfBoundsError,
-  InvalidHeartbeat: InvalidHeartbeatError,
-  InvalidPriceBounds: InvalidPriceBoundsError,
-  InvalidGracePeriod: InvalidGracePeriodError,
-  CooldownNotOver: CooldownNotOverError,
-  WithdrawWindowClosed: WithdrawWindowClosedError,
-  ExceedsRequestedShares: ExceedsRequestedSharesError,
-  NoWithdrawRequest: NoWithdrawRequestError,
-  RequestExceedsBalance: RequestExceedsBalanceError,
-  ZeroShares: ZeroSharesError,
-  CooldownOutOfBounds: CooldownOutOfBoundsError,
-  WindowOutOfBounds: WindowOutOfBoundsError,
-  ZeroAdmin: ZeroAdminError,
-};
 
 function legacyError(errorName: BallastContractErrorName, args: readonly unknown[], cause: unknown) {
   const [a, b, c] = args as readonly bigint[];
@@ -533,7 +296,7 @@ function legacyError(errorName: BallastContractErrorName, args: readonly unknown
 
 /** Whether `name` is the name of a Ballast custom error. */
 export function isBallastErrorName(name: string): name is BallastContractErrorName {
-  return Object.hasOwn(CLASSES, name);
+  return Object.hasOwn(ERROR_CLASSES, name);
 }
 
 /**
@@ -546,18 +309,20 @@ export function createContractError<name extends BallastContractErrorName>(
   context: ContractErrorContext = {},
   cause?: unknown,
 ): BallastContractError<name> {
-  const Class = CLASSES[errorName] as ErrorClass<name> | "legacy";
+  const Class = ERROR_CLASSES[errorName] as ErrorClass<name> | "math";
   const details = detailsOf(errorName, args as readonly unknown[]);
-  if (Class === "legacy") {
+  if (Class === "math") {
     const error = legacyError(errorName, args as readonly unknown[], cause) as unknown as BallastContractError<name>;
     return error;
   }
-  const format = MESSAGES[errorName] as (args: BallastContractErrorArgs<name>, context: ContractErrorContext) => string;
+  const format = MESSAGES[errorName] as
+    | ((args: BallastContractErrorArgs<name>, context: ContractErrorContext) => string)
+    | undefined;
   return new Class({
     errorName,
     args,
     signature: errorSignature(errorName),
-    shortMessage: format(args, context),
+    shortMessage: format === undefined ? noticeMessage(errorName, args as readonly unknown[]) : format(args, context),
     details,
     cause,
   });

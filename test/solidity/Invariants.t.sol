@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {BallastCore} from "../../contracts/core/BallastCore.sol";
 import {
@@ -16,7 +15,7 @@ import {
     RiskParams
 } from "../../contracts/interfaces/IBallastCore.sol";
 import {MarginTier} from "../../contracts/libraries/MarginTiers.sol";
-import {PricingMath} from "../../contracts/libraries/PricingMath.sol";
+import {IBallastErrors} from "../../contracts/interfaces/IBallastErrors.sol";
 import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
 import {OracleAdapter} from "../../contracts/oracle/OracleAdapter.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
@@ -221,10 +220,10 @@ contract AdvInvariantHandler {
         } catch (bytes memory reason) {
             bytes4 selector = _selector(reason);
             require(
-                (position.size == 0 && selector == IBallastCore.ZeroAmount.selector)
+                (position.size == 0 && selector == IBallastErrors.ZeroAmount.selector)
                     || (before.liquidatable[index] && selector == IBallastCore.AccountLiquidatable.selector)
                     || selector == IBallastCore.ReductionLeavesAccountUnhealthy.selector
-                    || selector == PricingMath.FillPriceNotPositive.selector,
+                    || selector == IBallastErrors.FillPriceNotPositive.selector,
                 "close: unexpected error"
             );
         }
@@ -587,17 +586,17 @@ contract AdvInvariantHandler {
                 require(s == IBallastCore.AccountLiquidatable.selector, "liquidatable account: wrong error");
             } else if (increases) {
                 require(
-                    (s == Pausable.EnforcedPause.selector && core.paused())
+                    (s == IBallastCore.EnforcedPause.selector && core.paused())
                         || s == IBallastCore.InsufficientMargin.selector || s == IBallastCore.PositionBelowMinimum.selector
                         || s == IBallastCore.OpenInterestCapExceeded.selector
                         || s == IBallastCore.TooManyPositions.selector
-                        || s == PricingMath.FillPriceNotPositive.selector,
+                        || s == IBallastErrors.FillPriceNotPositive.selector,
                     "risk-increasing trade: unexpected error"
                 );
             } else {
                 require(
                     s == IBallastCore.ReductionLeavesAccountUnhealthy.selector
-                        || s == PricingMath.FillPriceNotPositive.selector,
+                        || s == IBallastErrors.FillPriceNotPositive.selector,
                     "reduction: unexpected error"
                 );
             }

@@ -40,6 +40,8 @@ import {
   WithdrawalExceedsAvailableError,
   createContractError,
   ballastErrorsAbi,
+  ERROR_NOTICES,
+  OnlyVaultError,
 } from "../../sdk/src/contractErrors.js";
 import { formatFixed, formatPrice, formatToken, formatUsd } from "../../sdk/src/format.js";
 import { acceptablePrice } from "../../sdk/src/actions/acceptablePrice.js";
@@ -524,6 +526,44 @@ describe("SDK account math (unit)", () => {
         expect(error.revert?.type).to.equal("error");
       }
       expect(ballastErrorsAbi.length).to.be.greaterThan(60);
+    });
+
+    it("an error without a hand-written message reads its NatSpec notice with the arguments filled in", () => {
+      // OnlyVault has no entry in the SDK's message table: its text comes from the contracts' NatSpec.
+      const caller = "0x0000000000000000000000000000000000000001";
+      const error = createContractError("OnlyVault", [caller]);
+      expect(error.shortMessage).to.equal(`Only the liquidity vault may call this; ${caller} is not it.`);
+      expect(error).to.be.instanceOf(OnlyVaultError);
+      // Every notice the generator collected names only parameters the error has.
+      for (const [name, notice] of Object.entries(ERROR_NOTICES)) {
+        const item = ballastErrorsAbi.find((candidate) => candidate.name === name);
+        const parameters = new Set<string>(item?.inputs.map((input) => input.name ?? ""));
+        for (const [, quoted] of notice!.matchAll(/`(\w+)`/g)) {
+          if (/^[a-z]/.test(quoted!) && !quoted!.includes("_")) {
+            const isParameter = parameters.has(quoted!);
+            const isFunctionOrConstant = /[A-Z]/.test(quoted!) || ["pause", "unpause"].includes(quoted!);
+            expect(isParameter || isFunctionOrConstant, `${name}: \`${quoted}\``).to.equal(true);
+          }
+        }
+      }
+    });
+
+    it("a refused withdrawal names its cause: open losses, initial margin, unrealised profit, or unknown", () => {
+      const requested = wad(900);
+      const available = wad(100);
+      const context = { action: "withdrawing 900 USDC", collateral: { symbol: "USDC", decimals: 6 } };
+      const atALoss = createContractError("WithdrawalExceedsAvailable", [requested, available], {
+        ...context,
+        healthAfter: { margin: wad(190), equity: wad(90), initialMargin: wad(100), maintenanceMargin: wad(50) },
+      });
+      expect(atALoss.shortMessage).to.include("open losses of $100.00").and.not.include("unrealised profit");
+      const inProfit = createContractError("WithdrawalExceedsAvailable", [requested, available], {
+        ...context,
+        healthAfter: { margin: wad(-700), equity: wad(300), initialMargin: wad(100), maintenanceMargin: wad(50) },
+      });
+      expect(inProfit.shortMessage).to.include("unrealised profit of $1,000.00");
+      const unknown = createContractError("WithdrawalExceedsAvailable", [requested, available], context);
+      expect(unknown.shortMessage).to.include("the lesser of the realised margin").and.not.include("profit");
     });
 
     it("formats WAD amounts, prices and token units", () => {
