@@ -193,6 +193,9 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             revert SlippageExceeded(fill.price, acceptablePrice);
         }
         if (fill.increasesRisk && s.paused) revert EnforcedPause();
+        int256 marginAfter = account.margin + fill.realisedPnl - fill.fundingPaid;
+        TradeMath.checkFeeCovered(marginAfter, fill.fee);
+        marginAfter -= int256(fill.fee);
 
         // Storage.
         s.updateMarket(marketId, before, fill.newSize, fill.newOpenNotional, fundingIndex, fill.increasesRisk);
@@ -205,7 +208,6 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             fill.newOpenNotional,
             fundingIndex
         );
-        int256 marginAfter = account.margin + fill.realisedPnl - fill.fundingPaid - int256(fill.fee);
         s.accounts[accountId].margin = marginAfter.toInt128();
         s.settleWithVault(fill.realisedPnl - fill.fundingPaid);
         _routeTradingFee(fill.fee);

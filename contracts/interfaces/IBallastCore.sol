@@ -150,6 +150,9 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
     /// @notice A trader or LP payout would spend tokens that the insurance ledger or unclaimed keeper rewards are
     /// owed (only possible once traders' realised profits exceed the LP ledger). Amounts in WAD USD.
     error InsufficientLiquidity(uint256 requested, uint256 available);
+    /// @notice A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD):
+    /// fees never make realised margin negative. Deposit, or realise profits elsewhere first.
+    error FeeExceedsMargin(uint256 fee, uint256 payableMargin);
     /// @notice A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).
     error EnforcedPause();
     /// @notice `unpause` while not paused.

@@ -60,6 +60,15 @@ library TradeMath {
             revert IBallastCore.PositionBelowMinimum(newNotional, minPositionNotional);
     }
 
+    /// @notice Reverts unless the realised margin left after the trade's PnL and funding (`marginBeforeFee`) pays the
+    /// whole `fee`: a fee never makes realised margin negative, so insurance and the vault are only ever credited
+    /// fees that tokens back.
+    function checkFeeCovered(int256 marginBeforeFee, uint256 fee) internal pure {
+        if (fee == 0) return;
+        uint256 payableMargin = WadMath.positivePart(marginBeforeFee);
+        if (fee > payableMargin) revert IBallastCore.FeeExceedsMargin(fee, payableMargin);
+    }
+
     /// @notice Reverts unless the account after a trade is acceptable: a risk-increasing trade must leave
     /// equity ≥ IM; a reduction must not leave the account liquidatable or with negative equity.
     function checkAccountAfter(RiskTotals memory totalsAfter, bool increasesRisk) internal pure {

@@ -160,6 +160,8 @@ const MESSAGES: Messages = {
     const profit = unrealised === undefined ? "" : ` of ${formatUsd(unrealised)}`;
     return `${action} asks for ${collateralAmount(c, requested)}, more than the realised margin; ${limit} (unrealised profit${profit} cannot leave until it is realised).`;
   },
+  FeeExceedsMargin: ([fee, payableMargin], c) =>
+    `${actionOr(c, "this trade")} costs a fee of ${formatUsd(fee, 2, "up")}, more than the ${formatUsd(payableMargin)} of realised margin left after its profit or loss; deposit at least ${formatUsd(fee - payableMargin, 2, "up")} first, or realise profits in another market.`,
   AccountLiquidatable: ([accountId, equity, maintenanceMargin]) =>
     `Account ${accountId} is liquidatable (equity ${formatUsd(equity)} ≤ maintenance margin ${formatUsd(maintenanceMargin)}) and cannot trade; deposit more than ${formatUsd(maintenanceMargin - equity, 2, "up")} to restore it.`,
   ReductionLeavesAccountUnhealthy: ([equity, maintenanceMargin], c) =>

@@ -156,6 +156,22 @@ export const ballastCoreAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "fee",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "payableMargin",
+        "type": "uint256"
+      }
+    ],
+    "name": "FeeExceedsMargin",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "expected",
         "type": "uint256"
       },

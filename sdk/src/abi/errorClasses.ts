@@ -81,6 +81,9 @@ export type ExceedsRequestedSharesError = BallastContractError<"ExceedsRequested
 /** `unpause` while not paused. */
 export const ExpectedPauseError = errorClass<"ExpectedPause">("ExpectedPauseError");
 export type ExpectedPauseError = BallastContractError<"ExpectedPause">;
+/** A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD): fees never make realised margin negative. Deposit, or realise profits elsewhere first. */
+export const FeeExceedsMarginError = errorClass<"FeeExceedsMargin">("FeeExceedsMarginError");
+export type FeeExceedsMarginError = BallastContractError<"FeeExceedsMargin">;
 /** Fewer tokens reached the core than the transfer named: fee-on-transfer tokens are not supported. */
 export const FeeOnTransferNotSupportedError = errorClass<"FeeOnTransferNotSupported">("FeeOnTransferNotSupportedError");
 export type FeeOnTransferNotSupportedError = BallastContractError<"FeeOnTransferNotSupported">;
@@ -237,6 +240,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   EnforcedPause: EnforcedPauseError,
   ExceedsRequestedShares: ExceedsRequestedSharesError,
   ExpectedPause: ExpectedPauseError,
+  FeeExceedsMargin: FeeExceedsMarginError,
   FeeOnTransferNotSupported: FeeOnTransferNotSupportedError,
   FeedNotConfigured: FeedNotConfiguredError,
   FillPriceNotPositive: "math",
@@ -299,6 +303,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   EnforcedPause: "A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).",
   ExceedsRequestedShares: "The withdrawal needs `shares` but only `requested` remain in the owner's request.",
   ExpectedPause: "`unpause` while not paused.",
+  FeeExceedsMargin: "A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD): fees never make realised margin negative. Deposit, or realise profits elsewhere first.",
   FeeOnTransferNotSupported: "Fewer tokens reached the core than the transfer named: fee-on-transfer tokens are not supported.",
   FeedNotConfigured: "No aggregator is configured for `feedId`.",
   FillPriceNotPositive: "The skew premium would make the fill price zero or negative (a trade far larger than the skew scale).",

@@ -25,7 +25,7 @@ import { replaceRisk } from "./accountRisk.js";
 import { planLiquidation } from "./liquidationLogic.js";
 import { isLiquidatable } from "./marginMath.js";
 import { marketSkew, movePosition } from "./marketMath.js";
-import { checkAccountAfter, checkMinimumNotional, type Fill, priceFill } from "./tradeMath.js";
+import { checkAccountAfter, checkFeeCovered, checkMinimumNotional, type Fill, priceFill } from "./tradeMath.js";
 import type {
   AccountHealth,
   AccountPosition,
@@ -119,7 +119,7 @@ export type SimulateTradeReturnType = {
 /**
  * A trade of `sizeDelta` in `marketId` at `timestamp`: fill, fee, new position, health after, and the first
  * error the core would raise (`ZeroAmount`, `MarketNotListed` for a market missing from `markets`,
- * `IsolatedMarketMismatch`, `AccountLiquidatable`, `FillPriceNotPositive`, `PositionBelowMinimum`,
+ * `IsolatedMarketMismatch`, `AccountLiquidatable`, `FillPriceNotPositive`, `PositionBelowMinimum`, `FeeExceedsMargin`,
  * `SlippageExceeded`, `EnforcedPause`, `OpenInterestCapExceeded`, `TooManyPositions`, `InsufficientMargin`,
  * `ReductionLeavesAccountUnhealthy`).
  * @see contracts/core/BallastCore.sol `_trade` (with TradeMath, MarketMath, AccountRisk)
@@ -205,6 +205,10 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
   }
   if (increasesRisk && error === undefined && parameters.paused === true) {
     error = createContractError("EnforcedPause", [], context);
+  }
+  if (error === undefined) {
+    const failure = checkFeeCovered(account.margin + realisedPnl - fundingPaid, fee);
+    if (failure !== undefined) error = createContractError(failure.errorName, failure.args, context);
   }
 
   // StateLogic.updateMarket (MarketMath.movePosition, then the open-interest cap), storePosition, the margin.

@@ -10,7 +10,7 @@ import { accruedFunding } from "./fundingMath.js";
 import { isLiquidatable } from "./marginMath.js";
 import { applyFill, notional } from "./positionMath.js";
 import { fillPrice, tradingFee } from "./pricingMath.js";
-import { abs } from "./wadMath.js";
+import { abs, positivePart } from "./wadMath.js";
 
 /** A priced trade against one position, before anything is written. */
 export type Fill = {
@@ -29,6 +29,7 @@ export type Fill = {
 /** A revert the contract would raise: its name and arguments. */
 export type TradeCheckFailure =
   | { errorName: "PositionBelowMinimum"; args: [bigint, bigint] }
+  | { errorName: "FeeExceedsMargin"; args: [bigint, bigint] }
   | { errorName: "InsufficientMargin"; args: [bigint, bigint] }
   | { errorName: "ReductionLeavesAccountUnhealthy"; args: [bigint, bigint] };
 
@@ -71,6 +72,17 @@ export function checkMinimumNotional(
     return { errorName: "PositionBelowMinimum", args: [newNotional, minPositionNotional] };
   }
   return undefined;
+}
+
+/**
+ * The `FeeExceedsMargin` revert a trade would raise when the realised margin left after its PnL and funding
+ * (`marginBeforeFee`) cannot pay the whole `fee`.
+ * @see contracts/libraries/TradeMath.sol `checkFeeCovered`
+ */
+export function checkFeeCovered(marginBeforeFee: bigint, fee: bigint): TradeCheckFailure | undefined {
+  if (fee === 0n) return undefined;
+  const payableMargin = positivePart(marginBeforeFee);
+  return fee > payableMargin ? { errorName: "FeeExceedsMargin", args: [fee, payableMargin] } : undefined;
 }
 
 /**
