@@ -376,55 +376,29 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IBallastCore
-    function listMarket(
-        MarketParams calldata params,
-        MarginTier[] calldata tiers
-    ) external onlyRole(RISK_MANAGER_ROLE) returns (uint256 marketId) {
-        marketId = s.marketCount;
-        if (marketId >= MAX_MARKETS) revert TooManyMarkets(MAX_MARKETS);
-        // Cast is safe: marketId < MAX_MARKETS = 64.
-        s.marketCount = uint8(marketId + 1);
-        GovernanceLogic.listMarket(
-            s.marketParams,
-            s.marketState,
-            s.tiers,
-            s.schedules,
-            marketId,
-            params,
-            tiers,
-            s.risk.liquidationFeeRate
-        );
+    function listMarket(MarketParams calldata params, MarginTier[] calldata tiers)
+        external
+        onlyRole(RISK_MANAGER_ROLE)
+        returns (uint256)
+    {
+        return GovernanceLogic.listMarket(s, params, tiers);
     }
 
     /// @inheritdoc IBallastCore
     function setMarketParams(uint256 marketId, MarketParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
         _requireListed(marketId);
-        GovernanceLogic.validateMarketParams(params);
-        s.accrueFunding(marketId, s.oracle.getPrice(s.marketParams[marketId].feedId));
-        s.marketParams[marketId] = params;
-        emit MarketParamsSet(marketId, params);
+        GovernanceLogic.setMarketParams(s, marketId, params);
     }
 
     /// @inheritdoc IBallastCore
     function setMarginTiers(uint256 marketId, MarginTier[] calldata tiers) external onlyRole(RISK_MANAGER_ROLE) {
         _requireListed(marketId);
-        GovernanceLogic.setMarginTiers(
-            s.tiers,
-            s.previousTiers,
-            s.schedules,
-            marketId,
-            tiers,
-            s.risk.liquidationFeeRate,
-            s.marketParams[marketId].marginRampDuration
-        );
+        GovernanceLogic.setMarginTiers(s, marketId, tiers);
     }
 
     /// @inheritdoc IBallastCore
     function setRiskParams(RiskParams calldata params) external onlyRole(RISK_MANAGER_ROLE) {
-        // The liquidation fraction's closed form needs the fee below every maintenance rate in force.
-        GovernanceLogic.checkRiskParams(s.tiers, s.previousTiers, s.schedules, s.marketCount, params);
-        s.risk = params;
-        emit RiskParamsSet(params);
+        GovernanceLogic.setRiskParams(s, params);
     }
 
     /// @inheritdoc IBallastCore

@@ -5,10 +5,13 @@ import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastCore, MarginSchedule, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
 import {MarginTier, MarginTiers} from "../libraries/MarginTiers.sol";
 import {WadMath} from "../libraries/WadMath.sol";
+import {CoreStorage} from "./CoreStorage.sol";
+import {StateLogic} from "./StateLogic.sol";
 
 /// @title GovernanceLogic
-/// @notice Bounds on every governance parameter of the core, and the margin-table copy. An external (linked)
-/// library so that the core's runtime code stays under the EIP-170 size limit; it runs in the core's context.
+/// @notice The governance setters of the core (role checks stay in the core) and the bounds on every parameter.
+/// An external (linked) library over the core's `CoreStorage`, run in its context by DELEGATECALL, so that the
+/// core's runtime code keeps room below EIP-170; governance is rare, so the call's cost does not matter.
 library GovernanceLogic {
     uint256 internal constant MAX_TRADING_FEE_RATE = 0.01e18; // 1% of notional
     uint256 internal constant MAX_FUNDING_RATE_PER_SECOND = uint256(1e18) / 1 days; // 100% a day
@@ -18,68 +21,71 @@ library GovernanceLogic {
     uint256 internal constant MAX_USD_FLOOR = 1e24; // 1,000,000 USD
 
 
-    /// @notice Lists market `marketId`: checks and writes its parameters and margin table (effective at once).
-    function listMarket(
-        mapping(uint256 => MarketParams) storage marketParams,
-        mapping(uint256 => MarketState) storage marketStates,
-        mapping(uint256 => MarginTier[8]) storage marginTiers,
-        mapping(uint256 => MarginSchedule) storage schedules,
-        uint256 marketId,
-        MarketParams calldata params,
-        MarginTier[] calldata tiers,
-        uint256 liquidationFeeRate
-    ) external {
+    /// @notice Lists the next market: checks and writes its parameters and margin table (effective at once:
+    /// nothing is open yet).
+    function listMarket(CoreStorage storage s, MarketParams calldata params, MarginTier[] calldata tiers)
+        external
+        returns (uint256 marketId)
+    {
+        marketId = s.marketCount;
+        if (marketId >= StateLogic.MAX_MARKETS) revert IBallastCore.TooManyMarkets(StateLogic.MAX_MARKETS);
         validateMarketParams(params);
-        schedules[marketId].tierCount = writeTiers(marginTiers[marketId], tiers, liquidationFeeRate);
-        marketParams[marketId] = params;
-        marketStates[marketId].lastFundingTime = uint64(block.timestamp);
+        checkSelfLiquidationCost(s.risk.liquidationFeeRate, s.risk.keeperRewardShare, params.takerFeeRate);
+        // Cast is safe: marketId < MAX_MARKETS = 64.
+        s.marketCount = uint8(marketId + 1);
+        s.schedules[marketId].tierCount = writeTiers(s.tiers[marketId], tiers, s.risk.liquidationFeeRate);
+        s.marketParams[marketId] = params;
+        s.marketState[marketId].lastFundingTime = uint64(block.timestamp);
         emit IBallastCore.MarketListed(marketId, params);
         emit IBallastCore.MarginTiersSet(marketId, tiers, block.timestamp, block.timestamp);
     }
 
-    /// @notice Starts a ramp from the current margin table of `marketId` to `tiers` over `rampDuration`.
-    function setMarginTiers(
-        mapping(uint256 => MarginTier[8]) storage marginTiers,
-        mapping(uint256 => MarginTier[8]) storage previousTiers,
-        mapping(uint256 => MarginSchedule) storage schedules,
-        uint256 marketId,
-        MarginTier[] calldata tiers,
-        uint256 liquidationFeeRate,
-        uint256 rampDuration
-    ) external {
-        MarginSchedule memory schedule = schedules[marketId];
+    /// @notice Replaces a market's parameters; funding accrues under the old ones first.
+    function setMarketParams(CoreStorage storage s, uint256 marketId, MarketParams calldata params) external {
+        validateMarketParams(params);
+        checkSelfLiquidationCost(s.risk.liquidationFeeRate, s.risk.keeperRewardShare, params.takerFeeRate);
+        StateLogic.accrueFunding(s, marketId, s.oracle.getPrice(s.marketParams[marketId].feedId));
+        s.marketParams[marketId] = params;
+        emit IBallastCore.MarketParamsSet(marketId, params);
+    }
+
+    /// @notice Starts a ramp from the current margin table of `marketId` to `tiers` over the market's
+    /// `marginRampDuration`.
+    function setMarginTiers(CoreStorage storage s, uint256 marketId, MarginTier[] calldata tiers) external {
+        MarginSchedule memory schedule = s.schedules[marketId];
         if (block.timestamp < schedule.rampEnd) revert IBallastCore.RampInProgress(marketId, schedule.rampEnd);
-        MarginTier[8] storage current = marginTiers[marketId];
-        MarginTier[8] storage previous = previousTiers[marketId];
+        uint256 rampDuration = s.marketParams[marketId].marginRampDuration;
+        MarginTier[8] storage current = s.tiers[marketId];
+        MarginTier[8] storage previous = s.previousTiers[marketId];
         for (uint256 i; i < schedule.tierCount; ++i) {
             previous[i] = current[i];
         }
         // Casts are safe: timestamps and a ramp of at most MAX_MARGIN_RAMP fit in 64 bits.
-        schedules[marketId] = MarginSchedule({
+        s.schedules[marketId] = MarginSchedule({
             rampStart: uint64(block.timestamp),
             rampEnd: uint64(block.timestamp + rampDuration),
-            tierCount: writeTiers(current, tiers, liquidationFeeRate),
+            tierCount: writeTiers(current, tiers, s.risk.liquidationFeeRate),
             previousTierCount: schedule.tierCount
         });
         emit IBallastCore.MarginTiersSet(marketId, tiers, block.timestamp, block.timestamp + rampDuration);
     }
 
-    /// @notice Reverts unless `params` are within bounds and the liquidation fee stays below every maintenance
-    /// rate in force in every market (current tables, and previous ones while they ramp out).
-    function checkRiskParams(
-        mapping(uint256 => MarginTier[8]) storage marginTiers,
-        mapping(uint256 => MarginTier[8]) storage previousTiers,
-        mapping(uint256 => MarginSchedule) storage schedules,
-        uint256 marketCount,
-        RiskParams calldata params
-    ) external view {
+    /// @notice Sets the risk parameters: within their bounds, the liquidation fee below every maintenance rate in
+    /// force in every market (current tables, and previous ones while they ramp out), and self-liquidation never
+    /// cheaper than closing in any market.
+    function setRiskParams(CoreStorage storage s, RiskParams calldata params) external {
         validateRiskParams(params);
-        for (uint256 marketId; marketId < marketCount; ++marketId) {
-            checkFeeBelowMaintenance(params.liquidationFeeRate, marginTiers[marketId][0].maintenanceMarginRate);
-            if (block.timestamp < schedules[marketId].rampEnd) {
-                checkFeeBelowMaintenance(params.liquidationFeeRate, previousTiers[marketId][0].maintenanceMarginRate);
+        for (uint256 marketId; marketId < s.marketCount; ++marketId) {
+            checkFeeBelowMaintenance(params.liquidationFeeRate, s.tiers[marketId][0].maintenanceMarginRate);
+            if (block.timestamp < s.schedules[marketId].rampEnd) {
+                checkFeeBelowMaintenance(params.liquidationFeeRate, s.previousTiers[marketId][0].maintenanceMarginRate);
             }
+            checkSelfLiquidationCost(
+                params.liquidationFeeRate, params.keeperRewardShare, s.marketParams[marketId].takerFeeRate
+            );
         }
+        s.risk = params;
+        emit IBallastCore.RiskParamsSet(params);
     }
 
     /// @notice Reverts unless every market parameter is within its bounds.
@@ -118,6 +124,18 @@ library GovernanceLogic {
         }
         // Cast is safe: validate() allows at most MAX_TIERS = 8 brackets.
         return uint8(tiers.length);
+    }
+
+    /// @notice Reverts unless self-liquidation through any address (an operator, or a sybil that collects the
+    /// keeper reward) costs at least what a close pays: liquidationFeeRate × (1 − keeperRewardShare), rounded down,
+    /// must be at least the market's taker fee rate (a close pays at most the taker fee).
+    function checkSelfLiquidationCost(uint256 liquidationFeeRate, uint256 keeperRewardShare, uint256 takerFeeRate)
+        public
+        pure
+    {
+        if (WadMath.mulWadDown(liquidationFeeRate, WadMath.WAD - keeperRewardShare) < takerFeeRate) {
+            revert IBallastErrors.SelfLiquidationCheaperThanClosing(liquidationFeeRate, keeperRewardShare, takerFeeRate);
+        }
     }
 
     /// @notice Reverts unless `liquidationFeeRate` < `maintenanceMarginRate`.

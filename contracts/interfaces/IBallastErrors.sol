@@ -43,4 +43,8 @@ interface IBallastErrors {
     /// @notice The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction
     /// needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`.
     error LiquidationFeeNotBelowMaintenance(uint256 liquidationFeeRate, uint256 maintenanceMarginRate);
+    /// @notice The part of the liquidation fee an owner cannot win back through its own keeper,
+    /// `liquidationFeeRate` × (1 − `keeperRewardShare`), is below a market's `takerFeeRate`: liquidating yourself
+    /// through any address would be cheaper than closing.
+    error SelfLiquidationCheaperThanClosing(uint256 liquidationFeeRate, uint256 keeperRewardShare, uint256 takerFeeRate);
 }

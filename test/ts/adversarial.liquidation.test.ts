@@ -13,8 +13,8 @@ const MAX = ethers.MaxUint256;
 const usd = (value: bigint) => `$${(Number(value / 10n ** 12n) / 1e6).toLocaleString("en-US")}`;
 
 async function feesFixture() {
-  // A 1% fee in ETH so that a fee can exceed a thin realised margin; BTC trades without fees.
-  const b = await deployBallast(ethers, { ethParams: { takerFeeRate: wad("0.01"), makerFeeRate: wad("0.01") } });
+  // A 0.2% fee in ETH so that a fee can exceed a thin realised margin; BTC trades without fees.
+  const b = await deployBallast(ethers, { ethParams: { takerFeeRate: wad("0.002"), makerFeeRate: wad("0.002") } });
   await b.seedVault(10_000_000n * b.unit);
   await b.seedInsurance(100_000n * b.unit);
   return b;
@@ -24,34 +24,88 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
   describe("fees never make realised margin negative", () => {
     it("a trade whose fee exceeds the realised margin reverts with FeeExceedsMargin; only collected fees are credited", async () => {
       const b = await loadFixture(feesFixture);
-      // Attack: a cross account with $1,000 of realised margin and a $25,000 unrealised BTC profit opens $200,000
-      // of ETH. Its equity covers the initial margin, but the 1% fee ($2,000) is twice its realised margin. Before
-      // the fix the fee was booked in full: the margin went to −$1,000 and insurance and the vault were credited
-      // $1,000 that no token backed.
-      const id = await b.openAccount(b.alice, 1_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MAX);
-      await b.setPrice("BTC", 175_000);
+      // Attack: a cross account with $300 of realised margin and a $27,000 unrealised BTC profit opens $200,000
+      // of ETH. Its equity covers the initial margin, but the 0.2% fee ($400) exceeds its realised margin. Before
+      // the fix the fee was booked in full: the margin went to −$100 and insurance and the vault were credited
+      // $100 that no token backed.
+      const id = await b.openAccount(b.alice, 300n * b.unit);
+      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.06"), MAX);
+      await b.setPrice("BTC", 500_000);
       const [vaultBefore, insuranceBefore] = await b.core.ledgers();
 
       await expect(b.core.connect(b.alice).trade(id, ETH_MARKET, wad("100"), MAX))
         .to.be.revertedWithCustomError(b.core, "FeeExceedsMargin")
-        .withArgs(wad(2_000), wad(1_000));
+        .withArgs(wad(400), wad(300));
 
-      // With $1,000 more deposited the same trade goes through, the margin ends at exactly 0, and the ledgers
+      // With $100 more deposited the same trade goes through, the margin ends at exactly 0, and the ledgers
       // are credited exactly the fee the account paid.
-      await b.token.mint(b.alice.address, 1_000n * b.unit);
-      await b.token.connect(b.alice).approve(b.core, 1_000n * b.unit);
-      await b.core.connect(b.alice).deposit(id, 1_000n * b.unit);
+      await b.token.mint(b.alice.address, 100n * b.unit);
+      await b.token.connect(b.alice).approve(b.core, 100n * b.unit);
+      await b.core.connect(b.alice).deposit(id, 100n * b.unit);
       await b.core.connect(b.alice).trade(id, ETH_MARKET, wad("100"), MAX);
       const [vaultAfter, insuranceAfter] = await b.core.ledgers();
       const credited = vaultAfter - vaultBefore + (insuranceAfter - insuranceBefore);
       const margin = (await b.core.getAccount(id)).margin;
       console.log(
-        `      fee ${usd(wad(2_000))} against realised margin ${usd(wad(1_000))}: reverted; after a deposit: ` +
+        `      fee ${usd(wad(400))} against realised margin ${usd(wad(300))}: reverted; after a deposit: ` +
           `credited ${usd(credited)}, margin after ${usd(margin)}`,
       );
-      expect(credited).to.equal(wad(2_000));
+      expect(credited).to.equal(wad(400));
       expect(margin).to.equal(0n);
+    });
+  });
+
+  describe("self-liquidation is never cheaper than closing, through any address", () => {
+    it("governance refuses a keeper share that would let a sybil keeper win back more than a close costs", async () => {
+      const b = await loadFixture(feesFixture);
+      const risk = await b.core.riskParams();
+      // liquidationFeeRate 0.5%, ETH taker fee 0.2%: the owner must keep paying ≥ 0.2%, so share ≤ 60%.
+      const ok = { ...risk.toObject(), keeperRewardShare: wad("0.6") };
+      const tooHigh = { ...risk.toObject(), keeperRewardShare: wad("0.6") + 1n };
+      await b.core.connect(b.admin).setRiskParams(ok);
+      await expect(b.core.connect(b.admin).setRiskParams(tooHigh))
+        .to.be.revertedWithCustomError(b.core, "SelfLiquidationCheaperThanClosing")
+        .withArgs(wad("0.005"), wad("0.6") + 1n, wad("0.002"));
+      // Nor can a market's taker fee be raised past what the share allows.
+      const [eth] = await b.core.getMarket(ETH_MARKET);
+      await expect(
+        b.core.connect(b.admin).setMarketParams(ETH_MARKET, { ...eth.toObject(), takerFeeRate: wad("0.002") + 1n }),
+      ).to.be.revertedWithCustomError(b.core, "SelfLiquidationCheaperThanClosing");
+    });
+
+    it("an owner liquidated by its own sybil keeper ends with less than if it had closed", async () => {
+      // Attack: an owner about to be liquidated closes through its own keeper address to collect the reward
+      // instead of paying the closing fee. With the share at its bound, the fee it keeps paying is at least the
+      // taker fee a close costs, so the sybil route never ends richer.
+      async function endBalance(route: "close" | "sybil") {
+        const b = await loadFixture(feesFixture);
+        const risk = (await b.core.riskParams()).toObject();
+        await b.core.connect(b.admin).setRiskParams({ ...risk, keeperRewardShare: wad("0.6") });
+        const id = await b.openAccount(b.alice, 4_000n * b.unit);
+        await b.core.connect(b.alice).trade(id, ETH_MARKET, wad("15"), MAX); // $30,000, IM $3,000
+        // The liquidation line: 15P − 26,060 (equity after the $60 fee) = 0.75P (MM), P ≈ $1,828.772.
+        const justHealthy = 182_878_000_000n; // $1,828.78 (8-decimal feed)
+        const justLiquidatable = 182_877_000_000n; // $1,828.77
+        if (route === "close") {
+          await b.ethFeed.setAnswer(justHealthy);
+          await b.core.connect(b.alice).closePosition(id, ETH_MARKET, 0n);
+        } else {
+          await b.ethFeed.setAnswer(justLiquidatable);
+          await b.core.connect(b.staker).liquidate(id, b.staker.address);
+          await b.ethFeed.setAnswer(justHealthy);
+          if ((await b.core.getPosition(id, ETH_MARKET)).size !== 0n) {
+            await b.core.connect(b.alice).closePosition(id, ETH_MARKET, 0n);
+          }
+        }
+        // What the owner (and its sybil) end with, WAD USD: the account's margin (all realised: nothing is open)
+        // plus the rewards credited to the sybil.
+        expect((await b.core.getPosition(id, ETH_MARKET)).size).to.equal(0n);
+        return (await b.core.getAccount(id)).margin + (await b.core.claimableRewards(b.staker.address));
+      }
+      const closed = await endBalance("close");
+      const sybil = await endBalance("sybil");
+      console.log(`      owner + sybil end with ${usd(sybil)}; closing instead: ${usd(closed)} (same price ± $0.01)`);
+      expect(sybil <= closed).to.equal(true);
     });
   });
 });
