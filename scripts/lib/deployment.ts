@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import type { NetworkConnection } from "hardhat/types/network";
 import { buildBallastModule } from "../../ignition/modules/Ballast.js";
+import { buildTimelockModule } from "../../ignition/modules/Timelock.js";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
 import { LOCAL_MARKETS, feedId, type MarketConfig } from "./config.js";
 
@@ -100,6 +101,30 @@ export async function deployBallast(
       }),
     ),
   };
+}
+
+/**
+ * Hands every admin role of the deployment to a `BallastTimelock` and renounces the deployer's own
+ * (ignition/modules/Timelock.ts). Run after `deployBallast` with the same deployment id; returns the timelock.
+ */
+export async function handOverToTimelock(
+  connection: NetworkConnection,
+  deployment: Pick<BallastDeployment, "chainId" | "core" | "oracle" | "insurancePool">,
+  options: { deploymentId?: string; delaySeconds?: number; proposer?: string } = {},
+): Promise<Hex> {
+  const parameters: Record<string, string | number> = {
+    core: deployment.core,
+    oracle: deployment.oracle,
+    insurancePool: deployment.insurancePool,
+  };
+  if (options.delaySeconds !== undefined) parameters.timelockDelaySeconds = options.delaySeconds;
+  if (options.proposer !== undefined) parameters.proposer = options.proposer;
+  const deployed = await connection.ignition.deploy(buildTimelockModule(), {
+    deploymentId: options.deploymentId ?? `chain-${deployment.chainId}`,
+    parameters: { BallastGovernance: parameters },
+    config: { requiredConfirmations: 1 },
+  });
+  return (await deployed.timelock.getAddress()) as Hex;
 }
 
 /** Writes a deployment file (creating its folder). */

@@ -5,11 +5,18 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { BTC_MARKET, deployBallast, ETH_MARKET, wad } from "./helpers/fixture.js";
+import { structObject } from "./helpers/sdkDeployment.js";
 
 const { ethers, networkHelpers } = await network.connect();
 const { loadFixture } = networkHelpers;
 
 const MAX = ethers.MaxUint256;
+type Core = Awaited<ReturnType<typeof deployBallast>>["core"];
+type RiskStruct = Parameters<Core["setRiskParams"]>[0];
+type MarketStruct = Parameters<Core["setMarketParams"]>[1];
+/** The core's current risk parameters with `changes`, ready to pass to setRiskParams. */
+const riskWith = async (core: Core, changes: Record<string, bigint>) =>
+  ({ ...structObject(await core.riskParams()), ...changes }) as unknown as RiskStruct;
 const usd = (value: bigint) => `$${(Number(value / 10n ** 12n) / 1e6).toLocaleString("en-US")}`;
 
 async function feesFixture() {
@@ -58,10 +65,9 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
   describe("self-liquidation is never cheaper than closing, through any address", () => {
     it("governance refuses a keeper share that would let a sybil keeper win back more than a close costs", async () => {
       const b = await loadFixture(feesFixture);
-      const risk = await b.core.riskParams();
       // liquidationFeeRate 0.5%, ETH taker fee 0.2%: the owner must keep paying ≥ 0.2%, so share ≤ 60%.
-      const ok = { ...risk.toObject(), keeperRewardShare: wad("0.6") };
-      const tooHigh = { ...risk.toObject(), keeperRewardShare: wad("0.6") + 1n };
+      const ok = await riskWith(b.core, { keeperRewardShare: wad("0.6") });
+      const tooHigh = await riskWith(b.core, { keeperRewardShare: wad("0.6") + 1n });
       await b.core.connect(b.admin).setRiskParams(ok);
       await expect(b.core.connect(b.admin).setRiskParams(tooHigh))
         .to.be.revertedWithCustomError(b.core, "SelfLiquidationCheaperThanClosing")
@@ -69,7 +75,10 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       // Nor can a market's taker fee be raised past what the share allows.
       const [eth] = await b.core.getMarket(ETH_MARKET);
       await expect(
-        b.core.connect(b.admin).setMarketParams(ETH_MARKET, { ...eth.toObject(), takerFeeRate: wad("0.002") + 1n }),
+        b.core.connect(b.admin).setMarketParams(ETH_MARKET, {
+          ...structObject(eth),
+          takerFeeRate: wad("0.002") + 1n,
+        } as unknown as MarketStruct),
       ).to.be.revertedWithCustomError(b.core, "SelfLiquidationCheaperThanClosing");
     });
 
@@ -79,8 +88,7 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       // taker fee a close costs, so the sybil route never ends richer.
       async function endBalance(route: "close" | "sybil") {
         const b = await loadFixture(feesFixture);
-        const risk = (await b.core.riskParams()).toObject();
-        await b.core.connect(b.admin).setRiskParams({ ...risk, keeperRewardShare: wad("0.6") });
+        await b.core.connect(b.admin).setRiskParams(await riskWith(b.core, { keeperRewardShare: wad("0.6") }));
         const id = await b.openAccount(b.alice, 4_000n * b.unit);
         await b.core.connect(b.alice).trade(id, ETH_MARKET, wad("15"), MAX); // $30,000, IM $3,000
         // The liquidation line: 15P − 26,060 (equity after the $60 fee) = 0.75P (MM), P ≈ $1,828.772.
