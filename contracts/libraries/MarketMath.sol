@@ -30,13 +30,13 @@ library MarketMath {
     function pendingFunding(
         int256 fundingIndex,
         uint256 lastFundingTime,
-        int256 marketSkew,
+        int256 skew,
         uint256 fundingScale,
         uint256 maxFundingRatePerSecond,
         uint256 price,
         uint256 timestamp
     ) internal pure returns (int256 indexNow, int256 ratePerSecond) {
-        ratePerSecond = FundingMath.fundingRate(marketSkew, fundingScale, maxFundingRatePerSecond);
+        ratePerSecond = FundingMath.fundingRate(skew, fundingScale, maxFundingRatePerSecond);
         indexNow = fundingIndex;
         uint256 elapsed = timestamp - lastFundingTime;
         if (elapsed != 0 && ratePerSecond != 0) {
