@@ -30,7 +30,7 @@ library GovernanceLogic {
         marketId = s.marketCount;
         if (marketId >= StateLogic.MAX_MARKETS) revert IBallastCore.TooManyMarkets(StateLogic.MAX_MARKETS);
         validateMarketParams(params);
-        checkSelfLiquidationCost(s.risk.liquidationFeeRate, s.risk.keeperRewardShare, params.takerFeeRate);
+        checkSelfLiquidationCost(s.risk, params.takerFeeRate);
         // Cast is safe: marketId < MAX_MARKETS = 64.
         s.marketCount = uint8(marketId + 1);
         s.schedules[marketId].tierCount = writeTiers(s.tiers[marketId], tiers, s.risk.liquidationFeeRate);
@@ -43,7 +43,7 @@ library GovernanceLogic {
     /// @notice Replaces a market's parameters; funding accrues under the old ones first.
     function setMarketParams(CoreStorage storage s, uint256 marketId, MarketParams calldata params) external {
         validateMarketParams(params);
-        checkSelfLiquidationCost(s.risk.liquidationFeeRate, s.risk.keeperRewardShare, params.takerFeeRate);
+        checkSelfLiquidationCost(s.risk, params.takerFeeRate);
         StateLogic.accrueFunding(s, marketId, s.oracle.getPrice(s.marketParams[marketId].feedId));
         s.marketParams[marketId] = params;
         emit IBallastCore.MarketParamsSet(marketId, params);
@@ -80,9 +80,7 @@ library GovernanceLogic {
             if (block.timestamp < s.schedules[marketId].rampEnd) {
                 checkFeeBelowMaintenance(params.liquidationFeeRate, s.previousTiers[marketId][0].maintenanceMarginRate);
             }
-            checkSelfLiquidationCost(
-                params.liquidationFeeRate, params.keeperRewardShare, s.marketParams[marketId].takerFeeRate
-            );
+            checkSelfLiquidationCost(params, s.marketParams[marketId].takerFeeRate);
         }
         s.risk = params;
         emit IBallastCore.RiskParamsSet(params);
@@ -108,6 +106,8 @@ library GovernanceLogic {
         checkBounds("fullLiquidationHealthFactor", params.fullLiquidationHealthFactor, 0, WadMath.WAD - 1);
         checkBounds("minRemainingNotional", params.minRemainingNotional, 0, MAX_USD_FLOOR);
         checkBounds("insuranceFeeShare", params.insuranceFeeShare, 0, WadMath.WAD);
+        checkBounds("keeperRewardFloor", params.keeperRewardFloor, 0, MAX_USD_FLOOR);
+        checkSelfLiquidationCost(params, 0); // with no taker fee: each market's own fee is checked against it too
         checkBounds("vaultReserveFactor", params.vaultReserveFactor, 0, WadMath.WAD);
     }
 
@@ -129,12 +129,19 @@ library GovernanceLogic {
     /// @notice Reverts unless self-liquidation through any address (an operator, or a sybil that collects the
     /// keeper reward) costs at least what a close pays: liquidationFeeRate × (1 − keeperRewardShare), rounded down,
     /// must be at least the market's taker fee rate (a close pays at most the taker fee).
-    function checkSelfLiquidationCost(uint256 liquidationFeeRate, uint256 keeperRewardShare, uint256 takerFeeRate)
-        public
-        pure
-    {
-        if (WadMath.mulWadDown(liquidationFeeRate, WadMath.WAD - keeperRewardShare) < takerFeeRate) {
-            revert IBallastErrors.SelfLiquidationCheaperThanClosing(liquidationFeeRate, keeperRewardShare, takerFeeRate);
+    function checkSelfLiquidationCost(RiskParams memory risk, uint256 takerFeeRate) public pure {
+        if (WadMath.mulWadDown(risk.liquidationFeeRate, WadMath.WAD - risk.keeperRewardShare) < takerFeeRate) {
+            revert IBallastErrors.SelfLiquidationCheaperThanClosing(
+                risk.liquidationFeeRate, risk.keeperRewardShare, takerFeeRate
+            );
+        }
+        // The floor tops a reward up to at most what a solvent close of the smallest eligible size pays in fees
+        // beyond the taker fee a close would cost, so a sybil gains nothing by liquidating itself for the floor.
+        uint256 maxFloor = risk.liquidationFeeRate > takerFeeRate
+            ? WadMath.mulWadDown(risk.minRemainingNotional, risk.liquidationFeeRate - takerFeeRate)
+            : 0;
+        if (risk.keeperRewardFloor > maxFloor) {
+            revert IBallastErrors.KeeperRewardFloorTooHigh(risk.keeperRewardFloor, maxFloor);
         }
     }
 

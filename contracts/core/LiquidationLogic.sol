@@ -209,12 +209,13 @@ library LiquidationLogic {
         LiquidationPreview memory preview = plan.preview;
         // Liquidating your own account pays no reward: it must never be cheaper than being liquidated.
         bool selfLiquidation = msg.sender == account.owner || s.isOperator[account.owner][msg.sender];
-        uint256 keeperReward = selfLiquidation ? 0 : WadMath.mulWadDown(preview.fee, s.risk.keeperRewardShare);
+        (uint256 keeperReward, uint256 insurance) = keeperRewardOf(
+            preview.fee, preview.closedNotional, s.risk, s.insuranceLedger, selfLiquidation
+        );
         if (keeperReward != 0) {
             s.claimableRewards[recipient] += keeperReward;
             s.unclaimedRewards += keeperReward;
         }
-        uint256 insurance = s.insuranceLedger + (preview.fee - keeperReward);
 
         int256 marginAfter = plan.marginAfter;
         if (preview.badDebt != 0) {
@@ -239,6 +240,27 @@ library LiquidationLogic {
             keeperReward,
             marginAfter
         );
+    }
+
+    /// @notice The keeper's reward for a liquidation that charged `fee` on `closedNotional`, and the insurance
+    /// ledger after the fee's remainder comes in and any top-up goes out: `keeperRewardShare` of the fee, raised
+    /// to `keeperRewardFloor` for a close of at least `minRemainingNotional` (dust earns no floor), the top-up paid
+    /// from insurance as far as it reaches. Nothing for a self-liquidation (owner or operator). Insurance pays the
+    /// top-up before any bad debt: a keeper must be paid to close the accounts that need it most.
+    function keeperRewardOf(
+        uint256 fee,
+        uint256 closedNotional,
+        RiskParams memory risk,
+        uint256 insuranceLedger,
+        bool selfLiquidation
+    ) internal pure returns (uint256 keeperReward, uint256 insuranceAfter) {
+        if (!selfLiquidation) keeperReward = WadMath.mulWadDown(fee, risk.keeperRewardShare);
+        insuranceAfter = insuranceLedger + (fee - keeperReward);
+        if (!selfLiquidation && keeperReward < risk.keeperRewardFloor && closedNotional >= risk.minRemainingNotional) {
+            uint256 topUp = Math.min(risk.keeperRewardFloor - keeperReward, insuranceAfter);
+            keeperReward += topUp;
+            insuranceAfter -= topUp;
+        }
     }
 
     /// @dev Writes one position's part of a plan: the market's aggregates and the position.

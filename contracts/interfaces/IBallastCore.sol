@@ -33,14 +33,18 @@ struct MarketState {
     int128 netFundingBasis; // Σ mulWadCeil(size, entry funding index) of all positions (WAD USD), for the vault's NAV
 }
 
-/// @notice Protocol-wide liquidation and fee-routing parameters (2 storage slots).
+/// @notice Protocol-wide liquidation and fee-routing parameters (3 storage slots; a liquidation reads the first
+/// two, a trade the second).
 struct RiskParams {
     uint64 liquidationFeeRate; // WAD of closed notional; must stay below every market's lowest MM rate
     uint64 keeperRewardShare; // WAD share of the liquidation fee paid to the liquidator's recipient
     uint64 liquidationBuffer; // WAD; a partial liquidation restores health ≥ 1 + buffer
     uint64 fullLiquidationHealthFactor; // WAD; below this health factor, liquidation is full
-    uint128 minRemainingNotional; // WAD USD; a partial that would leave less is made full
+    uint96 minRemainingNotional; // WAD USD; a partial that would leave less is made full; also the smallest
+    // close that earns the reward floor (dust earns none)
     uint64 insuranceFeeShare; // WAD share of trading fees routed to the insurance pool
+    uint96 keeperRewardFloor; // WAD USD; the least a keeper earns for a close of ≥ minRemainingNotional, topped
+    // up from insurance when the account cannot pay it (bankrupt accounts)
     uint64 vaultReserveFactor; // WAD of the net-skew notional that LP withdrawals must leave in the vault
 }
 

@@ -46,5 +46,9 @@ interface IBallastErrors {
     /// @notice The part of the liquidation fee an owner cannot win back through its own keeper,
     /// `liquidationFeeRate` × (1 − `keeperRewardShare`), is below a market's `takerFeeRate`: liquidating yourself
     /// through any address would be cheaper than closing.
+    /// @notice The keeper reward floor `keeperRewardFloor` is above `maxFloor` = (liquidationFeeRate − the highest
+    /// taker fee rate) × minRemainingNotional, the most a floor can be without making a self-liquidation of the
+    /// smallest eligible size cheaper than closing it.
+    error KeeperRewardFloorTooHigh(uint256 keeperRewardFloor, uint256 maxFloor);
     error SelfLiquidationCheaperThanClosing(uint256 liquidationFeeRate, uint256 keeperRewardShare, uint256 takerFeeRate);
 }

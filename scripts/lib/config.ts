@@ -37,6 +37,7 @@ export interface RiskParamsInput {
   fullLiquidationHealthFactor: bigint;
   minRemainingNotional: bigint;
   insuranceFeeShare: bigint;
+  keeperRewardFloor: bigint;
   vaultReserveFactor: bigint;
 }
 
@@ -81,6 +82,9 @@ export const DEFAULT_RISK: RiskParamsInput = {
   fullLiquidationHealthFactor: wad("0.5"),
   minRemainingNotional: wad(10),
   insuranceFeeShare: wad("0.2"),
+  // The most the bound allows with a $10 eligibility line: (0.5% − 0.07% taker) × $10 ≈ $0.043. Raise
+  // minRemainingNotional to raise it (docs/keeper.md: a floor that covers gas on the target chain).
+  keeperRewardFloor: wad("0.04"),
   vaultReserveFactor: wad("0.5"),
 };
 

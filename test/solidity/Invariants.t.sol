@@ -410,9 +410,9 @@ contract AdvInvariantHandler {
             require(done[i] == expected[i], "INV3: batch result differs from liquidatable");
             if (!done[i]) continue;
             LiquidationPreview memory p = previews[i];
-            uint256 reward = p.fee * core.riskParams().keeperRewardShare / WAD;
+            uint256 reward;
+            (reward, expectedInsurance) = _reward(p.fee, p.closedNotional, expectedInsurance, false);
             rewards += reward;
-            expectedInsurance += p.fee - reward;
             uint256 covered = p.badDebt < expectedInsurance ? p.badDebt : expectedInsurance;
             expectedInsurance -= covered;
             _checkLiquidatedAccount(ids[i], p, before.equity[i], before.liquidatable[i]);
@@ -604,6 +604,24 @@ contract AdvInvariantHandler {
         _checkOthersUnchanged(before, _only(index));
     }
 
+    /// @dev The keeper's reward and the insurance ledger after it, from the design (DESIGN §9): the keeper's share
+    /// of the fee, topped up from insurance to the floor for a close of at least minRemainingNotional.
+    function _reward(uint256 fee, uint256 closedNotional, uint256 insurance, bool self)
+        internal
+        view
+        returns (uint256 reward, uint256 pot)
+    {
+        RiskParams memory risk = core.riskParams();
+        reward = self ? 0 : fee * risk.keeperRewardShare / WAD;
+        pot = insurance + fee - reward;
+        if (!self && reward < risk.keeperRewardFloor && closedNotional >= risk.minRemainingNotional) {
+            uint256 topUp = risk.keeperRewardFloor - reward;
+            if (topUp > pot) topUp = pot;
+            reward += topUp;
+            pot -= topUp;
+        }
+    }
+
     function _liquidate(uint256 index, uint256 id, address caller, address recipient, bool self) internal {
         AccountHealth memory h = core.accountHealth(id);
         LiquidationPreview memory preview = core.previewLiquidation(id);
@@ -621,8 +639,7 @@ contract AdvInvariantHandler {
                     && r.maintenanceMarginAfter == preview.maintenanceMarginAfter,
                 "liquidation differs from its preview"
             );
-            uint256 reward = self ? 0 : r.fee * core.riskParams().keeperRewardShare / WAD;
-            uint256 pot = insurance0 + r.fee - reward;
+            (uint256 reward, uint256 pot) = _reward(r.fee, r.closedNotional, insurance0, self);
             uint256 covered = r.badDebt < pot ? r.badDebt : pot;
             (, uint256 insurance1) = core.ledgers();
             require(insurance1 == pot - covered, "INV6: insurance ledger (insurance-first)");
@@ -872,6 +889,7 @@ contract InvariantsTest {
                 fullLiquidationHealthFactor: 0.5e18,
                 minRemainingNotional: 500e18,
                 insuranceFeeShare: 0.2e18,
+                keeperRewardFloor: 2e18, // ≤ (0.5% − 0.06% taker) × $500 = $2.20
                 vaultReserveFactor: 0.5e18
             })
         );

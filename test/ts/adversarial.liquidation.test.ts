@@ -21,7 +21,11 @@ const usd = (value: bigint) => `$${(Number(value / 10n ** 12n) / 1e6).toLocaleSt
 
 async function feesFixture() {
   // A 0.2% fee in ETH so that a fee can exceed a thin realised margin; BTC trades without fees.
-  const b = await deployBallast(ethers, { ethParams: { takerFeeRate: wad("0.002"), makerFeeRate: wad("0.002") } });
+  // No reward floor: with a 0.2% taker fee and the default $10 eligibility line the bound allows at most $0.03.
+  const b = await deployBallast(ethers, {
+    ethParams: { takerFeeRate: wad("0.002"), makerFeeRate: wad("0.002") },
+    risk: { keeperRewardFloor: 0n },
+  });
   await b.seedVault(10_000_000n * b.unit);
   await b.seedInsurance(100_000n * b.unit);
   return b;
@@ -114,6 +118,68 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       const sybil = await endBalance("sybil");
       console.log(`      owner + sybil end with ${usd(sybil)}; closing instead: ${usd(closed)} (same price ± $0.01)`);
       expect(sybil <= closed).to.equal(true);
+    });
+  });
+
+  describe("a keeper is paid for every liquidation, bankrupt accounts included (DESIGN §9)", () => {
+    async function bankruptFixture() {
+      const b = await deployBallast(ethers, { risk: { minRemainingNotional: wad(1_000), keeperRewardFloor: wad(4) } });
+      await b.seedVault(10_000_000n * b.unit);
+      await b.seedInsurance(10_000n * b.unit);
+      return b;
+    }
+
+    it("a bankrupt account pays its keeper the floor, out of insurance, before bad debt is covered", async () => {
+      const b = await loadFixture(bankruptFixture);
+      // A $1,000 account at 10x: a 12% drop leaves it bankrupt, so the fee (capped at equity) is 0 and the share
+      // of it pays nothing. Before the floor, a rational keeper skipped it and the bad debt grew.
+      const id = await b.openAccount(b.alice, 1_000n * b.unit);
+      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MAX);
+      await b.setPrice("BTC", 44_000);
+      const preview = await b.core.previewLiquidation(id);
+      expect(preview.fee).to.equal(0n);
+      expect(preview.badDebt > 0n).to.equal(true);
+      const [, insuranceBefore] = await b.core.ledgers();
+      const receipt = await (await b.core.connect(b.keeper).liquidate(id, b.keeper.address)).wait();
+      const [, insuranceAfter] = await b.core.ledgers();
+      const reward = await b.core.claimableRewards(b.keeper.address);
+      const badDebt = receipt!.logs
+        .map((log) => b.core.interface.parseLog(log))
+        .find((event) => event?.name === "BadDebtSettled")!.args;
+      console.log(
+        `      bankrupt account: keeper reward ${usd(reward)} (share of a $0 fee: $0), insurance paid ` +
+          `${usd(insuranceBefore - insuranceAfter)} = reward + bad debt ${usd(badDebt.coveredByInsurance)}`,
+      );
+      expect(reward).to.equal(wad(4));
+      expect(insuranceBefore - insuranceAfter).to.equal(wad(4) + badDebt.coveredByInsurance);
+    });
+
+    it("dust closes and self-liquidations earn no floor", async () => {
+      const b = await loadFixture(bankruptFixture);
+      // Dust: a position whose notional fell below minRemainingNotional ($1,000) earns only the share of its fee.
+      const dust = await b.openAccount(b.alice, 100n * b.unit);
+      await b.core.connect(b.alice).trade(dust, BTC_MARKET, wad("0.015"), MAX); // $750 notional
+      // Self: the owner liquidating its own bankrupt account.
+      const own = await b.openAccount(b.bob, 1_000n * b.unit);
+      await b.core.connect(b.bob).trade(own, BTC_MARKET, wad("0.2"), MAX);
+      await b.setPrice("BTC", 44_000);
+      const dustPreview = await b.core.previewLiquidation(dust);
+      expect(dustPreview.closedNotional < wad(1_000)).to.equal(true);
+      await b.core.connect(b.keeper).liquidate(dust, b.carol.address);
+      // Only the keeper's share of the fee: no top-up to the $4 floor.
+      expect(await b.core.claimableRewards(b.carol.address)).to.equal(dustPreview.fee / 2n);
+      expect(dustPreview.fee / 2n < wad(4)).to.equal(true);
+      await b.core.connect(b.bob).liquidate(own, b.bob.address);
+      expect(await b.core.claimableRewards(b.bob.address)).to.equal(0n);
+    });
+
+    it("governance cannot set a floor that would pay a sybil more than a close of the smallest eligible size costs", async () => {
+      const b = await loadFixture(bankruptFixture);
+      // (0.5% − 0% taker fee in these markets) × $1,000 = $5.
+      await b.core.connect(b.admin).setRiskParams(await riskWith(b.core, { keeperRewardFloor: wad(5) }));
+      await expect(b.core.connect(b.admin).setRiskParams(await riskWith(b.core, { keeperRewardFloor: wad(5) + 1n })))
+        .to.be.revertedWithCustomError(b.core, "KeeperRewardFloorTooHigh")
+        .withArgs(wad(5) + 1n, wad(5));
     });
   });
 });

@@ -133,7 +133,14 @@ async function liquidateAndCheck(
   }
   if (check.full !== undefined) expect(full, "reference model: full liquidation").to.equal(check.full);
   const sim = simulateClose(account.margin, positions, full ? WAD : fraction, risk.liquidationFeeRate);
-  const keeperReward = check.self ? 0n : mulWadDown(sim.fee, risk.keeperRewardShare);
+  // DESIGN §9: the keeper's share of the fee, topped up from insurance to the floor for a close that is not dust.
+  const rewardWith = (insurance: bigint) => {
+    const share = check.self ? 0n : mulWadDown(sim.fee, risk.keeperRewardShare);
+    const eligible = !check.self && sim.closedNotional >= risk.minRemainingNotional;
+    const topUp = eligible && share < risk.keeperRewardFloor ? risk.keeperRewardFloor - share : 0n;
+    const pot = insurance + sim.fee - share;
+    return share + (topUp < pot ? topUp : pot);
+  };
 
   const preview = await core.previewLiquidation(id);
   const expectedPreview = {
@@ -154,6 +161,7 @@ async function liquidateAndCheck(
   const marketsBefore = [];
   for (const m of markets) marketsBefore.push((await core.getMarket(m))[1]);
   const [vaultBefore, insuranceBefore] = await core.ledgers();
+  const keeperReward = rewardWith(insuranceBefore);
   const claimableBefore = await core.claimableRewards(recipient);
   const receipt = await (await core.connect(caller).liquidate(id, recipient)).wait();
   const [vaultAfter, insuranceAfter] = await core.ledgers();

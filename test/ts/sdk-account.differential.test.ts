@@ -201,8 +201,15 @@ class Run {
       await core.setMarginTiers(marketId, tiers);
       await core.setMarketParams(marketId, { ...params, marginRampDuration: p.marginRampDuration });
     }
-    await core.setRiskParams({ ...s.risk, liquidationFeeRate: wad("0.002"), vaultReserveFactor: wad("0.5") });
-    this.risk = { ...s.risk, liquidationFeeRate: wad("0.002"), vaultReserveFactor: wad("0.5") };
+    // The largest floor the bound allows is (0.2% − taker ≤ 0.1%) × minRemainingNotional; half of that.
+    const risk = {
+      ...s.risk,
+      liquidationFeeRate: wad("0.002"),
+      vaultReserveFactor: wad("0.5"),
+      keeperRewardFloor: s.risk.minRemainingNotional / 2_000n,
+    };
+    await core.setRiskParams(risk);
+    this.risk = risk;
   }
 
   signer(i: number): HardhatEthersSigner {

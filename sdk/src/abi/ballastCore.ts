@@ -40,14 +40,19 @@ export const ballastCoreAbi = [
             "type": "uint64"
           },
           {
-            "internalType": "uint128",
+            "internalType": "uint96",
             "name": "minRemainingNotional",
-            "type": "uint128"
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
             "name": "insuranceFeeShare",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
@@ -315,6 +320,22 @@ export const ballastCoreAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "keeperRewardFloor",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxFloor",
+        "type": "uint256"
+      }
+    ],
+    "name": "KeeperRewardFloorTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "liquidationFeeRate",
         "type": "uint256"
       },
@@ -523,6 +544,27 @@ export const ballastCoreAbi = [
       }
     ],
     "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "liquidationFeeRate",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "keeperRewardShare",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "takerFeeRate",
+        "type": "uint256"
+      }
+    ],
+    "name": "SelfLiquidationCheaperThanClosing",
     "type": "error"
   },
   {
@@ -1346,14 +1388,19 @@ export const ballastCoreAbi = [
             "type": "uint64"
           },
           {
-            "internalType": "uint128",
+            "internalType": "uint96",
             "name": "minRemainingNotional",
-            "type": "uint128"
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
             "name": "insuranceFeeShare",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
@@ -2369,7 +2416,7 @@ export const ballastCoreAbi = [
     "outputs": [
       {
         "internalType": "uint256",
-        "name": "marketId",
+        "name": "",
         "type": "uint256"
       }
     ],
@@ -2631,14 +2678,19 @@ export const ballastCoreAbi = [
             "type": "uint64"
           },
           {
-            "internalType": "uint128",
+            "internalType": "uint96",
             "name": "minRemainingNotional",
-            "type": "uint128"
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
             "name": "insuranceFeeShare",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
@@ -2810,14 +2862,19 @@ export const ballastCoreAbi = [
             "type": "uint64"
           },
           {
-            "internalType": "uint128",
+            "internalType": "uint96",
             "name": "minRemainingNotional",
-            "type": "uint128"
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
             "name": "insuranceFeeShare",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
           },
           {
             "internalType": "uint64",

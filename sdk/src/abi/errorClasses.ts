@@ -114,6 +114,9 @@ export type InvalidPriceBoundsError = BallastContractError<"InvalidPriceBounds">
 /** Account `accountId` is isolated to `isolatedMarketId` and cannot trade `marketId`. */
 export const IsolatedMarketMismatchError = errorClass<"IsolatedMarketMismatch">("IsolatedMarketMismatchError");
 export type IsolatedMarketMismatchError = BallastContractError<"IsolatedMarketMismatch">;
+/** The part of the liquidation fee an owner cannot win back through its own keeper, `liquidationFeeRate` × (1 − `keeperRewardShare`), is below a market's `takerFeeRate`: liquidating yourself through any address would be cheaper than closing. */
+export const KeeperRewardFloorTooHighError = errorClass<"KeeperRewardFloorTooHigh">("KeeperRewardFloorTooHighError");
+export type KeeperRewardFloorTooHighError = BallastContractError<"KeeperRewardFloorTooHigh">;
 /** The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`. */
 export const LiquidationFeeNotBelowMaintenanceError = errorClass<"LiquidationFeeNotBelowMaintenance">("LiquidationFeeNotBelowMaintenanceError");
 export type LiquidationFeeNotBelowMaintenanceError = BallastContractError<"LiquidationFeeNotBelowMaintenance">;
@@ -168,6 +171,9 @@ export type SafeCastOverflowedUintToIntError = BallastContractError<"SafeCastOve
 /** The contracts' `SafeERC20FailedOperation` error. */
 export const SafeERC20FailedOperationError = errorClass<"SafeERC20FailedOperation">("SafeERC20FailedOperationError");
 export type SafeERC20FailedOperationError = BallastContractError<"SafeERC20FailedOperation">;
+/** The contracts' `SelfLiquidationCheaperThanClosing` error. */
+export const SelfLiquidationCheaperThanClosingError = errorClass<"SelfLiquidationCheaperThanClosing">("SelfLiquidationCheaperThanClosingError");
+export type SelfLiquidationCheaperThanClosingError = BallastContractError<"SelfLiquidationCheaperThanClosing">;
 /** The L2 sequencer is reported down (or its status round is not initialised). */
 export const SequencerDownError = errorClass<"SequencerDown">("SequencerDownError");
 export type SequencerDownError = BallastContractError<"SequencerDown">;
@@ -254,6 +260,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   InvalidTierCount: "math",
   InvalidTierRates: "math",
   IsolatedMarketMismatch: IsolatedMarketMismatchError,
+  KeeperRewardFloorTooHigh: KeeperRewardFloorTooHighError,
   LiquidationFeeNotBelowMaintenance: LiquidationFeeNotBelowMaintenanceError,
   MarketNotListed: MarketNotListedError,
   NoWithdrawRequest: NoWithdrawRequestError,
@@ -272,6 +279,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
   SafeCastOverflowedUintToInt: SafeCastOverflowedUintToIntError,
   SafeERC20FailedOperation: SafeERC20FailedOperationError,
+  SelfLiquidationCheaperThanClosing: SelfLiquidationCheaperThanClosingError,
   SequencerDown: SequencerDownError,
   SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
   SlippageExceeded: SlippageExceededError,
@@ -317,6 +325,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   InvalidTierCount: "A margin table must have 1 to `maxCount` brackets; it has `count`.",
   InvalidTierRates: "Bracket `index` breaks WAD ≥ initialMarginRate > maintenanceMarginRate > 0.",
   IsolatedMarketMismatch: "Account `accountId` is isolated to `isolatedMarketId` and cannot trade `marketId`.",
+  KeeperRewardFloorTooHigh: "The part of the liquidation fee an owner cannot win back through its own keeper, `liquidationFeeRate` × (1 − `keeperRewardShare`), is below a market's `takerFeeRate`: liquidating yourself through any address would be cheaper than closing.",
   LiquidationFeeNotBelowMaintenance: "The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`.",
   MarketNotListed: "No market has id `marketId`.",
   NoWithdrawRequest: "The owner has no pending request.",

@@ -41,6 +41,22 @@ export const governanceLogicAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "keeperRewardFloor",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxFloor",
+        "type": "uint256"
+      }
+    ],
+    "name": "KeeperRewardFloorTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "liquidationFeeRate",
         "type": "uint256"
       },
@@ -98,6 +114,54 @@ export const governanceLogicAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
+      },
+      {
+        "internalType": "int256",
+        "name": "value",
+        "type": "int256"
+      }
+    ],
+    "name": "SafeCastOverflowedIntDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "SafeCastOverflowedUintToInt",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "liquidationFeeRate",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "keeperRewardShare",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "takerFeeRate",
+        "type": "uint256"
+      }
+    ],
+    "name": "SelfLiquidationCheaperThanClosing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "index",
         "type": "uint256"
@@ -126,6 +190,42 @@ export const governanceLogicAbi = [
     ],
     "name": "TierRatesDecreasing",
     "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "maxMarkets",
+        "type": "uint256"
+      }
+    ],
+    "name": "TooManyMarkets",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "ratePerSecond",
+        "type": "int256"
+      },
+      {
+        "indexed": false,
+        "internalType": "int256",
+        "name": "fundingIndex",
+        "type": "int256"
+      }
+    ],
+    "name": "FundingAccrued",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -242,6 +342,127 @@ export const governanceLogicAbi = [
     "type": "event"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "feedId",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "maxOpenInterestPerSide",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "minPositionNotional",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint128",
+            "name": "skewScale",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "takerFeeRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "makerFeeRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint128",
+            "name": "fundingScale",
+            "type": "uint128"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxFundingRatePerSecond",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "marginRampDuration",
+            "type": "uint32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct MarketParams",
+        "name": "params",
+        "type": "tuple"
+      }
+    ],
+    "name": "MarketParamsSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "liquidationFeeRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "keeperRewardShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "liquidationBuffer",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "fullLiquidationHealthFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minRemainingNotional",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "vaultReserveFactor",
+            "type": "uint64"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct RiskParams",
+        "name": "params",
+        "type": "tuple"
+      }
+    ],
+    "name": "RiskParamsSet",
+    "type": "event"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -255,6 +476,66 @@ export const governanceLogicAbi = [
       }
     ],
     "name": "checkFeeBelowMaintenance",
+    "outputs": [],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "liquidationFeeRate",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "keeperRewardShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "liquidationBuffer",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "fullLiquidationHealthFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "minRemainingNotional",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint64",
+            "name": "vaultReserveFactor",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct RiskParams",
+        "name": "risk",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "takerFeeRate",
+        "type": "uint256"
+      }
+    ],
+    "name": "checkSelfLiquidationCost",
     "outputs": [],
     "stateMutability": "pure",
     "type": "function"
@@ -344,14 +625,19 @@ export const governanceLogicAbi = [
             "type": "uint64"
           },
           {
-            "internalType": "uint128",
+            "internalType": "uint96",
             "name": "minRemainingNotional",
-            "type": "uint128"
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
             "name": "insuranceFeeShare",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint96",
+            "name": "keeperRewardFloor",
+            "type": "uint96"
           },
           {
             "internalType": "uint64",

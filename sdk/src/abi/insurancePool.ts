@@ -353,6 +353,22 @@ export const insurancePoolAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "keeperRewardFloor",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxFloor",
+        "type": "uint256"
+      }
+    ],
+    "name": "KeeperRewardFloorTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "liquidationFeeRate",
         "type": "uint256"
       },
@@ -426,6 +442,27 @@ export const insurancePoolAbi = [
       }
     ],
     "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "liquidationFeeRate",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "keeperRewardShare",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "takerFeeRate",
+        "type": "uint256"
+      }
+    ],
+    "name": "SelfLiquidationCheaperThanClosing",
     "type": "error"
   },
   {

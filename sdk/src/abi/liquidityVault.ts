@@ -269,6 +269,22 @@ export const liquidityVaultAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "keeperRewardFloor",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxFloor",
+        "type": "uint256"
+      }
+    ],
+    "name": "KeeperRewardFloorTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "liquidationFeeRate",
         "type": "uint256"
       },
@@ -321,6 +337,27 @@ export const liquidityVaultAbi = [
       }
     ],
     "name": "SafeERC20FailedOperation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "liquidationFeeRate",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "keeperRewardShare",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "takerFeeRate",
+        "type": "uint256"
+      }
+    ],
+    "name": "SelfLiquidationCheaperThanClosing",
     "type": "error"
   },
   {

@@ -185,6 +185,22 @@ export const oracleAdapterAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "keeperRewardFloor",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxFloor",
+        "type": "uint256"
+      }
+    ],
+    "name": "KeeperRewardFloorTooHigh",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "liquidationFeeRate",
         "type": "uint256"
       },
@@ -247,6 +263,27 @@ export const oracleAdapterAbi = [
       }
     ],
     "name": "PriceOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "liquidationFeeRate",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "keeperRewardShare",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "takerFeeRate",
+        "type": "uint256"
+      }
+    ],
+    "name": "SelfLiquidationCheaperThanClosing",
     "type": "error"
   },
   {

@@ -22,7 +22,7 @@ import { closeFraction, closeSize, liquidationFee, targetEquity } from "./liquid
 import { healthFactor, isLiquidatable } from "./marginMath.js";
 import { applyFill, notional, unrealisedPnl } from "./positionMath.js";
 import type { LiquidationPreview, Market, MarketMap, Position, RiskParams } from "./types.js";
-import { WAD } from "./wadMath.js";
+import { mulWadDown, WAD } from "./wadMath.js";
 
 /** What a liquidation does to one position. */
 export type PositionPlan = {
@@ -195,4 +195,28 @@ export function previewLiquidation(
   }
   return planLiquidation({ ...toSnapshot(snapshotOrAccount, positions, markets, prices, timestamp), riskParams })
     .preview;
+}
+
+/**
+ * The keeper's reward for a liquidation that charged `fee` on `closedNotional`, and the insurance ledger after it:
+ * `keeperRewardShare` of the fee, raised to `keeperRewardFloor` for a close of at least `minRemainingNotional`
+ * (dust earns no floor), the top-up paid from insurance as far as it reaches; nothing for a self-liquidation.
+ * @see contracts/core/LiquidationLogic.sol `keeperRewardOf`
+ */
+export function keeperRewardOf(
+  fee: bigint,
+  closedNotional: bigint,
+  risk: Pick<RiskParams, "keeperRewardShare" | "keeperRewardFloor" | "minRemainingNotional">,
+  insuranceLedger: bigint,
+  selfLiquidation: boolean,
+): { keeperReward: bigint; insuranceAfter: bigint } {
+  let keeperReward = selfLiquidation ? 0n : mulWadDown(fee, risk.keeperRewardShare);
+  let insuranceAfter = insuranceLedger + fee - keeperReward;
+  if (!selfLiquidation && keeperReward < risk.keeperRewardFloor && closedNotional >= risk.minRemainingNotional) {
+    const wanted = risk.keeperRewardFloor - keeperReward;
+    const topUp = wanted < insuranceAfter ? wanted : insuranceAfter;
+    keeperReward += topUp;
+    insuranceAfter -= topUp;
+  }
+  return { keeperReward, insuranceAfter };
 }

@@ -102,6 +102,8 @@ export type RiskParams = {
   fullLiquidationHealthFactor: bigint;
   minRemainingNotional: bigint;
   insuranceFeeShare: bigint;
+  /** WAD USD: the least a keeper earns for a close of ≥ minRemainingNotional (topped up from insurance). */
+  keeperRewardFloor: bigint;
   vaultReserveFactor: bigint;
 };
 
