@@ -125,7 +125,8 @@ library LiquidationLogic {
         if (!MarginMath.isLiquidatable(totals.equity, totals.maintenanceMargin)) return plan;
         preview.liquidatable = true;
 
-        RiskParams memory risk = s.risk;
+        // A storage pointer: a liquidation reads the risk parameters' first two slots only.
+        RiskParams storage risk = s.risk;
         uint256 fraction = LiquidationMath.closeFraction(
             totals.equity,
             totals.maintenanceMargin,
@@ -210,7 +211,13 @@ library LiquidationLogic {
         // Liquidating your own account pays no reward: it must never be cheaper than being liquidated.
         bool selfLiquidation = msg.sender == account.owner || s.isOperator[account.owner][msg.sender];
         (uint256 keeperReward, uint256 insurance) = keeperRewardOf(
-            preview.fee, preview.closedNotional, s.risk, s.insuranceLedger, selfLiquidation
+            preview.fee,
+            preview.closedNotional,
+            s.risk.keeperRewardShare,
+            s.risk.keeperRewardFloor,
+            s.risk.minRemainingNotional,
+            s.insuranceLedger,
+            selfLiquidation
         );
         if (keeperReward != 0) {
             s.claimableRewards[recipient] += keeperReward;
@@ -250,14 +257,16 @@ library LiquidationLogic {
     function keeperRewardOf(
         uint256 fee,
         uint256 closedNotional,
-        RiskParams memory risk,
+        uint256 keeperRewardShare,
+        uint256 keeperRewardFloor,
+        uint256 minRemainingNotional,
         uint256 insuranceLedger,
         bool selfLiquidation
     ) internal pure returns (uint256 keeperReward, uint256 insuranceAfter) {
-        if (!selfLiquidation) keeperReward = WadMath.mulWadDown(fee, risk.keeperRewardShare);
+        if (!selfLiquidation) keeperReward = WadMath.mulWadDown(fee, keeperRewardShare);
         insuranceAfter = insuranceLedger + (fee - keeperReward);
-        if (!selfLiquidation && keeperReward < risk.keeperRewardFloor && closedNotional >= risk.minRemainingNotional) {
-            uint256 topUp = Math.min(risk.keeperRewardFloor - keeperReward, insuranceAfter);
+        if (!selfLiquidation && keeperReward < keeperRewardFloor && closedNotional >= minRemainingNotional) {
+            uint256 topUp = Math.min(keeperRewardFloor - keeperReward, insuranceAfter);
             keeperReward += topUp;
             insuranceAfter -= topUp;
         }

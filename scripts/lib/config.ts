@@ -82,9 +82,9 @@ export const DEFAULT_RISK: RiskParamsInput = {
   fullLiquidationHealthFactor: wad("0.5"),
   minRemainingNotional: wad(10),
   insuranceFeeShare: wad("0.2"),
-  // The most the bound allows with a $10 eligibility line: (0.5% − 0.07% taker) × $10 ≈ $0.043. Raise
-  // minRemainingNotional to raise it (docs/keeper.md: a floor that covers gas on the target chain).
-  keeperRewardFloor: wad("0.04"),
+  // Off by default: with the $10 eligibility line the bound allows at most (0.5% − taker fee) × $10 ≈ $0.04.
+  // Deployments that want one raise minRemainingNotional too (README: keeper reward floor).
+  keeperRewardFloor: 0n,
   vaultReserveFactor: wad("0.5"),
 };
 

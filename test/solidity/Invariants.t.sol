@@ -223,7 +223,8 @@ contract AdvInvariantHandler {
                 (position.size == 0 && selector == IBallastErrors.ZeroAmount.selector)
                     || (before.liquidatable[index] && selector == IBallastCore.AccountLiquidatable.selector)
                     || selector == IBallastCore.ReductionLeavesAccountUnhealthy.selector
-                    || selector == IBallastErrors.FillPriceNotPositive.selector,
+                    || selector == IBallastErrors.FillPriceNotPositive.selector
+                    || selector == IBallastCore.FeeExceedsMargin.selector,
                 "close: unexpected error"
             );
         }
@@ -590,13 +591,15 @@ contract AdvInvariantHandler {
                         || s == IBallastCore.InsufficientMargin.selector || s == IBallastCore.PositionBelowMinimum.selector
                         || s == IBallastCore.OpenInterestCapExceeded.selector
                         || s == IBallastCore.TooManyPositions.selector
-                        || s == IBallastErrors.FillPriceNotPositive.selector,
+                        || s == IBallastErrors.FillPriceNotPositive.selector
+                        || s == IBallastCore.FeeExceedsMargin.selector,
                     "risk-increasing trade: unexpected error"
                 );
             } else {
                 require(
                     s == IBallastCore.ReductionLeavesAccountUnhealthy.selector
-                        || s == IBallastErrors.FillPriceNotPositive.selector,
+                        || s == IBallastErrors.FillPriceNotPositive.selector
+                        || s == IBallastCore.FeeExceedsMargin.selector,
                     "reduction: unexpected error"
                 );
             }

@@ -47,6 +47,9 @@ const RAISED_TIERS: Tier[] = [
 ];
 
 const baseFixture = () => deployBallast(ethers);
+/** A liquidation fee of 2% with no keeper share: self-liquidation stays dearer than any taker fee up to the 1% bound. */
+const feeBoundsFixture = () =>
+  deployBallast(ethers, { risk: { liquidationFeeRate: wad("0.02"), keeperRewardShare: 0n } });
 const highMaintenanceFixture = () => deployBallast(ethers, { btcTiers: HIGH_TIERS, ethTiers: HIGH_TIERS });
 /** BTC ramps margin changes in over a day; ETH's table is high enough not to constrain the liquidation fee. */
 const rampFixture = () =>
@@ -159,7 +162,7 @@ describe("BallastCore — governance", () => {
     ];
     for (const [parameter, atBound, past, min, max] of cases) {
       it(`${parameter}: ${atBound} accepted, ${past} reverts`, async () => {
-        const { core, admin, governanceLogic } = await loadFixture(baseFixture);
+        const { core, admin, governanceLogic } = await loadFixture(feeBoundsFixture);
         const base = parameter === "makerFeeRate" ? { takerFeeRate: wad("0.005") } : {};
         const good = marketParams(BTC, { ...base, [parameter]: atBound });
         await expect(core.connect(admin).setMarketParams(BTC_MARKET, good)).to.emit(core, "MarketParamsSet");

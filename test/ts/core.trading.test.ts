@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { network } from "hardhat";
-import { deployBallast, wad, WAD, BTC_MARKET, ETH_MARKET, marketParams, SIMPLE_TIERS } from "./helpers/fixture.js";
+import { deployBallast, wad, WAD, BTC, BTC_MARKET, ETH_MARKET, marketParams, SIMPLE_TIERS } from "./helpers/fixture.js";
 import {
   applyFill,
   ceilDiv,
@@ -29,18 +29,6 @@ const feeFixture = () =>
   });
 const skewFixture = () => deployBallast(ethers, { btcParams: { skewScale: wad(300) } });
 const capFixture = () => deployBallast(ethers, { btcParams: { maxOpenInterestPerSide: wad(2) } });
-/** Low maintenance (0.8%) and a 1% fee on every fill: a reduction can cost more than it frees. */
-const costlyReductionFixture = () =>
-  deployBallast(ethers, {
-    btcTiers: [
-      {
-        notionalCap: wad(1_000_000_000),
-        initialMarginRate: wad("0.016"),
-        maintenanceMarginRate: wad("0.008"),
-      },
-    ],
-    btcParams: { takerFeeRate: wad("0.01"), makerFeeRate: wad("0.01") },
-  });
 
 describe("BallastCore — trading", () => {
   describe("position accounting", () => {
@@ -495,34 +483,25 @@ describe("BallastCore — trading", () => {
       expect((await core.getAccount(id)).margin).to.equal(wad(3_000));
     });
 
-    it("ReductionLeavesAccountUnhealthy when the fee outweighs the margin freed", async () => {
-      const { core, alice, openAccount, setPrice } = await loadFixture(costlyReductionFixture);
-      const id = await openAccount(alice, 1_500n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE); // fee 500 → margin 1,000; IM 800
-      expect((await core.getAccount(id)).margin).to.equal(wad(1_000));
-      await setPrice("BTC", 49_420);
-      let health = await core.accountHealth(id);
-      expect([health.equity, health.maintenanceMargin, health.liquidatable]).to.deep.equal([
-        wad(420),
-        wad("395.36"),
-        false,
-      ]);
-      // Selling 0.5: fee 247.1, realised −290; equity 172.9 against MM 0.8% × 24,710 = 197.68.
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad("0.5"), 0n))
-        .to.be.revertedWithCustomError(core, "ReductionLeavesAccountUnhealthy")
-        .withArgs(wad("172.9"), wad("197.68"));
-      // Closing would leave −74.2 of margin and no position.
-      await expect(core.connect(alice).closePosition(id, BTC_MARKET, 0))
-        .to.be.revertedWithCustomError(core, "ReductionLeavesAccountUnhealthy")
-        .withArgs(-wad("74.2"), 0n);
-      // A small reduction stays healthy: fee 4.942; equity 415.058 > MM 391.4064.
-      await core.connect(alice).trade(id, BTC_MARKET, -wad("0.01"), 0n);
-      health = await core.accountHealth(id);
-      expect([health.equity, health.maintenanceMargin]).to.deep.equal([wad("415.058"), wad("391.4064")]);
+    it("a reduction's fee can never outweigh the margin it frees: governance refuses a taker fee above the liquidation fee", async () => {
+      // With a 0.8% maintenance rate, a 1% taker fee made selling part of a position cost more than the
+      // maintenance margin it released, so a reduction could push an account toward liquidation. The taker fee
+      // is now bounded by liquidationFeeRate × (1 − keeperRewardShare), itself below every maintenance rate.
+      const { core, admin } = await loadFixture(baseFixture);
+      await core
+        .connect(admin)
+        .setMarginTiers(BTC_MARKET, [
+          { notionalCap: wad(1_000_000_000), initialMarginRate: wad("0.016"), maintenanceMarginRate: wad("0.008") },
+        ]);
+      await expect(
+        core
+          .connect(admin)
+          .setMarketParams(BTC_MARKET, marketParams(BTC, { takerFeeRate: wad("0.01"), makerFeeRate: wad("0.01") })),
+      )
+        .to.be.revertedWithCustomError(core, "SelfLiquidationCheaperThanClosing")
+        .withArgs(wad("0.005"), wad("0.5"), wad("0.01"));
     });
-  });
 
-  describe("pause", () => {
     it("blocks opens, increases and flips; reductions, closes and deposits go on", async () => {
       const { core, token, admin, alice, openAccount } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * USDC);
