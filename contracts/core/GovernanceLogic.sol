@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
 import {IBallastErrors} from "../interfaces/IBallastErrors.sol";
 import {IBallastCore, MarginSchedule, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
 import {MarginTier, MarginTiers} from "../libraries/MarginTiers.sol";
@@ -16,6 +18,9 @@ library GovernanceLogic {
     uint256 internal constant MAX_TRADING_FEE_RATE = 0.01e18; // 1% of notional
     uint256 internal constant MAX_FUNDING_RATE_PER_SECOND = uint256(1e18) / 1 days; // 100% a day
     uint256 internal constant MAX_MARGIN_RAMP = 30 days;
+    /// @notice The shortest ramp a margin-table change gets in a market with open interest, whatever the market's
+    /// `marginRampDuration` says: no governance action can make an open position liquidatable at once.
+    uint256 internal constant MIN_MARGIN_RAMP = 1 days;
     uint256 internal constant MAX_LIQUIDATION_FEE_RATE = 0.1e18;
     uint256 internal constant MAX_LIQUIDATION_BUFFER = 1e18;
     uint256 internal constant MAX_USD_FLOOR = 1e24; // 1,000,000 USD
@@ -43,18 +48,25 @@ library GovernanceLogic {
     /// @notice Replaces a market's parameters; funding accrues under the old ones first.
     function setMarketParams(CoreStorage storage s, uint256 marketId, MarketParams calldata params) external {
         validateMarketParams(params);
+        bytes32 feedId = s.marketParams[marketId].feedId;
+        if (params.feedId != feedId) revert IBallastCore.FeedIdImmutable(marketId, feedId);
         checkSelfLiquidationCost(s.risk, params.takerFeeRate);
-        StateLogic.accrueFunding(s, marketId, s.oracle.getPrice(s.marketParams[marketId].feedId));
+        StateLogic.accrueFunding(s, marketId, s.oracle.getPrice(feedId));
         s.marketParams[marketId] = params;
         emit IBallastCore.MarketParamsSet(marketId, params);
     }
 
     /// @notice Starts a ramp from the current margin table of `marketId` to `tiers` over the market's
-    /// `marginRampDuration`.
+    /// `marginRampDuration`, at least MIN_MARGIN_RAMP while anything is open in the market (at once otherwise).
+    /// A ramp cannot be replaced or shortened before it ends (`RampInProgress`).
     function setMarginTiers(CoreStorage storage s, uint256 marketId, MarginTier[] calldata tiers) external {
         MarginSchedule memory schedule = s.schedules[marketId];
         if (block.timestamp < schedule.rampEnd) revert IBallastCore.RampInProgress(marketId, schedule.rampEnd);
-        uint256 rampDuration = s.marketParams[marketId].marginRampDuration;
+        // With nothing open the new table can apply at once; otherwise it ramps in over at least MIN_MARGIN_RAMP.
+        MarketState storage state = s.marketState[marketId];
+        uint256 rampDuration = state.longOpenInterest == 0 && state.shortOpenInterest == 0
+            ? 0
+            : Math.max(s.marketParams[marketId].marginRampDuration, MIN_MARGIN_RAMP);
         MarginTier[8] storage current = s.tiers[marketId];
         MarginTier[8] storage previous = s.previousTiers[marketId];
         for (uint256 i; i < schedule.tierCount; ++i) {

@@ -139,6 +139,9 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
     error PositionBelowMinimum(uint256 notional, uint256 minNotional);
     /// @notice A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.
     error RampInProgress(uint256 marketId, uint256 rampEnd);
+    /// @notice A listed market's price feed cannot change: switching it would move every open position's mark price
+    /// at once. List a new market instead.
+    error FeedIdImmutable(uint256 marketId, bytes32 feedId);
     /// @notice The vault and the insurance pool are set once.
     error AlreadyInitialized();
     /// @notice Only the liquidity vault may call this; `caller` is not it.

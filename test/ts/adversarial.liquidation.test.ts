@@ -182,4 +182,46 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
         .withArgs(wad(5) + 1n, wad(5));
     });
   });
+
+  describe("governance cannot shock open positions", () => {
+    it("a margin raise with marginRampDuration 0 still ramps over a day while anything is open; nobody is liquidatable in its block", async () => {
+      // Attack (governance, or a compromised risk manager): set the ramp to 0 and double the maintenance rate in
+      // one block, so healthy accounts become liquidatable at once. Now a change in a market with open interest
+      // ramps over at least MIN_MARGIN_RAMP (1 day), whatever the market's marginRampDuration says.
+      const b = await loadFixture(feesFixture);
+      const id = await b.openAccount(b.alice, 1_000n * b.unit);
+      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.18"), MAX); // $9,000 at 10%/5%: MM $450
+      const raised = [
+        { notionalCap: wad(1_000_000_000), initialMarginRate: wad("0.2"), maintenanceMarginRate: wad("0.12") },
+      ];
+      const tx = await b.core.connect(b.admin).setMarginTiers(BTC_MARKET, raised);
+      const block = await ethers.provider.getBlock((await tx.wait())!.blockNumber);
+      const [, start, end] = await b.core.marginRamp(BTC_MARKET);
+      expect(end - start).to.equal(86_400n);
+      expect(start).to.equal(BigInt(block!.timestamp));
+      const health = await b.core.accountHealth(id);
+      console.log(
+        `      same block: MM ${usd(health.maintenanceMargin)} (was $450; $1,080 after the ramp), liquidatable: ${health.liquidatable}`,
+      );
+      expect(health.liquidatable).to.equal(false);
+      // A new table cannot replace or shorten the running ramp.
+      await expect(b.core.connect(b.admin).setMarginTiers(BTC_MARKET, raised)).to.be.revertedWithCustomError(
+        b.core,
+        "RampInProgress",
+      );
+    });
+
+    it("a listed market's price feed cannot be switched", async () => {
+      const b = await loadFixture(feesFixture);
+      const [btc] = await b.core.getMarket(BTC_MARKET);
+      const [eth] = await b.core.getMarket(ETH_MARKET);
+      await expect(
+        b.core
+          .connect(b.admin)
+          .setMarketParams(BTC_MARKET, { ...structObject(btc), feedId: eth.feedId } as unknown as MarketStruct),
+      )
+        .to.be.revertedWithCustomError(b.core, "FeedIdImmutable")
+        .withArgs(BTC_MARKET, btc.feedId);
+    });
+  });
 });

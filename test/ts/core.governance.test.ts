@@ -52,11 +52,16 @@ const feeBoundsFixture = () =>
   deployBallast(ethers, { risk: { liquidationFeeRate: wad("0.02"), keeperRewardShare: 0n } });
 const highMaintenanceFixture = () => deployBallast(ethers, { btcTiers: HIGH_TIERS, ethTiers: HIGH_TIERS });
 /** BTC ramps margin changes in over a day; ETH's table is high enough not to constrain the liquidation fee. */
-const rampFixture = () =>
-  deployBallast(ethers, {
+const rampFixture = async () => {
+  const b = await deployBallast(ethers, {
     btcParams: { marginRampDuration: DAY },
     ethTiers: HIGH_TIERS,
   });
+  // Something open in BTC: a table change in a market with open interest ramps (in an empty one it applies at once).
+  const bystander = await b.openAccount(b.carol, 10_000n * b.unit);
+  await b.core.connect(b.carol).trade(bystander, BTC_MARKET, wad("0.01"), ethers.MaxUint256);
+  return b;
+};
 
 const name = (s: string) => encodeBytes32String(s);
 const tier = (cap: bigint, imr: bigint, mmr: bigint): Tier => ({

@@ -96,6 +96,9 @@ describe("coverage gaps (core and libraries)", () => {
   it("a margin table ramping down interpolates linearly from the old requirement, rounding the requirement up", async () => {
     const day = 86_400n;
     const b = await deployBallast(ethers, { btcParams: { marginRampDuration: day } });
+    // Something open in BTC, so the change ramps (an empty market's table applies at once).
+    const bystander = await b.openAccount(b.carol, 10_000n * b.unit);
+    await b.core.connect(b.carol).trade(bystander, BTC_MARKET, wad("0.01"), ethers.MaxUint256);
     const lower = [
       { notionalCap: wad(1_000_000_000), initialMarginRate: wad("0.06"), maintenanceMarginRate: wad("0.03") },
     ];

@@ -87,6 +87,9 @@ export type FeeExceedsMarginError = BallastContractError<"FeeExceedsMargin">;
 /** Fewer tokens reached the core than the transfer named: fee-on-transfer tokens are not supported. */
 export const FeeOnTransferNotSupportedError = errorClass<"FeeOnTransferNotSupported">("FeeOnTransferNotSupportedError");
 export type FeeOnTransferNotSupportedError = BallastContractError<"FeeOnTransferNotSupported">;
+/** A listed market's price feed cannot change: switching it would move every open position's mark price at once. List a new market instead. */
+export const FeedIdImmutableError = errorClass<"FeedIdImmutable">("FeedIdImmutableError");
+export type FeedIdImmutableError = BallastContractError<"FeedIdImmutable">;
 /** No aggregator is configured for `feedId`. */
 export const FeedNotConfiguredError = errorClass<"FeedNotConfigured">("FeedNotConfiguredError");
 export type FeedNotConfiguredError = BallastContractError<"FeedNotConfigured">;
@@ -248,6 +251,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   ExpectedPause: ExpectedPauseError,
   FeeExceedsMargin: FeeExceedsMarginError,
   FeeOnTransferNotSupported: FeeOnTransferNotSupportedError,
+  FeedIdImmutable: FeedIdImmutableError,
   FeedNotConfigured: FeedNotConfiguredError,
   FillPriceNotPositive: "math",
   InsufficientInsurance: InsufficientInsuranceError,
@@ -313,6 +317,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   ExpectedPause: "`unpause` while not paused.",
   FeeExceedsMargin: "A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD): fees never make realised margin negative. Deposit, or realise profits elsewhere first.",
   FeeOnTransferNotSupported: "Fewer tokens reached the core than the transfer named: fee-on-transfer tokens are not supported.",
+  FeedIdImmutable: "A listed market's price feed cannot change: switching it would move every open position's mark price at once. List a new market instead.",
   FeedNotConfigured: "No aggregator is configured for `feedId`.",
   FillPriceNotPositive: "The skew premium would make the fill price zero or negative (a trade far larger than the skew scale).",
   InsufficientInsurance: "An insurance payout of `assets` exceeds the insurance ledger, `availableAssets` (token units).",
