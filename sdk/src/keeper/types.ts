@@ -21,6 +21,8 @@ export interface ChainHead {
   timestamp: bigint;
   /** The block's gas limit, when known: no batch is planned above it. */
   gasLimit?: bigint;
+  /** The block's EIP-1559 base fee, when known: fees and the profitability rule start from it. */
+  baseFeePerGas?: bigint;
 }
 
 /**
@@ -104,6 +106,8 @@ export interface LiquidationOutcome {
 /** What the keeper knows that helps an executor: the markets each account has positions in (for gas). */
 export interface ExecuteHints {
   positions?: ReadonlyMap<bigint, readonly number[]>;
+  /** The head the batch was planned at (its gas limit and base fee save RPC reads before the send). */
+  head?: ChainHead;
 }
 
 /** How a liquidation is executed. */
@@ -116,6 +120,13 @@ export interface Executor {
   execute(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<LiquidationOutcome>;
   /** Native-token balance of the sender, wei. */
   balance(): Promise<bigint>;
+  /**
+   * What one unit of gas is expected to cost if sent now, wei: base fee + priority fee, never above the fee cap.
+   * Used by the profitability rule; an executor without it makes every liquidation cost nothing.
+   */
+  gasPrice?(head: ChainHead): Promise<bigint>;
+  /** Reads ahead what the first send needs (nonce, fees), so that the first liquidation goes out at once. */
+  warmUp?(): Promise<void>;
 }
 
 /** The persisted part of the index: everything up to `block`. */
