@@ -15,3 +15,4 @@ export * from "./metrics.js";
 export * from "./profit.js";
 export * from "./keeper.js";
 export * from "./create.js";
+export * from "./config.js";
