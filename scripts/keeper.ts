@@ -79,7 +79,7 @@ const bigintsAsStrings = (value: unknown): unknown => {
 };
 const logger = pino({
   level: typeof flags.logLevel === "string" ? flags.logLevel : (process.env[envName("logLevel")] ?? "info"),
-  base: { service: "ballast-keeper" },
+  base: { service: "ballast-keeper", pid: process.pid },
   formatters: { log: (fields) => bigintsAsStrings(fields) as Record<string, unknown> },
 });
 
