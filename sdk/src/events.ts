@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type AbiEvent, type Address, type Hex, type Log, parseEventLogs } from "viem";
+import { type AbiEvent, type Address, decodeEventLog, type Hex, type Log } from "viem";
 import { ballastCoreAbi } from "./abi/ballastCore.js";
 import type { MarketParams, RiskParams } from "./math/types.js";
 
@@ -104,26 +104,28 @@ export function decodeCoreLogs(logs: readonly AnyLog[], options: DecodeCoreLogsO
       log.logIndex !== null &&
       (address === undefined || log.address.toLowerCase() === address),
   );
-  const undecoded = live.filter((log) => log.eventName === undefined || log.args === undefined);
-  const decoded = new Map<AnyLog, { eventName: string; args: Record<string, unknown> }>();
-  if (undecoded.length > 0) {
-    const parsed = parseEventLogs({ abi: ballastCoreAbi, logs: undecoded as Log[], strict: true });
-    // parseEventLogs keeps order and drops what it cannot decode: match by transaction and log index.
-    const key = (log: { transactionHash: Hex | null; logIndex: number | null }) =>
-      `${log.transactionHash}:${log.logIndex}`;
-    const byKey = new Map(parsed.map((log) => [key(log), log]));
-    for (const log of undecoded) {
-      const match = byKey.get(key(log));
-      if (match) decoded.set(log, { eventName: match.eventName, args: match.args as Record<string, unknown> });
+  // decodeEventLog (not parseEventLogs, absent before viem 2.1): the SDK's peer range is every viem 2.
+  const decode = (log: AnyLog): { eventName: string; args: Record<string, unknown> } | undefined => {
+    if (log.eventName !== undefined && log.args !== undefined) {
+      return { eventName: log.eventName, args: log.args as Record<string, unknown> };
     }
-  }
+    try {
+      const { eventName, args } = decodeEventLog({
+        abi: ballastCoreAbi,
+        data: log.data,
+        topics: log.topics,
+        strict: true,
+      });
+      return { eventName, args: args as unknown as Record<string, unknown> };
+    } catch {
+      return undefined; // another event of the same address that this ABI does not know, or malformed
+    }
+  };
   const events: DecodedCoreEvent[] = [];
   for (const log of live) {
-    const { eventName, args } =
-      log.eventName !== undefined && log.args !== undefined
-        ? { eventName: log.eventName, args: log.args as Record<string, unknown> }
-        : (decoded.get(log) ?? {});
-    if (eventName === undefined || args === undefined || (names !== undefined && !names.has(eventName))) continue;
+    const decoded = decode(log);
+    if (decoded === undefined || (names !== undefined && !names.has(decoded.eventName))) continue;
+    const { eventName, args } = decoded;
     const timestamp = log.blockTimestamp;
     events.push({
       eventName: eventName as CoreEventName,
