@@ -173,7 +173,8 @@ async function bench(accounts: number): Promise<Figures> {
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const keeperAddress = privateKeyToAccount(KEEPER_KEY).address;
     await rpc("hardhat_setBalance", [keeperAddress, toHex(10n ** 22n)]);
-    const snapshot = (await rpc("evm_snapshot")) as string;
+    // A snapshot id is used up by its revert: each run takes the next one.
+    let snapshot = (await rpc("evm_snapshot")) as string;
     const client = createPublicClient({ transport: http(node.url) }) as PublicClient;
 
     let indexSeconds = 0;
@@ -182,8 +183,8 @@ async function bench(accounts: number): Promise<Figures> {
     const runs: RunFigures[] = [];
     for (let run = 0; run < RUNS; run++) {
       if (run > 0) {
-        await rpc("evm_revert", [snapshot]);
-        await rpc("evm_snapshot");
+        if (!(await rpc("evm_revert", [snapshot]))) throw new Error("evm_revert failed");
+        snapshot = (await rpc("evm_snapshot")) as string;
       }
       let firstConfirmation = 0;
       let lastConfirmation = 0;

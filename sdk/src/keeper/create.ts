@@ -256,6 +256,7 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
         timestamp: block.timestamp,
         gasLimit: block.gasLimit,
         baseFeePerGas: block.baseFeePerGas ?? undefined,
+        parentHash: block.parentHash,
       };
     },
   };

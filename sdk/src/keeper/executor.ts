@@ -177,7 +177,22 @@ const GAS_LIMIT_TTL_MS = 60_000;
 /** How long the node's priority fee suggestion is reused, ms (it moves slowly; one read per batch would cost). */
 const PRIORITY_FEE_TTL_MS = 5_000;
 
-/** Serialises async sections (nonce assignment + broadcast). */
+type Prepared =
+  | { kind: "skipped"; notLiquidatable: bigint[] }
+  | {
+      kind: "sent";
+      liquidatable: bigint[];
+      notLiquidatable: bigint[];
+      gas: bigint;
+      /** The gas limit, when it came from the model (not an estimate): the model's figure, maybe tightened. */
+      modelled: bigint | undefined;
+      /** The model's own figure for the batch (what the tightening ratio is measured against). */
+      model: bigint | undefined;
+      data: Hex;
+      sent: { hash: Hex; nonce: number; fees: Fees };
+    };
+
+/** Serialises async sections (nonce assignment + broadcast; batch preparation). */
 class Lock {
   private tail: Promise<void> = Promise.resolve();
   run<T>(section: () => Promise<T>): Promise<T> {
@@ -196,6 +211,9 @@ export class ViemExecutor implements Executor {
   private readonly core: Address;
   private nonce: number | undefined;
   private readonly lock = new Lock();
+  private readonly preparation = new Lock();
+  /** The highest gasUsed / modelled gas seen in a receipt, parts per million (tightens later gas limits). */
+  private gasRatioPpm: bigint | undefined;
   /** Cleared for good when the model is below what a batch needs (its simulation ran out of the modelled gas). */
   private modelTrusted = true;
   private blockGasLimit: { value: bigint; at: number } | undefined;
@@ -249,66 +267,27 @@ export class ViemExecutor implements Executor {
   }
 
   async execute(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<LiquidationOutcome> {
-    const cap = hints?.head?.gasLimit ?? (await this.gasCap());
-    // The modelled gas of the whole batch (≥ that of the part that turns out liquidatable) is the simulation's gas
-    // limit: if it suffices there, it suffices for the transaction, and no estimate is needed before the send.
-    const known = hints?.positions;
-    const markets = known ? accountIds.map((id) => known.get(id)) : [undefined];
-    let modelled: bigint | undefined;
-    if (this.modelTrusted && this.options.gas?.estimate !== true && markets.every((m) => m !== undefined)) {
-      modelled = (this.options.gas?.model ?? liquidationGasModel)(markets as (readonly number[])[]);
-      if (modelled > cap) {
-        // The model is an upper bound: the real cost may still fit in a block.
-        modelled = undefined;
-        this.options.metrics?.gasModelFallbacks.inc();
-      }
+    // Simulations run one at a time, in the order batches were dispatched (prepareAndSend): on a node that executes
+    // requests one by one, the first batch's send would otherwise queue behind every other batch's simulation and
+    // miss the next block. Sends and receipts overlap freely.
+    const prepared = await this.prepareAndSend(accountIds, hints);
+    if (prepared.kind === "skipped") {
+      return { status: "skipped", sent: [], liquidated: [], notLiquidatable: prepared.notLiquidatable };
     }
-    let flags: boolean[];
-    try {
-      flags = await this.simulate(accountIds, modelled);
-    } catch (error) {
-      if (modelled === undefined || isTransportError(error)) throw error;
-      // Nodes report an eth_call out of gas differently (Hardhat: a revert without reason): ask again without the
-      // limit. Success there means the model is too low for this chain.
-      flags = await this.simulate(accountIds);
-      this.distrustModel({ modelled, accounts: accountIds.length }, "simulation failed within the modelled gas");
-      modelled = undefined;
-    }
-    const liquidatable = accountIds.filter((_, i) => flags[i]);
-    const notLiquidatable = accountIds.filter((_, i) => !flags[i]);
-    if (liquidatable.length === 0) return { status: "skipped", sent: [], liquidated: [], notLiquidatable };
-
-    const { data } = buildLiquidateMany({
-      deployment: this.options.deployment as BallastDeployment,
-      accountIds: liquidatable,
-      recipient: this.recipient,
-    });
-    let gas: bigint;
-    if (modelled !== undefined) gas = modelled;
-    else {
-      const estimate = await this.estimate(data, liquidatable.length);
-      gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
-      if (gas > cap) {
-        if (estimate > cap) {
-          throw new BatchGasError(
-            "over-block-gas-limit",
-            liquidatable.length,
-            `liquidateMany of ${liquidatable.length} accounts needs ${estimate} gas, above the block gas limit ${cap}`,
-          );
-        }
-        gas = cap;
-      }
-    }
+    const { liquidatable, notLiquidatable, gas, modelled, data } = prepared;
     let receipt: TransactionReceipt;
     try {
-      receipt = await this.sendAndWait(data, gas, hints?.head);
+      receipt = await this.waitForReceipt(data, gas, prepared.sent);
     } catch (error) {
-      // Some nodes (Hardhat's automine) answer the send itself with "ran out of gas" or reject a limit above the block's.
       if (!isGasError(error)) throw error;
       if (modelled !== undefined) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
       throw new BatchGasError("out-of-gas", liquidatable.length, `liquidateMany ran out of gas (limit ${gas})`, {
         cause: error,
       });
+    }
+    if (receipt.status === "success" && prepared.model !== undefined && prepared.model > 0n) {
+      const ratio = (receipt.gasUsed * 1_000_000n + prepared.model - 1n) / prepared.model;
+      if (this.gasRatioPpm === undefined || ratio > this.gasRatioPpm) this.gasRatioPpm = ratio;
     }
     const outOfGas = receipt.status !== "success" && receipt.gasUsed * 100n >= gas * 95n;
     if (outOfGas && modelled !== undefined) {
@@ -334,6 +313,97 @@ export class ViemExecutor implements Executor {
       gasUsed: receipt.gasUsed,
       ...(outOfGas ? { outOfGas } : {}),
     };
+  }
+
+  /** Simulates the batch, works out its gas, signs and sends it (under the preparation lock). */
+  private async prepareAndSend(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<Prepared> {
+    const cap = hints?.head?.gasLimit ?? (await this.gasCap());
+    // The modelled gas of the whole batch (≥ that of the part that turns out liquidatable) is the simulation's gas
+    // limit: if it suffices there, it suffices for the transaction, and no estimate is needed before the send.
+    const known = hints?.positions;
+    const markets = known ? accountIds.map((id) => known.get(id)) : [undefined];
+    let modelled: bigint | undefined;
+    if (this.modelTrusted && this.options.gas?.estimate !== true && markets.every((m) => m !== undefined)) {
+      modelled = (this.options.gas?.model ?? liquidationGasModel)(markets as (readonly number[])[]);
+      if (modelled > cap) {
+        // The model is an upper bound: the real cost may still fit in a block.
+        modelled = undefined;
+        this.options.metrics?.gasModelFallbacks.inc();
+      }
+    }
+    // Blocks are packed by gas LIMIT: once receipts show how far below the model real batches stay, the limit is
+    // tightened to the worst ratio seen + 20 %. The simulation runs under that limit, so a batch that needs more
+    // falls back to the full model before anything is sent.
+    const model = modelled;
+    if (model !== undefined && this.gasRatioPpm !== undefined) {
+      const tight = (model * this.gasRatioPpm * 12n) / 10_000_000n;
+      if (tight < model) modelled = tight;
+    }
+    let flags: boolean[] | undefined;
+    try {
+      // Only the simulations are serialised (see execute): the send of one batch queues behind at most one.
+      flags = await this.preparation.run(() => this.simulate(accountIds, modelled));
+    } catch (error) {
+      if (modelled === undefined || isTransportError(error)) throw error;
+      if (modelled !== model) {
+        flags = await this.preparation.run(() => this.simulate(accountIds, model)).catch(() => undefined);
+        modelled = model;
+      }
+      if (flags === undefined) {
+        // Nodes report an eth_call out of gas differently (Hardhat: a revert without reason): ask again without the
+        // limit. Success there means the model is too low for this chain.
+        flags = await this.preparation.run(() => this.simulate(accountIds));
+        this.distrustModel({ modelled, accounts: accountIds.length }, "simulation failed within the modelled gas");
+        modelled = undefined;
+      }
+    }
+    const simulated = flags;
+    const liquidatable = accountIds.filter((_, i) => simulated[i]);
+    const notLiquidatable = accountIds.filter((_, i) => !simulated[i]);
+    if (liquidatable.length === 0) return { kind: "skipped", notLiquidatable };
+
+    const { data } = buildLiquidateMany({
+      deployment: this.options.deployment as BallastDeployment,
+      accountIds: liquidatable,
+      recipient: this.recipient,
+    });
+    let gas: bigint;
+    if (modelled !== undefined) gas = modelled;
+    else {
+      const estimate = await this.estimate(data, liquidatable.length);
+      gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
+      if (gas > cap) {
+        if (estimate > cap) {
+          throw new BatchGasError(
+            "over-block-gas-limit",
+            liquidatable.length,
+            `liquidateMany of ${liquidatable.length} accounts needs ${estimate} gas, above the block gas limit ${cap}`,
+          );
+        }
+        gas = cap;
+      }
+    }
+    try {
+      const fees = await this.fees(hints?.head);
+      const sent = await this.broadcast(data, gas, fees, undefined);
+      return {
+        kind: "sent",
+        liquidatable,
+        notLiquidatable,
+        gas,
+        modelled,
+        model: modelled === undefined ? undefined : model,
+        data,
+        sent: { ...sent, fees },
+      };
+    } catch (error) {
+      // Some nodes (Hardhat's automine) answer the send itself with "ran out of gas" or reject a limit above the block's.
+      if (!isGasError(error)) throw error;
+      if (modelled !== undefined) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
+      throw new BatchGasError("out-of-gas", liquidatable.length, `liquidateMany ran out of gas (limit ${gas})`, {
+        cause: error,
+      });
+    }
   }
 
   /** Whether the gas model is still used (false after it was found too low). */
@@ -455,11 +525,15 @@ export class ViemExecutor implements Executor {
     });
   }
 
-  private async sendAndWait(data: Hex, gas: bigint, head?: ChainHead): Promise<TransactionReceipt> {
+  /** Waits for a sent transaction, replacing it with higher fees (under the cap) when it is not mined in time. */
+  private async waitForReceipt(
+    data: Hex,
+    gas: bigint,
+    sent: { hash: Hex; nonce: number; fees: Fees },
+  ): Promise<TransactionReceipt> {
     const { publicClient } = this.options;
     const maxReplacements = this.options.maxReplacements ?? 2;
-    let fees = await this.fees(head);
-    const sent = await this.broadcast(data, gas, fees, undefined);
+    let fees = sent.fees;
     const hashes = [sent.hash];
     for (let replacements = 0; ; ) {
       try {

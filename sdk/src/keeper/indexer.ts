@@ -59,6 +59,8 @@ export class EventIndexer implements AccountSource {
   private committed: bigint;
   private committedHash: Hex | undefined;
   private readonly timestamps = new Map<Hex, bigint>();
+  /** The head of the last complete sync. */
+  private lastHead: ChainHead | undefined;
 
   constructor(private readonly options: EventIndexerOptions) {
     this.indexState = new IndexState(options.shard);
@@ -101,6 +103,7 @@ export class EventIndexer implements AccountSource {
   }
 
   private reset(): void {
+    this.lastHead = undefined;
     this.options.store.reset(this.identity);
     // A fresh state object is simplest after a deep reorg: rebuild everything.
     this.indexState = new IndexState(this.options.shard);
@@ -121,7 +124,8 @@ export class EventIndexer implements AccountSource {
     // Every sync, not only when a block is about to be committed: a node restarted and redeployed at the same
     // addresses can leave the stored block within the re-read window of the new head, and on an idle chain no new
     // block would ever be committed to reveal that the stored one is gone.
-    await this.checkCommittedBlock();
+    // A head that extends the last one synced (its parent) cannot have dropped the committed block: skip the read.
+    if (head.parentHash === undefined || head.parentHash !== this.lastHead?.hash) await this.checkCommittedBlock();
     const target = head.number - this.reorgDepth;
     if (target > this.committed) {
       this.state.dropTip();
@@ -129,10 +133,12 @@ export class EventIndexer implements AccountSource {
         const from = this.committed + 1n;
         const { to, events } = await this.fetchEvents(from, target);
         for (const event of events) this.state.apply(event);
-        const block = await this.options.client.getBlock({ blockNumber: to });
+        // The head's hash is known: no read when the commit reaches it (reorgDepth 0).
+        const blockHash =
+          to === head.number ? head.hash : (await this.options.client.getBlock({ blockNumber: to })).hash;
         this.options.store.commit(this.identity, {
           block: to,
-          blockHash: block.hash,
+          blockHash,
           oracle: this.state.committedOracle,
           markets: this.state.baseMarketRecords(this.state.dirtyMarkets),
           accounts: this.state.baseAccountRecords(this.state.dirtyAccounts),
@@ -140,7 +146,7 @@ export class EventIndexer implements AccountSource {
         this.state.dirtyMarkets.clear();
         this.state.dirtyAccounts.clear();
         this.committed = to;
-        this.committedHash = block.hash;
+        this.committedHash = blockHash;
         this.options.onCommit?.(to, target);
       }
     }
@@ -156,6 +162,7 @@ export class EventIndexer implements AccountSource {
     this.state.beginTip();
     for (const event of tip) this.state.apply(event);
     this.state.endTip();
+    this.lastHead = head;
     return this.state.view(head, this.committed);
   }
 

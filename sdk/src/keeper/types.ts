@@ -23,6 +23,8 @@ export interface ChainHead {
   gasLimit?: bigint;
   /** The block's EIP-1559 base fee, when known: fees and the profitability rule start from it. */
   baseFeePerGas?: bigint;
+  /** The parent block's hash, when known: a head whose parent is the last head seen extends the same chain. */
+  parentHash?: Hex;
 }
 
 /**
