@@ -204,8 +204,20 @@ async function bench(accounts: number): Promise<Figures> {
         },
       };
       const metrics = new KeeperMetrics("bench_", { defaultMetrics: false });
+      const methods = new Map<string, number>();
       const { keeper, indexer } = await createKeeper({
-        transport: http(node.url, { timeout: 30_000 }),
+        transport: http(node.url, {
+          timeout: 30_000,
+          // BENCH_VERBOSE: count the keeper's RPC requests by method.
+          onFetchRequest: process.env.BENCH_VERBOSE
+            ? async (request) => {
+                const body = JSON.parse(await request.clone().text()) as { method: string } | { method: string }[];
+                for (const call of Array.isArray(body) ? body : [body]) {
+                  methods.set(call.method, (methods.get(call.method) ?? 0) + 1);
+                }
+              }
+            : undefined,
+        }),
         deployment,
         account: privateKeyToAccount(KEEPER_KEY),
         reorgDepth: 0,
@@ -303,6 +315,15 @@ async function bench(accounts: number): Promise<Figures> {
         priceToFirstConfirmationMs: Math.round(firstConfirmation - sentAt),
         priceToLastConfirmationMs: Math.round(lastConfirmation - sentAt),
       });
+      if (process.env.BENCH_VERBOSE) {
+        const perBlock = new Map<number, number>();
+        for (const block of blocks) perBlock.set(block, (perBlock.get(block) ?? 0) + 1);
+        console.log(
+          "  liquidations per block:",
+          [...perBlock.entries()].map(([b, n]) => `${b - updateBlock}:${n}`).join(" "),
+        );
+        console.log(`  RPC requests: ${JSON.stringify(Object.fromEntries(methods))}`);
+      }
       const last = runs.at(-1)!;
       console.log(
         `  run ${run + 1}: ${last.liquidated} liquidated in ${last.transactions} txs, ` +
