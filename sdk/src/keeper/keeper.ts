@@ -55,6 +55,12 @@ export interface KeeperOptions {
   gasModel?: (positions: readonly (readonly number[])[]) => bigint;
   /** Batches in flight at once. Default 2. */
   maxConcurrency?: number;
+  /**
+   * The first batch of a wave (nothing in flight) holds at most this many accounts, the most underwater: its
+   * simulation is short, so it reaches the next block even on a slow node; the rest follow in full batches.
+   * Default 10.
+   */
+  firstBatchSize?: number;
   /** Margin ratio (WAD) from which a healthy account is logged as at risk. Default 0.8e18 (80%). */
   warnMarginRatio?: bigint;
   /** Longest a healthy account goes without a recheck, in chain seconds. Default 60. */
@@ -543,11 +549,13 @@ export class Keeper {
     if (blockGas !== undefined && (blockGas * 9n) / 10n < maxGas) maxGas = (blockGas * 9n) / 10n;
     const batchSize = Math.min(this.options.batchSize, this.batchLimit);
     const model = this.options.gasModel ?? liquidationGasModel;
+    const waveStart = this.tasks.size === 0;
     for (let slot = 0; slot < free && ready.length > 0; slot++) {
       // Most underwater first; a batch ends at batchSize accounts or at the gas budget (at least one account).
       const batch: bigint[] = [];
       const positions = new Map<bigint, readonly number[]>();
-      while (ready.length > 0 && batch.length < batchSize) {
+      const size = waveStart && slot === 0 ? Math.min(batchSize, this.options.firstBatchSize ?? 10) : batchSize;
+      while (ready.length > 0 && batch.length < size) {
         const id = ready[0]!.accountId;
         const markets = [...(this.lastView?.account(id)?.positions.keys() ?? [])];
         positions.set(id, markets);
