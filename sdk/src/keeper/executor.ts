@@ -111,6 +111,11 @@ export interface GasSettings {
   replacementBumpPercent?: number;
   /** The gas model (markets per account → gas). Default {@link liquidationGasModel}. */
   model?: (positions: readonly (readonly number[])[]) => bigint;
+  /**
+   * "always": every batch is simulated (`eth_call`) before it is sent. "until-validated" (default): once a
+   * simulated batch at least as large has been confirmed within the modelled gas, batches go out unsimulated.
+   */
+  simulate?: "always" | "until-validated";
 }
 
 export interface Fees {
@@ -188,6 +193,8 @@ type Prepared =
       modelled: bigint | undefined;
       /** The model's own figure for the batch (what the tightening ratio is measured against). */
       model: bigint | undefined;
+      /** Whether an eth_call checked the batch (and its gas limit) before the send. */
+      simulated: boolean;
       data: Hex;
       sent: { hash: Hex; nonce: number; fees: Fees };
     };
@@ -214,6 +221,8 @@ export class ViemExecutor implements Executor {
   private readonly preparation = new Lock();
   /** The highest gasUsed / modelled gas seen in a receipt, parts per million (tightens later gas limits). */
   private gasRatioPpm: bigint | undefined;
+  /** The largest batch a simulated, modelled, confirmed transaction has validated (see prepareAndSend). */
+  private validatedUpTo = 0;
   /** Cleared for good when the model is below what a batch needs (its simulation ran out of the modelled gas). */
   private modelTrusted = true;
   private blockGasLimit: { value: bigint; at: number } | undefined;
@@ -288,6 +297,7 @@ export class ViemExecutor implements Executor {
     if (receipt.status === "success" && prepared.model !== undefined && prepared.model > 0n) {
       const ratio = (receipt.gasUsed * 1_000_000n + prepared.model - 1n) / prepared.model;
       if (this.gasRatioPpm === undefined || ratio > this.gasRatioPpm) this.gasRatioPpm = ratio;
+      if (prepared.simulated && accountIds.length > this.validatedUpTo) this.validatedUpTo = accountIds.length;
     }
     const outOfGas = receipt.status !== "success" && receipt.gasUsed * 100n >= gas * 95n;
     if (outOfGas && modelled !== undefined) {
@@ -335,26 +345,38 @@ export class ViemExecutor implements Executor {
     // tightened to the worst ratio seen + 20 %. The simulation runs under that limit, so a batch that needs more
     // falls back to the full model before anything is sent.
     const model = modelled;
-    if (model !== undefined && this.gasRatioPpm !== undefined) {
+    // Once a receipt has confirmed a simulated batch at least this large, the keeper's own evaluation (the SDK's
+    // exact health at the head) stands in for the simulation: it halves what the node executes. liquidateMany skips
+    // what is no longer liquidatable (a competitor was faster), so the worst case is gas spent on a skip.
+    const unsimulated =
+      this.options.gas?.simulate !== "always" &&
+      model !== undefined &&
+      this.gasRatioPpm !== undefined &&
+      this.validatedUpTo >= accountIds.length;
+    // Unsimulated, nothing would check a tighter limit before the send: such a batch keeps the model's upper bound.
+    if (!unsimulated && model !== undefined && this.gasRatioPpm !== undefined) {
       const tight = (model * this.gasRatioPpm * 12n) / 10_000_000n;
       if (tight < model) modelled = tight;
     }
     let flags: boolean[] | undefined;
-    try {
-      // Only the simulations are serialised (see execute): the send of one batch queues behind at most one.
-      flags = await this.preparation.run(() => this.simulate(accountIds, modelled));
-    } catch (error) {
-      if (modelled === undefined || isTransportError(error)) throw error;
-      if (modelled !== model) {
-        flags = await this.preparation.run(() => this.simulate(accountIds, model)).catch(() => undefined);
-        modelled = model;
-      }
-      if (flags === undefined) {
-        // Nodes report an eth_call out of gas differently (Hardhat: a revert without reason): ask again without the
-        // limit. Success there means the model is too low for this chain.
-        flags = await this.preparation.run(() => this.simulate(accountIds));
-        this.distrustModel({ modelled, accounts: accountIds.length }, "simulation failed within the modelled gas");
-        modelled = undefined;
+    if (unsimulated) flags = accountIds.map(() => true);
+    else {
+      try {
+        // Only the simulations are serialised (see execute): the send of one batch queues behind at most one.
+        flags = await this.preparation.run(() => this.simulate(accountIds, modelled));
+      } catch (error) {
+        if (modelled === undefined || isTransportError(error)) throw error;
+        if (modelled !== model) {
+          flags = await this.preparation.run(() => this.simulate(accountIds, model)).catch(() => undefined);
+          modelled = model;
+        }
+        if (flags === undefined) {
+          // Nodes report an eth_call out of gas differently (Hardhat: a revert without reason): ask again without
+          // the limit. Success there means the model is too low for this chain.
+          flags = await this.preparation.run(() => this.simulate(accountIds));
+          this.distrustModel({ modelled, accounts: accountIds.length }, "simulation failed within the modelled gas");
+          modelled = undefined;
+        }
       }
     }
     const simulated = flags;
@@ -393,6 +415,7 @@ export class ViemExecutor implements Executor {
         gas,
         modelled,
         model: modelled === undefined ? undefined : model,
+        simulated: !unsimulated,
         data,
         sent: { ...sent, fees },
       };
