@@ -9,9 +9,9 @@
  * @module
  */
 import type { Address, Hex } from "viem";
-import type { FundingState, Market, Position } from "../math/types.js";
+import type { FundingState, Market, Position } from "../index.js";
 
-export type { AccountHealth, MarketParams } from "../math/types.js";
+export type { AccountHealth, MarketParams } from "../index.js";
 
 /** A block the keeper has looked at. */
 export interface ChainHead {
