@@ -1,23 +1,42 @@
 /**
  * The Ballast liquidation keeper (CLI over `sdk/src/keeper`). See docs/keeper.md.
  *
- *   npm run keeper -- --rpc http://127.0.0.1:8545 --deployment deployments/localhost.json --private-key 0x…
+ *   npm run keeper -- --rpc http://127.0.0.1:8545 --deployment deployments/localhost.json --private-key-file key.txt
  *
- * Logs are JSON lines (pino) on stdout; metrics and /health on --metrics-port. Exit codes: 0 after a graceful
- * shutdown (SIGINT/SIGTERM), 2 when it cannot start (bad option, missing deployment file, unreachable RPC, wrong
- * chain, no contract, no funds), 1 on an unexpected crash (let a supervisor restart it: the index resumes).
+ * Settings: flags > environment (BALLAST_RPC_URL, BALLAST_KEEPER_PRIVATE_KEY, BALLAST_DEPLOYMENT, BALLAST_KEEPER_*)
+ * > a JSON config file (--config, or BALLAST_KEEPER_CONFIG) > defaults.
+ *
+ * Logs are JSON lines (pino, bigints as strings) on stdout; metrics and /health on --metrics-port. Exit codes: 0
+ * after a graceful shutdown (SIGINT/SIGTERM), 2 when it cannot start (bad option, missing deployment file,
+ * unreachable RPC, wrong chain, no contract, no funds), 1 on an unexpected crash (let a supervisor restart it: the
+ * index resumes).
+ *
+ * `npm run keeper` runs this file with `node --import tsx` (tsx as a loader inside this process, not tsx's CLI, which
+ * is a second process in between): npm forwards SIGTERM/SIGINT to its child, and the child is the keeper itself.
  */
 import type { Server } from "node:http";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { pino } from "pino";
-import { http, isAddress, isHex, type Address, type Hex } from "viem";
+import { type Address, type Hex, http, isAddress, isHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { SIMULATION_SENDER } from "../sdk/src/index.js";
 import {
+  CONFIG_ENV,
   createKeeper,
+  envName,
+  formatUsd,
+  KEEPER_OPTIONS,
   type Keeper,
+  type KeeperCliConfig,
+  type KeeperOptionName,
   KeeperStartupError,
+  loadConfigFile,
   loadDeploymentFile,
   parseShard,
+  parseUsd,
+  readPrivateKeyFile,
+  resolveKeeperConfig,
+  rpcTransport,
   startMetricsServer,
 } from "../sdk/src/keeper/index.js";
 
@@ -28,167 +47,156 @@ process.on("warning", (warning) => {
   console.error(`${warning.name}: ${warning.message}`);
 });
 
-const integer =
-  (name: string, min = 0) =>
-  (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min)
-      throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}.`);
-    return parsed;
-  };
-const decimal = (name: string) => (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0.`);
-  return parsed;
-};
-const gwei = (value: number | undefined) => (value === undefined ? undefined : BigInt(Math.round(value * 1e9)));
-
 const program = new Command()
   .name("keeper")
-  .description("Finds and liquidates unhealthy Ballast accounts.")
-  .option("--rpc <url>", "JSON-RPC endpoint", process.env.BALLAST_RPC_URL ?? "http://127.0.0.1:8545")
-  .option("--deployment <file>", "BallastDeployment file", "deployments/localhost.json")
-  .addOption(new Option("--private-key <hex>", "signer key (or env KEEPER_PRIVATE_KEY)").env("KEEPER_PRIVATE_KEY"))
-  .option("--recipient <address>", "where keeper rewards accrue (default: the signer)")
-  .option("--dry-run", "simulate liquidations, send nothing", false)
-  .option("--shard <i/n>", "only accounts with id mod n = i", "0/1")
-  .option("--db <path>", "SQLite index file (default .keeper/keeper-<chainId>-<shard>.sqlite; ':memory:' for none)")
-  .option("--metrics-port <port>", "Prometheus /metrics and /health port (0: off)", integer("--metrics-port"), 9464)
-  .option("--metrics-host <host>", "address the metrics server listens on", "127.0.0.1")
-  .option("--poll-interval <ms>", "how often to look for a new block", integer("--poll-interval", 10), 1000)
-  .option("--batch-size <n>", "accounts per liquidateMany", integer("--batch-size", 1), 25)
-  .option("--concurrency <n>", "liquidation transactions in flight at once", integer("--concurrency", 1), 2)
-  .option(
-    "--reorg-depth <blocks>",
-    "newest blocks re-read every time (never committed before)",
-    integer("--reorg-depth"),
-    12,
+  .description(
+    "Finds and liquidates unhealthy Ballast accounts.\n\n" +
+      "Precedence: flags > environment > --config file > defaults. Every option has an environment variable\n" +
+      "(shown below) and a config-file key (its camelCase name, e.g. batchSize).",
   )
-  .option("--max-block-range <blocks>", "largest eth_getLogs range", integer("--max-block-range", 1), 5000)
-  .option("--max-fee-gwei <gwei>", "EIP-1559 max fee (default: node estimate)", decimal("--max-fee-gwei"))
-  .option(
-    "--priority-fee-gwei <gwei>",
-    "EIP-1559 priority fee (default: node estimate)",
-    decimal("--priority-fee-gwei"),
-  )
-  .option("--gas-multiplier <x>", "gas limit = estimate × x", decimal("--gas-multiplier"), 1.3)
-  .option(
-    "--receipt-timeout <ms>",
-    "wait this long before replacing a transaction",
-    integer("--receipt-timeout", 1),
-    60000,
-  )
-  .option("--rpc-timeout <ms>", "timeout of one RPC request", integer("--rpc-timeout", 1), 10000)
-  .option(
-    "--warn-margin-ratio <percent>",
-    "log healthy accounts at or above this margin ratio",
-    decimal("--warn-margin-ratio"),
-    80,
-  )
-  .option(
-    "--max-recheck <seconds>",
-    "longest a healthy account goes unchecked (chain time)",
-    integer("--max-recheck"),
-    60,
-  )
-  .option("--full-scan", "evaluate every account on every block (no risk scheduling)", false)
-  .option("--log-level <level>", "trace, debug, info, warn, error", "info");
-
+  .option("--config <file>", `JSON config file (env ${CONFIG_ENV})`);
+for (const [name, spec] of Object.entries(KEEPER_OPTIONS) as [
+  KeeperOptionName,
+  (typeof KEEPER_OPTIONS)[KeeperOptionName],
+][]) {
+  const defaultText = "default" in spec ? `; default ${JSON.stringify(spec.default)}` : "";
+  const option = new Option(spec.flag, `${spec.description} (env ${envName(name)}${defaultText})`);
+  // Repeatable: --rpc a --rpc b (each may also be comma-separated).
+  if (spec.kind === "list") option.argParser((value: string, previous?: string[]) => [...(previous ?? []), value]);
+  program.addOption(option);
+}
 program.parse();
-const opts = program.opts<{
-  rpc: string;
-  deployment: string;
-  privateKey?: string;
-  recipient?: string;
-  dryRun: boolean;
-  shard: string;
-  db?: string;
-  metricsPort: number;
-  metricsHost: string;
-  pollInterval: number;
-  batchSize: number;
-  concurrency: number;
-  reorgDepth: number;
-  maxBlockRange: number;
-  maxFeeGwei?: number;
-  priorityFeeGwei?: number;
-  gasMultiplier: number;
-  receiptTimeout: number;
-  rpcTimeout: number;
-  warnMarginRatio: number;
-  maxRecheck: number;
-  fullScan: boolean;
-  logLevel: string;
-}>();
+const flags = program.opts<Partial<Record<KeeperOptionName | "config", unknown>>>();
 
-const logger = pino({ level: opts.logLevel, base: { service: "ballast-keeper" } });
+// Logs print bigints as decimal strings: JSON numbers would lose precision above 2^53 (WAD amounts always are).
+const bigintsAsStrings = (value: unknown): unknown => {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map(bigintsAsStrings);
+  if (value !== null && typeof value === "object" && !(value instanceof Error)) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, bigintsAsStrings(inner)]));
+  }
+  return value;
+};
+const logger = pino({
+  level: typeof flags.logLevel === "string" ? flags.logLevel : (process.env[envName("logLevel")] ?? "info"),
+  base: { service: "ballast-keeper", pid: process.pid },
+  formatters: { log: (fields) => bigintsAsStrings(fields) as Record<string, unknown> },
+});
+
+const gwei = (value: number | undefined) => (value === undefined ? undefined : BigInt(Math.round(value * 1e9)));
+
+function httpUrl(text: string, flag: string): URL {
+  try {
+    const url = new URL(text);
+    if (/^https?:$/.test(url.protocol)) return url;
+  } catch {}
+  throw new KeeperStartupError("BAD_OPTION", `${flag} ${text} is not an http(s) URL.`);
+}
+
+/** The signer's key: --private-key, BALLAST_KEEPER_PRIVATE_KEY, or --private-key-file (in that order). */
+async function signerKey(config: KeeperCliConfig): Promise<Hex | undefined> {
+  const key =
+    config.privateKey ?? (config.privateKeyFile ? await readPrivateKeyFile(config.privateKeyFile) : undefined);
+  if (key !== undefined && !(isHex(key) && key.length === 66)) {
+    throw new KeeperStartupError(
+      "BAD_OPTION",
+      `The private key${config.privateKeyFile && !config.privateKey ? ` in ${config.privateKeyFile}` : ""} must be 32 bytes of hex with a 0x prefix.`,
+    );
+  }
+  return key as Hex | undefined;
+}
 
 async function main(): Promise<{ keeper: Keeper; server?: Server }> {
-  const shard = parseShard(opts.shard);
-  if (!opts.privateKey && !opts.dryRun) {
-    throw new KeeperStartupError("BAD_OPTION", "No signer: pass --private-key (or KEEPER_PRIVATE_KEY), or --dry-run.");
+  const configPath = (flags.config as string | undefined) ?? process.env[CONFIG_ENV];
+  const file = configPath ? await loadConfigFile(configPath) : undefined;
+  const { config, sources } = resolveKeeperConfig({
+    flags,
+    env: process.env,
+    file,
+    fileName: configPath,
+  });
+  logger.level = config.logLevel;
+  const shard = parseShard(config.shard);
+  const key = await signerKey(config);
+  if (!key && !config.dryRun) {
+    throw new KeeperStartupError(
+      "BAD_OPTION",
+      `No signer: pass --private-key-file <file>, set ${envName("privateKey")}, or run with --dry-run.`,
+    );
   }
-  if (opts.privateKey && !(isHex(opts.privateKey) && opts.privateKey.length === 66)) {
-    throw new KeeperStartupError("BAD_OPTION", "--private-key must be 32 bytes of hex with a 0x prefix.");
+  if (config.recipient && !isAddress(config.recipient)) {
+    throw new KeeperStartupError("BAD_OPTION", `--recipient ${config.recipient} is not an address.`);
   }
-  if (opts.recipient && !isAddress(opts.recipient)) {
-    throw new KeeperStartupError("BAD_OPTION", `--recipient ${opts.recipient} is not an address.`);
-  }
-  let url: URL;
+  const urls = config.rpc.map((text) => httpUrl(text, "--rpc"));
+  const privateUrl = config.privateRpc ? httpUrl(config.privateRpc, "--private-rpc") : undefined;
+  let minProfitUsd: bigint;
   try {
-    url = new URL(opts.rpc);
-    if (!/^https?:$/.test(url.protocol)) throw new Error(url.protocol);
-  } catch {
-    throw new KeeperStartupError("BAD_OPTION", `--rpc ${opts.rpc} is not an http(s) URL.`);
+    minProfitUsd = parseUsd(config.minProfitUsd, "--min-profit-usd");
+  } catch (error) {
+    throw new KeeperStartupError("BAD_OPTION", (error as Error).message);
   }
-  const deployment = await loadDeploymentFile(opts.deployment);
+  const nativePriceUsd = parseUsd(String(config.nativePriceUsd), "--native-price-usd");
+  const deployment = await loadDeploymentFile(config.deployment);
   // Dry runs need no key: simulations are sent from a fixed, unfunded address.
-  const account = opts.privateKey
-    ? privateKeyToAccount(opts.privateKey as Hex)
-    : ("0x000000000000000000000000000000000000dEaD" as Address);
+  const account = key ? privateKeyToAccount(key) : (SIMULATION_SENDER as Address);
   const shardLabel = shard.count > 1 ? `-${shard.index}of${shard.count}` : "";
-  const dbPath = opts.db ?? `.keeper/keeper-${deployment.chainId}${shardLabel}.sqlite`;
+  const dbPath = config.db ?? `.keeper/keeper-${deployment.chainId}${shardLabel}.sqlite`;
+  const origins = urls.map((url) => url.origin);
 
   const { keeper, metrics, executor } = await createKeeper({
-    transport: http(url.toString(), { timeout: opts.rpcTimeout, retryCount: 1 }),
-    rpcLabel: url.origin,
+    transport: rpcTransport(
+      urls.map((url) => url.toString()),
+      { timeout: config.rpcTimeout, retryCount: 1 },
+    ),
+    submitTransport:
+      privateUrl && !config.dryRun ? http(privateUrl.toString(), { timeout: config.rpcTimeout }) : undefined,
+    rpcLabel: origins.join(", "),
     deployment,
     account,
-    recipient: opts.recipient as Address | undefined,
+    recipient: config.recipient as Address | undefined,
     dbPath: dbPath === ":memory:" ? undefined : dbPath,
-    dryRun: opts.dryRun,
+    dryRun: config.dryRun,
     shard,
-    reorgDepth: opts.reorgDepth,
-    maxBlockRange: BigInt(opts.maxBlockRange),
-    pollIntervalMs: opts.pollInterval,
-    batchSize: opts.batchSize,
-    maxConcurrency: opts.concurrency,
-    warnMarginRatio: BigInt(Math.round(opts.warnMarginRatio * 100)) * 10n ** 14n,
-    maxRecheckSeconds: opts.maxRecheck,
-    fullScan: opts.fullScan,
-    receiptTimeoutMs: opts.receiptTimeout,
+    reorgDepth: config.reorgDepth,
+    maxBlockRange: BigInt(config.maxBlockRange),
+    pollIntervalMs: config.pollInterval,
+    batchSize: config.batchSize,
+    maxConcurrency: config.concurrency,
+    warnMarginRatio: BigInt(Math.round(config.warnMarginRatio * 100)) * 10n ** 14n,
+    maxRecheckSeconds: config.maxRecheck,
+    fullScan: config.fullScan,
+    receiptTimeoutMs: config.receiptTimeout,
     gas: {
-      maxFeePerGas: gwei(opts.maxFeeGwei),
-      maxPriorityFeePerGas: gwei(opts.priorityFeeGwei),
-      gasLimitMultiplier: opts.gasMultiplier,
+      maxFeePerGas: gwei(config.maxFeeGwei),
+      maxPriorityFeePerGas: gwei(config.priorityFeeGwei),
+      gasLimitMultiplier: config.gasMultiplier,
     },
+    profitability: { minProfitUsd, nativePriceUsd },
     logger,
   });
   const server =
-    opts.metricsPort > 0
-      ? await startMetricsServer(metrics, () => keeper.health(), opts.metricsPort, opts.metricsHost)
+    config.metricsPort > 0
+      ? await startMetricsServer(metrics, () => keeper.health(), config.metricsPort, config.metricsHost)
       : undefined;
   logger.info(
     {
-      rpc: url.origin,
+      rpc: origins,
+      privateRpc: privateUrl?.origin ?? null,
       chainId: deployment.chainId,
       core: deployment.core,
       signer: executor.address,
       balanceWei: await executor.balance(),
-      dryRun: opts.dryRun,
+      dryRun: config.dryRun,
       shard: `${shard.index}/${shard.count}`,
       db: dbPath,
-      metrics: server ? `http://${opts.metricsHost}:${opts.metricsPort}/metrics` : "off",
+      minProfitUsd: formatUsd(minProfitUsd),
+      nativePriceUsd: formatUsd(nativePriceUsd),
+      maxFeeGwei: config.maxFeeGwei ?? null,
+      priorityFeeGwei: config.priorityFeeGwei ?? "node",
+      config: configPath ?? null,
+      // Where each setting came from (flag, env, config, default): answers "why is it using that?".
+      sources,
+      metrics: server ? `http://${config.metricsHost}:${config.metricsPort}/metrics` : "off",
     },
     "keeper started",
   );
@@ -197,22 +205,36 @@ async function main(): Promise<{ keeper: Keeper; server?: Server }> {
 }
 
 let stopping = false;
+let running: { keeper: Keeper; server?: Server } | undefined;
+const shutdown = async (signal: string) => {
+  if (stopping) {
+    logger.warn({ signal }, "second signal: exiting now");
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, "shutting down: waiting for transactions in flight");
+  if (running) {
+    await running.keeper.stop(30_000);
+    const { server } = running;
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+  logger.info({ signal }, "stopped");
+  logger.flush();
+  process.exit(0);
+};
+// Installed before start-up: a signal during the preflight must stop the process too, not be ignored.
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// A wrapper that dies without passing the signal on (a shell between npm and node, tsx's CLI) would leave the
+// keeper running as an orphan: being re-parented means whoever started it is gone, so stop as if told to.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown("parent exited");
+}, 500).unref();
+
 main()
-  .then(({ keeper, server }) => {
-    const shutdown = async (signal: string) => {
-      if (stopping) {
-        logger.warn({ signal }, "second signal: exiting now");
-        process.exit(1);
-      }
-      stopping = true;
-      logger.info({ signal }, "shutting down: waiting for transactions in flight");
-      await keeper.stop(30_000);
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      logger.info("stopped");
-      process.exit(0);
-    };
-    process.on("SIGINT", () => void shutdown("SIGINT"));
-    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  .then((started) => {
+    running = started;
   })
   .catch((error: unknown) => {
     if (error instanceof KeeperStartupError) {

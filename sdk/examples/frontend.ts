@@ -94,7 +94,7 @@ export async function previewOrder(
 export async function main(): Promise<void> {
   const { readFileSync } = await import("node:fs");
   const deployment = parseDeployment(readFileSync(process.env.BALLAST_DEPLOYMENT ?? "", "utf8"));
-  const ballast = connect(deployment, http(process.env.RPC_URL ?? "http://127.0.0.1:8545"));
+  const ballast = connect(deployment, http(process.env.BALLAST_RPC_URL ?? "http://127.0.0.1:8545"));
   const accountId = BigInt(process.env.BALLAST_ACCOUNT ?? "1");
   for (const line of await describeAccount(ballast, accountId)) console.log(line);
   const sender = process.env.BALLAST_SENDER as Address | undefined;

@@ -12,6 +12,9 @@ export * from "./contractErrors.js";
 export * from "./format.js";
 export * from "./abi/index.js";
 export * from "./deployment.js";
+export * from "./constants.js";
+export * from "./events.js";
+export { getLogsChunked, isRangeError, LogChunker } from "./actions/internal/logs.js";
 export * from "./client/index.js";
 export * as actions from "./actions/index.js";
 export {

@@ -9,20 +9,26 @@ import {
   type Account,
   type Address,
   type Chain,
+  createClient,
   createPublicClient,
   createWalletClient,
   defineChain,
+  fallback,
+  http,
   type PublicClient,
   type Transport,
 } from "viem";
-import type { BallastDeployment } from "../deployment.js";
+import { type BallastDeployment, ballastCoreAbi, normaliseRiskParams } from "../index.js";
 import { DryRunExecutor, type GasSettings, ViemExecutor } from "./executor.js";
 import { EventIndexer } from "./indexer.js";
-import { Keeper, type KeeperOptions } from "./keeper.js";
+import { Keeper, type KeeperOptions, type ProfitabilityOptions } from "./keeper.js";
 import { KeeperMetrics } from "./metrics.js";
 import { OraclePriceSource } from "./prices.js";
 import { MemoryStore, SqliteStore } from "./store.js";
 import type { BlockSource, KeeperLogger, Shard, Store } from "./types.js";
+
+/** The native-token price the gas cost is converted at when none is configured: 3,000 USD (WAD). */
+export const DEFAULT_NATIVE_PRICE_USD = 3_000n * 10n ** 18n;
 
 export type KeeperStartupErrorCode =
   | "DEPLOYMENT_FILE"
@@ -83,10 +89,40 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
+/**
+ * The transport for a list of RPC URLs: `http(url)` for one, viem's `fallback` over all of them (in order, the next
+ * one taking over when a request fails) for several.
+ */
+export function rpcTransport(
+  urls: readonly string[],
+  options: { timeout?: number; retryCount?: number } = {},
+): Transport {
+  if (urls.length === 0) throw new KeeperStartupError("BAD_OPTION", "No RPC URL: pass --rpc (or BALLAST_RPC_URL).");
+  const transports = urls.map((url) => http(url, { timeout: options.timeout, retryCount: options.retryCount }));
+  return transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: options.retryCount });
+}
+
+/** The profitability rule for {@link createKeeper}: USD figures as WAD. */
+export interface CreateKeeperProfitability {
+  /** Send only when expected reward − gas cost ≥ this (WAD USD; negative accepts a loss up to that much). */
+  minProfitUsd: bigint;
+  /** USD per whole native token (WAD). Default 3,000. */
+  nativePriceUsd?: bigint;
+  /** The reward floor the protocol pays at least (WAD USD); 0 until the contracts pay one. */
+  rewardFloor?: bigint;
+}
+
 export interface CreateKeeperOptions
-  extends Omit<KeeperOptions, "blocks" | "accounts" | "prices" | "executor" | "metrics"> {
-  /** `http(url)` or `custom(eip1193Provider)`. */
+  extends Omit<KeeperOptions, "blocks" | "accounts" | "prices" | "executor" | "metrics" | "profitability"> {
+  /** `http(url)`, `rpcTransport(urls)` (fallback over several) or `custom(eip1193Provider)`: every read. */
   transport: Transport;
+  /**
+   * Where signed transactions go instead (a private submission endpoint, e.g. a builder's RPC, so liquidations are
+   * not front-run from the public mempool). Needs a local account. Reads never go there.
+   */
+  submitTransport?: Transport;
+  /** The profitability rule; omitted: every liquidatable account is sent (the CLI always sets it). */
+  profitability?: CreateKeeperProfitability;
   /** Shown in errors (e.g. the RPC URL). */
   rpcLabel?: string;
   deployment: BallastDeployment;
@@ -175,6 +211,12 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
   const publicClient = createPublicClient({ chain, transport: options.transport, pollingInterval }) as PublicClient;
   const walletClient = createWalletClient({ chain, transport: options.transport });
   const signer = typeof options.account === "string" ? options.account : options.account.address;
+  if (options.submitTransport !== undefined && typeof options.account === "string") {
+    throw new KeeperStartupError(
+      "BAD_OPTION",
+      "A private submission endpoint needs a local signer (a private key): the node cannot sign for it.",
+    );
+  }
   if (!options.skipPreflight) await preflight(publicClient, deployment, signer, options);
 
   const store = options.store ?? (options.dbPath ? await SqliteStore.open(options.dbPath) : new MemoryStore());
@@ -192,9 +234,11 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
   const viemExecutor = new ViemExecutor({
     publicClient,
     walletClient,
+    submitClient:
+      options.submitTransport === undefined ? undefined : createClient({ chain, transport: options.submitTransport }),
     account: options.account,
     chain,
-    core: deployment.core,
+    deployment,
     recipient: options.recipient,
     gas: options.gas,
     receiptTimeoutMs: options.receiptTimeoutMs,
@@ -206,8 +250,31 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
   const blocks: BlockSource = {
     latest: async () => {
       const block = await publicClient.getBlock({ blockTag: "latest" });
-      return { number: block.number, hash: block.hash, timestamp: block.timestamp, gasLimit: block.gasLimit };
+      return {
+        number: block.number,
+        hash: block.hash,
+        timestamp: block.timestamp,
+        gasLimit: block.gasLimit,
+        baseFeePerGas: block.baseFeePerGas ?? undefined,
+        parentHash: block.parentHash,
+      };
     },
+  };
+  const rule = options.profitability;
+  const profitability: ProfitabilityOptions | undefined = rule && {
+    minProfitUsd: rule.minProfitUsd,
+    nativePriceUsd: rule.nativePriceUsd ?? DEFAULT_NATIVE_PRICE_USD,
+    rewardParams: async (head) => ({
+      riskParams: normaliseRiskParams(
+        (await publicClient.readContract({
+          address: deployment.core,
+          abi: ballastCoreAbi,
+          functionName: "riskParams",
+          blockNumber: head.number,
+        })) as unknown as Record<string, unknown>,
+      ),
+      rewardFloor: rule.rewardFloor,
+    }),
   };
   const keeper = new Keeper({
     gasModel: options.gas?.model,
@@ -217,6 +284,7 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
     prices: new OraclePriceSource(publicClient, deployment.multicall3),
     executor,
     metrics,
+    profitability,
   });
   return { keeper, indexer, metrics, publicClient, executor, chain };
 }

@@ -15,10 +15,9 @@ import {
   type Account,
   type Address,
   type Chain,
-  encodeFunctionData,
+  type Client,
   type Hex,
   HttpRequestError,
-  parseEventLogs,
   type PublicClient,
   SocketClosedError,
   TimeoutError,
@@ -27,17 +26,18 @@ import {
   WaitForTransactionReceiptTimeoutError,
   WebSocketRequestError,
 } from "viem";
-import { ballastCoreAbi } from "../abi/ballastCore.js";
+import { sendRawTransaction } from "viem/actions";
+import { type BallastDeployment, ballastCoreAbi, buildLiquidateMany, decodeCoreLogs } from "../index.js";
 import type { KeeperMetrics } from "./metrics.js";
-import type { ExecuteHints, Executor, KeeperLogger, LiquidationOutcome } from "./types.js";
+import type { ChainHead, ExecuteHints, Executor, KeeperLogger, LiquidationOutcome } from "./types.js";
 
 /**
  * An upper bound on the gas of `liquidateMany` from the positions each account holds (measured on BallastCore:
  * about 60k + 77k per position for a lone account, far less per account in a batch where markets are warm):
  * 100k + per account 35k + per position 45k + per distinct market 60k (its cold price, funding and state reads).
- * Saves an `eth_estimateGas` (a binary search of executions) per batch. The executor checks it against one
- * estimate whenever a batch is larger than any checked before, and switches to estimates for good when the model
- * is below an estimate or a modelled transaction runs out of gas (a chain whose gas costs differ).
+ * Saves an `eth_estimateGas` (a binary search of executions) per batch. The executor checks it for free: each
+ * batch's simulation runs with the modelled gas as its gas limit, so a model that is too low fails the simulation,
+ * not a transaction, and the executor switches to estimates for good (a chain whose gas costs differ).
  */
 export function liquidationGasModel(positions: readonly (readonly number[])[]): bigint {
   const markets = new Set<number>();
@@ -98,9 +98,12 @@ function isTransportError(error: unknown): boolean {
 export interface GasSettings {
   /** Always ask the node (`eth_estimateGas`) instead of the gas model. Default false. */
   estimate?: boolean;
-  /** EIP-1559 fee cap, wei. Default: the node's estimate. */
+  /**
+   * EIP-1559 fee CAP, wei: no transaction or replacement ever offers more per gas. Default: none (2 × base fee +
+   * priority fee, as viem does).
+   */
   maxFeePerGas?: bigint;
-  /** EIP-1559 tip, wei. Default: the node's estimate. */
+  /** EIP-1559 tip, wei. Default: the node's `eth_maxPriorityFeePerGas`. */
   maxPriorityFeePerGas?: bigint;
   /** Gas limit = estimate × this. Default 1.3. */
   gasLimitMultiplier?: number;
@@ -108,15 +111,60 @@ export interface GasSettings {
   replacementBumpPercent?: number;
   /** The gas model (markets per account → gas). Default {@link liquidationGasModel}. */
   model?: (positions: readonly (readonly number[])[]) => bigint;
+  /**
+   * "always": every batch is simulated (`eth_call`) before it is sent. "until-validated" (default): once a
+   * simulated batch at least as large has been confirmed within the modelled gas, batches go out unsimulated.
+   */
+  simulate?: "always" | "until-validated";
+}
+
+export interface Fees {
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+/**
+ * The fees of a first send: priority fee as given, max fee 2 × base fee + priority (room for the base fee to rise
+ * for a few full blocks), both never above `cap`.
+ */
+export function initialFees(baseFeePerGas: bigint, priorityFeePerGas: bigint, cap?: bigint): Fees {
+  let maxFeePerGas = baseFeePerGas * 2n + priorityFeePerGas;
+  if (cap !== undefined && maxFeePerGas > cap) maxFeePerGas = cap;
+  return {
+    maxFeePerGas,
+    maxPriorityFeePerGas: priorityFeePerGas > maxFeePerGas ? maxFeePerGas : priorityFeePerGas,
+  };
+}
+
+/**
+ * The fees of a replacement: both fees raised by `bumpPercent` (mempools want ≥ 10 %), or to `fresh` (today's
+ * initial fees) when that is higher, never above `cap`. Undefined when the cap leaves no room for a valid
+ * replacement (the original then stays the only candidate: the keeper keeps waiting for it).
+ */
+export function replacementFees(previous: Fees, fresh: Fees, bumpPercent: number, cap?: bigint): Fees | undefined {
+  const bump = (fee: bigint) => (fee * BigInt(100 + bumpPercent)) / 100n + 1n;
+  const max = (a: bigint, b: bigint) => (a > b ? a : b);
+  let maxFeePerGas = max(bump(previous.maxFeePerGas), fresh.maxFeePerGas);
+  let maxPriorityFeePerGas = max(bump(previous.maxPriorityFeePerGas), fresh.maxPriorityFeePerGas);
+  if (cap !== undefined && maxFeePerGas > cap) maxFeePerGas = cap;
+  if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;
+  // The usual replacement rule: both fees at least 10 % above the pending transaction's.
+  const minimum = (fee: bigint) => (fee * 110n + 99n) / 100n;
+  if (maxFeePerGas < minimum(previous.maxFeePerGas) || maxPriorityFeePerGas < minimum(previous.maxPriorityFeePerGas)) {
+    return undefined;
+  }
+  return { maxFeePerGas, maxPriorityFeePerGas };
 }
 
 export interface ViemExecutorOptions {
   publicClient: PublicClient;
   walletClient: WalletClient;
+  /** Where signed transactions are sent (a private submission endpoint); default: `publicClient`. */
+  submitClient?: Client;
   /** A local account (private key) or the address of an account the node signs for. */
   account: Account | Address;
   chain: Chain;
-  core: Address;
+  deployment: Pick<BallastDeployment, "core"> & Partial<BallastDeployment>;
   /** Receives the keeper reward (claimable with `claimRewards`). Default: the sender. */
   recipient?: Address;
   gas?: GasSettings;
@@ -131,8 +179,27 @@ export interface ViemExecutorOptions {
 
 /** How long the block gas limit read from the latest block is reused, ms. */
 const GAS_LIMIT_TTL_MS = 60_000;
+/** How long the node's priority fee suggestion is reused, ms (it moves slowly; one read per batch would cost). */
+const PRIORITY_FEE_TTL_MS = 5_000;
 
-/** Serialises async sections (nonce assignment + broadcast). */
+type Prepared =
+  | { kind: "skipped"; notLiquidatable: bigint[] }
+  | {
+      kind: "sent";
+      liquidatable: bigint[];
+      notLiquidatable: bigint[];
+      gas: bigint;
+      /** The gas limit, when it came from the model (not an estimate): the model's figure, maybe tightened. */
+      modelled: bigint | undefined;
+      /** The model's own figure for the batch (what the tightening ratio is measured against). */
+      model: bigint | undefined;
+      /** Whether an eth_call checked the batch (and its gas limit) before the send. */
+      simulated: boolean;
+      data: Hex;
+      sent: { hash: Hex; nonce: number; fees: Fees };
+    };
+
+/** Serialises async sections (nonce assignment + broadcast; batch preparation). */
 class Lock {
   private tail: Promise<void> = Promise.resolve();
   run<T>(section: () => Promise<T>): Promise<T> {
@@ -148,119 +215,100 @@ class Lock {
 export class ViemExecutor implements Executor {
   readonly address: Address;
   private readonly recipient: Address;
+  private readonly core: Address;
   private nonce: number | undefined;
   private readonly lock = new Lock();
-  /** Cleared for good when the model is below an estimate or a transaction runs out of modelled gas. */
+  private readonly preparation = new Lock();
+  /** The highest gasUsed / modelled gas seen in a receipt, parts per million (tightens later gas limits). */
+  private gasRatioPpm: bigint | undefined;
+  /** The largest batch a simulated, modelled, confirmed transaction has validated (see prepareAndSend). */
+  private validatedUpTo = 0;
+  /** Cleared for good when the model is below what a batch needs (its simulation ran out of the modelled gas). */
   private modelTrusted = true;
-  /** The largest batch whose modelled gas was checked against an estimate. */
-  private modelCheckedUpTo = 0;
   private blockGasLimit: { value: bigint; at: number } | undefined;
+  private priorityFee: { value: bigint; at: number } | undefined;
 
   constructor(private readonly options: ViemExecutorOptions) {
     this.address = typeof options.account === "string" ? options.account : options.account.address;
     this.recipient = options.recipient ?? this.address;
+    this.core = options.deployment.core;
   }
 
   async balance(): Promise<bigint> {
     return this.options.publicClient.getBalance({ address: this.address });
   }
 
-  async simulate(accountIds: readonly bigint[]): Promise<boolean[]> {
+  /** Reads what the first send needs (nonce, priority fee) ahead of time, so the first batch goes out at once. */
+  async warmUp(): Promise<void> {
+    await Promise.all([
+      this.lock.run(async () => {
+        this.nonce ??= await this.options.publicClient.getTransactionCount({
+          address: this.address,
+          blockTag: "pending",
+        });
+      }),
+      this.options.gas?.maxPriorityFeePerGas === undefined ? this.nodePriorityFee() : undefined,
+    ]);
+  }
+
+  async simulate(accountIds: readonly bigint[], gas?: bigint): Promise<boolean[]> {
     try {
-      return await this.simulateOnce(accountIds);
+      return await this.simulateOnce(accountIds, gas);
     } catch (error) {
       // An `eth_call` runs under the node's gas cap (the block gas limit, or geth's RPCGasCap): too big a batch fails.
-      if (accountIds.length > 1 && isGasError(error)) {
+      if (accountIds.length > 1 && gas === undefined && isGasError(error)) {
         throw new BatchGasError("simulation-failed", accountIds.length, "cannot simulate the batch", { cause: error });
       }
       throw error;
     }
   }
 
-  private async simulateOnce(accountIds: readonly bigint[]): Promise<boolean[]> {
+  private async simulateOnce(accountIds: readonly bigint[], gas?: bigint): Promise<boolean[]> {
     const { result } = await this.options.publicClient.simulateContract({
-      address: this.options.core,
+      address: this.core,
       abi: ballastCoreAbi,
       functionName: "liquidateMany",
       args: [[...accountIds], this.recipient],
       account: this.options.account,
+      ...(gas === undefined ? {} : { gas }),
     });
     return [...result];
   }
 
   async execute(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<LiquidationOutcome> {
-    const flags = await this.simulate(accountIds);
-    const liquidatable = accountIds.filter((_, i) => flags[i]);
-    const notLiquidatable = accountIds.filter((_, i) => !flags[i]);
-    if (liquidatable.length === 0) return { status: "skipped", sent: [], liquidated: [], notLiquidatable };
-
-    const data = encodeFunctionData({
-      abi: ballastCoreAbi,
-      functionName: "liquidateMany",
-      args: [liquidatable, this.recipient],
-    });
-    const known = hints?.positions;
-    const markets = known ? liquidatable.map((id) => known.get(id)) : [undefined];
-    let modeled = this.modelTrusted && this.options.gas?.estimate !== true && markets.every((m) => m !== undefined);
-    const cap = await this.gasCap();
-    let gas = 0n;
-    let estimate: bigint | undefined;
-    if (modeled) {
-      gas = (this.options.gas?.model ?? liquidationGasModel)(markets as (readonly number[])[]);
-      if (gas > cap) {
-        // The model is an upper bound: the real cost may still fit in a block.
-        modeled = false;
-        this.options.metrics?.gasModelFallbacks.inc();
-      } else if (liquidatable.length > this.modelCheckedUpTo) {
-        estimate = await this.estimate(data, liquidatable.length);
-        if (estimate > gas) {
-          this.distrustModel(
-            { modelled: gas, estimate, accounts: liquidatable.length },
-            "gas model below the estimate",
-          );
-          modeled = false;
-        } else this.modelCheckedUpTo = liquidatable.length;
-      }
+    // Simulations run one at a time, in the order batches were dispatched (prepareAndSend): on a node that executes
+    // requests one by one, the first batch's send would otherwise queue behind every other batch's simulation and
+    // miss the next block. Sends and receipts overlap freely.
+    const prepared = await this.prepareAndSend(accountIds, hints);
+    if (prepared.kind === "skipped") {
+      return { status: "skipped", sent: [], liquidated: [], notLiquidatable: prepared.notLiquidatable };
     }
-    if (!modeled) {
-      estimate ??= await this.estimate(data, liquidatable.length);
-      gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
-      if (gas > cap) {
-        if (estimate > cap) {
-          throw new BatchGasError(
-            "over-block-gas-limit",
-            liquidatable.length,
-            `liquidateMany of ${liquidatable.length} accounts needs ${estimate} gas, above the block gas limit ${cap}`,
-          );
-        }
-        gas = cap;
-      }
-    }
+    const { liquidatable, notLiquidatable, gas, modelled, data } = prepared;
     let receipt: TransactionReceipt;
     try {
-      receipt = await this.sendAndWait(data, gas);
+      receipt = await this.waitForReceipt(data, gas, prepared.sent);
     } catch (error) {
-      // Some nodes (Hardhat's automine) answer the send itself with "ran out of gas" or reject a limit above the block's.
       if (!isGasError(error)) throw error;
-      if (modeled) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
+      if (modelled !== undefined) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
       throw new BatchGasError("out-of-gas", liquidatable.length, `liquidateMany ran out of gas (limit ${gas})`, {
         cause: error,
       });
     }
+    if (receipt.status === "success" && prepared.model !== undefined && prepared.model > 0n) {
+      const ratio = (receipt.gasUsed * 1_000_000n + prepared.model - 1n) / prepared.model;
+      if (this.gasRatioPpm === undefined || ratio > this.gasRatioPpm) this.gasRatioPpm = ratio;
+      if (prepared.simulated && accountIds.length > this.validatedUpTo) this.validatedUpTo = accountIds.length;
+    }
     const outOfGas = receipt.status !== "success" && receipt.gasUsed * 100n >= gas * 95n;
-    if (outOfGas && modeled) {
+    if (outOfGas && modelled !== undefined) {
       this.distrustModel(
         { txHash: receipt.transactionHash, gas, accounts: liquidatable.length },
         "ran out of modelled gas",
       );
     }
 
-    const events = parseEventLogs({ abi: ballastCoreAbi, eventName: "AccountLiquidated", logs: receipt.logs });
-    const done = new Set(
-      events
-        .filter((event) => event.address.toLowerCase() === this.options.core.toLowerCase())
-        .map((event) => event.args.accountId),
-    );
+    const events = decodeCoreLogs(receipt.logs, { address: this.core, eventNames: ["AccountLiquidated"] });
+    const done = new Set(events.map((event) => event.args.accountId as bigint));
     const liquidated = liquidatable.filter((id) => done.has(id));
     // Simulated as liquidatable but skipped on chain: someone else got there first (or the owner topped it up).
     notLiquidatable.push(...liquidatable.filter((id) => !done.has(id)));
@@ -275,6 +323,110 @@ export class ViemExecutor implements Executor {
       gasUsed: receipt.gasUsed,
       ...(outOfGas ? { outOfGas } : {}),
     };
+  }
+
+  /** Simulates the batch, works out its gas, signs and sends it (under the preparation lock). */
+  private async prepareAndSend(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<Prepared> {
+    const cap = hints?.head?.gasLimit ?? (await this.gasCap());
+    // The modelled gas of the whole batch (≥ that of the part that turns out liquidatable) is the simulation's gas
+    // limit: if it suffices there, it suffices for the transaction, and no estimate is needed before the send.
+    const known = hints?.positions;
+    const markets = known ? accountIds.map((id) => known.get(id)) : [undefined];
+    let modelled: bigint | undefined;
+    if (this.modelTrusted && this.options.gas?.estimate !== true && markets.every((m) => m !== undefined)) {
+      modelled = (this.options.gas?.model ?? liquidationGasModel)(markets as (readonly number[])[]);
+      if (modelled > cap) {
+        // The model is an upper bound: the real cost may still fit in a block.
+        modelled = undefined;
+        this.options.metrics?.gasModelFallbacks.inc();
+      }
+    }
+    // Blocks are packed by gas LIMIT: once receipts show how far below the model real batches stay, the limit is
+    // tightened to the worst ratio seen + 20 %. The simulation runs under that limit, so a batch that needs more
+    // falls back to the full model before anything is sent.
+    const model = modelled;
+    // Once a receipt has confirmed a simulated batch at least this large, the keeper's own evaluation (the SDK's
+    // exact health at the head) stands in for the simulation: it halves what the node executes. liquidateMany skips
+    // what is no longer liquidatable (a competitor was faster), so the worst case is gas spent on a skip.
+    const unsimulated =
+      this.options.gas?.simulate !== "always" &&
+      model !== undefined &&
+      this.gasRatioPpm !== undefined &&
+      this.validatedUpTo >= accountIds.length;
+    // Unsimulated, nothing would check a tighter limit before the send: such a batch keeps the model's upper bound.
+    if (!unsimulated && model !== undefined && this.gasRatioPpm !== undefined) {
+      const tight = (model * this.gasRatioPpm * 12n) / 10_000_000n;
+      if (tight < model) modelled = tight;
+    }
+    let flags: boolean[] | undefined;
+    if (unsimulated) flags = accountIds.map(() => true);
+    else {
+      try {
+        // Only the simulations are serialised (see execute): the send of one batch queues behind at most one.
+        flags = await this.preparation.run(() => this.simulate(accountIds, modelled));
+      } catch (error) {
+        if (modelled === undefined || isTransportError(error)) throw error;
+        if (modelled !== model) {
+          flags = await this.preparation.run(() => this.simulate(accountIds, model)).catch(() => undefined);
+          modelled = model;
+        }
+        if (flags === undefined) {
+          // Nodes report an eth_call out of gas differently (Hardhat: a revert without reason): ask again without
+          // the limit. Success there means the model is too low for this chain.
+          flags = await this.preparation.run(() => this.simulate(accountIds));
+          this.distrustModel({ modelled, accounts: accountIds.length }, "simulation failed within the modelled gas");
+          modelled = undefined;
+        }
+      }
+    }
+    const simulated = flags;
+    const liquidatable = accountIds.filter((_, i) => simulated[i]);
+    const notLiquidatable = accountIds.filter((_, i) => !simulated[i]);
+    if (liquidatable.length === 0) return { kind: "skipped", notLiquidatable };
+
+    const { data } = buildLiquidateMany({
+      deployment: this.options.deployment as BallastDeployment,
+      accountIds: liquidatable,
+      recipient: this.recipient,
+    });
+    let gas: bigint;
+    if (modelled !== undefined) gas = modelled;
+    else {
+      const estimate = await this.estimate(data, liquidatable.length);
+      gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
+      if (gas > cap) {
+        if (estimate > cap) {
+          throw new BatchGasError(
+            "over-block-gas-limit",
+            liquidatable.length,
+            `liquidateMany of ${liquidatable.length} accounts needs ${estimate} gas, above the block gas limit ${cap}`,
+          );
+        }
+        gas = cap;
+      }
+    }
+    try {
+      const fees = await this.fees(hints?.head);
+      const sent = await this.broadcast(data, gas, fees, undefined);
+      return {
+        kind: "sent",
+        liquidatable,
+        notLiquidatable,
+        gas,
+        modelled,
+        model: modelled === undefined ? undefined : model,
+        simulated: !unsimulated,
+        data,
+        sent: { ...sent, fees },
+      };
+    } catch (error) {
+      // Some nodes (Hardhat's automine) answer the send itself with "ran out of gas" or reject a limit above the block's.
+      if (!isGasError(error)) throw error;
+      if (modelled !== undefined) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
+      throw new BatchGasError("out-of-gas", liquidatable.length, `liquidateMany ran out of gas (limit ${gas})`, {
+        cause: error,
+      });
+    }
   }
 
   /** Whether the gas model is still used (false after it was found too low). */
@@ -294,7 +446,7 @@ export class ViemExecutor implements Executor {
     try {
       return await this.options.publicClient.estimateGas({
         account: this.options.account,
-        to: this.options.core,
+        to: this.core,
         data,
       });
     } catch (error) {
@@ -315,46 +467,77 @@ export class ViemExecutor implements Executor {
     return this.blockGasLimit.value;
   }
 
-  private async fees(attempt: number): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
-    const settings = this.options.gas ?? {};
-    let maxFeePerGas = settings.maxFeePerGas;
-    let maxPriorityFeePerGas = settings.maxPriorityFeePerGas;
-    if (maxFeePerGas === undefined || maxPriorityFeePerGas === undefined) {
-      const estimate = await this.options.publicClient.estimateFeesPerGas();
-      maxPriorityFeePerGas ??= estimate.maxPriorityFeePerGas;
-      maxFeePerGas ??= estimate.maxFeePerGas > maxPriorityFeePerGas ? estimate.maxFeePerGas : maxPriorityFeePerGas;
+  /** The configured priority fee, or the node's suggestion (cached a few seconds). */
+  private async nodePriorityFee(): Promise<bigint> {
+    const configured = this.options.gas?.maxPriorityFeePerGas;
+    if (configured !== undefined) return configured;
+    const now = Date.now();
+    if (this.priorityFee === undefined || now - this.priorityFee.at > PRIORITY_FEE_TTL_MS) {
+      const value = await this.options.publicClient.estimateMaxPriorityFeePerGas();
+      this.priorityFee = { value, at: now };
     }
-    const bump = BigInt(100 + (settings.replacementBumpPercent ?? 25));
-    for (let i = 0; i < attempt; i++) {
-      maxFeePerGas = (maxFeePerGas * bump) / 100n + 1n;
-      maxPriorityFeePerGas = (maxPriorityFeePerGas * bump) / 100n + 1n;
-    }
-    return { maxFeePerGas, maxPriorityFeePerGas };
+    return this.priorityFee.value;
   }
 
+  private async baseFee(head?: ChainHead): Promise<bigint> {
+    if (head?.baseFeePerGas !== undefined) return head.baseFeePerGas;
+    const block = await this.options.publicClient.getBlock({ blockTag: "latest" });
+    return block.baseFeePerGas ?? 0n;
+  }
+
+  /** Fees of a first send at `head`: base fee from the head, priority fee configured or suggested, under the cap. */
+  async fees(head?: ChainHead): Promise<Fees> {
+    const [baseFee, priority] = await Promise.all([this.baseFee(head), this.nodePriorityFee()]);
+    return initialFees(baseFee, priority, this.options.gas?.maxFeePerGas);
+  }
+
+  /** Expected cost of one unit of gas now: base fee + priority fee, never above the cap. */
+  async gasPrice(head: ChainHead): Promise<bigint> {
+    const [baseFee, priority] = await Promise.all([this.baseFee(head), this.nodePriorityFee()]);
+    const price = baseFee + priority;
+    const cap = this.options.gas?.maxFeePerGas;
+    return cap !== undefined && price > cap ? cap : price;
+  }
+
+  /** Signs and sends under the nonce lock. `nonce` given: a replacement. */
   private async broadcast(
     data: Hex,
     gas: bigint,
+    fees: Fees,
     nonce: number | undefined,
-    attempt: number,
   ): Promise<{ hash: Hex; nonce: number }> {
     return this.lock.run(async () => {
-      const { publicClient, walletClient } = this.options;
+      const { publicClient, walletClient, account, chain } = this.options;
       if (nonce === undefined && this.nonce === undefined) {
         this.nonce = await publicClient.getTransactionCount({ address: this.address, blockTag: "pending" });
       }
       const useNonce = nonce ?? this.nonce!;
-      const fees = await this.fees(attempt);
       try {
-        const hash = await walletClient.sendTransaction({
-          account: this.options.account,
-          chain: this.options.chain,
-          to: this.options.core,
-          data,
-          gas,
-          nonce: useNonce,
-          ...fees,
-        });
+        let hash: Hex;
+        if (typeof account !== "string" && account.signTransaction) {
+          // Signed here with every field known: one eth_sendRawTransaction, no preparation round trips.
+          const serializedTransaction = await account.signTransaction({
+            type: "eip1559",
+            chainId: chain.id,
+            to: this.core,
+            data,
+            gas,
+            nonce: useNonce,
+            value: 0n,
+            ...fees,
+          });
+          hash = await sendRawTransaction(this.options.submitClient ?? publicClient, { serializedTransaction });
+        } else {
+          hash = await walletClient.sendTransaction({
+            account,
+            chain,
+            to: this.core,
+            data,
+            gas,
+            nonce: useNonce,
+            ...fees,
+          });
+        }
         if (nonce === undefined) this.nonce = useNonce + 1;
         return { hash, nonce: useNonce };
       } catch (error) {
@@ -365,12 +548,17 @@ export class ViemExecutor implements Executor {
     });
   }
 
-  private async sendAndWait(data: Hex, gas: bigint): Promise<TransactionReceipt> {
+  /** Waits for a sent transaction, replacing it with higher fees (under the cap) when it is not mined in time. */
+  private async waitForReceipt(
+    data: Hex,
+    gas: bigint,
+    sent: { hash: Hex; nonce: number; fees: Fees },
+  ): Promise<TransactionReceipt> {
     const { publicClient } = this.options;
     const maxReplacements = this.options.maxReplacements ?? 2;
-    const sent = await this.broadcast(data, gas, undefined, 0);
+    let fees = sent.fees;
     const hashes = [sent.hash];
-    for (let attempt = 0; ; attempt++) {
+    for (let replacements = 0; ; ) {
       try {
         return await publicClient.waitForTransactionReceipt({
           hash: hashes.at(-1)!,
@@ -384,13 +572,30 @@ export class ViemExecutor implements Executor {
           const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
           if (receipt) return receipt;
         }
-        if (attempt >= maxReplacements) throw error;
+        if (replacements >= maxReplacements) throw error;
+        const next = replacementFees(
+          fees,
+          await this.fees(),
+          this.options.gas?.replacementBumpPercent ?? 25,
+          this.options.gas?.maxFeePerGas,
+        );
+        if (next === undefined) {
+          // At the cap: a replacement would be refused as underpriced. The pending one is the only hope; keep waiting.
+          this.options.logger?.warn(
+            { hash: hashes.at(-1), nonce: sent.nonce, maxFeePerGas: fees.maxFeePerGas },
+            "liquidation not mined in time, and the fee cap leaves no room to replace it: still waiting",
+          );
+          replacements++;
+          continue;
+        }
+        replacements++;
+        fees = next;
         this.options.logger?.warn(
-          { hash: hashes.at(-1), nonce: sent.nonce, attempt: attempt + 1 },
+          { hash: hashes.at(-1), nonce: sent.nonce, attempt: replacements, ...fees },
           "liquidation not mined in time: replacing it with higher fees",
         );
         try {
-          hashes.push((await this.broadcast(data, gas, sent.nonce, attempt + 1)).hash);
+          hashes.push((await this.broadcast(data, gas, fees, sent.nonce)).hash);
         } catch (replaceError) {
           for (const hash of hashes) {
             const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
@@ -416,6 +621,10 @@ export class DryRunExecutor implements Executor {
 
   simulate(accountIds: readonly bigint[]): Promise<boolean[]> {
     return this.inner.simulate(accountIds);
+  }
+
+  gasPrice(head: ChainHead): Promise<bigint> {
+    return this.inner.gasPrice?.(head) ?? Promise.resolve(0n);
   }
 
   async execute(accountIds: readonly bigint[], _hints?: ExecuteHints): Promise<LiquidationOutcome> {

@@ -6,9 +6,7 @@
  *
  * @module
  */
-import { pendingFundingIndex } from "../math/accountMath.js";
-import { compileMarket, type FastPositionInput, fastAccountHealth } from "../math/fastHealth.js";
-import { notional } from "../math/positionMath.js";
+import { compileMarket, type FastPositionInput, fastAccountHealth, notional, pendingFundingIndex } from "../index.js";
 import type { AccountHealth, AccountRecord, MarketRecord, PriceMap } from "./types.js";
 
 /** Why an account's health cannot be computed right now. */

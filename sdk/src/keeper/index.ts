@@ -12,5 +12,7 @@ export * from "./prices.js";
 export * from "./executor.js";
 export * from "./store.js";
 export * from "./metrics.js";
+export * from "./profit.js";
 export * from "./keeper.js";
 export * from "./create.js";
+export * from "./config.js";

@@ -12,16 +12,20 @@
  *
  * @module
  */
-import type { AbiEvent, Address, Hex, Log, PublicClient } from "viem";
-import { ballastCoreAbi } from "../abi/ballastCore.js";
-import { isRangeError } from "../actions/internal/logs.js";
-import type { BallastDeployment } from "../deployment.js";
+import { type Address, BlockNotFoundError, type Hex, type PublicClient } from "viem";
+import {
+  type BallastDeployment,
+  coreEventAbis,
+  DEFAULT_BLOCK_RANGE,
+  DEFAULT_REORG_DEPTH,
+  type DecodedCoreEvent,
+  decodeCoreLogs,
+  LogChunker,
+} from "../index.js";
 import { type CoreEvent, INDEXED_EVENTS, IndexState } from "./state.js";
-import type { AccountSource, ChainHead, IndexView, KeeperLogger, MarketParams, Shard, Store } from "./types.js";
+import type { AccountSource, ChainHead, IndexView, KeeperLogger, Shard, Store } from "./types.js";
 
-const INDEXED_EVENT_ABIS = ballastCoreAbi.filter(
-  (item) => item.type === "event" && (INDEXED_EVENTS as readonly string[]).includes(item.name),
-) as AbiEvent[];
+const INDEXED_EVENT_ABIS = coreEventAbis(INDEXED_EVENTS);
 
 /** Events that move a market's funding clock. */
 const FUNDING_EVENTS = new Set([
@@ -46,45 +50,26 @@ export interface EventIndexerOptions {
   onCommit?: (block: bigint, target: bigint) => void;
 }
 
-/** Normalises a decoded `MarketParams` tuple (viem returns small uints as numbers). */
-function marketParams(params: Record<string, unknown>): MarketParams {
-  return {
-    feedId: params.feedId as Hex,
-    maxOpenInterestPerSide: BigInt(params.maxOpenInterestPerSide as bigint),
-    minPositionNotional: BigInt(params.minPositionNotional as bigint),
-    skewScale: BigInt(params.skewScale as bigint),
-    takerFeeRate: BigInt(params.takerFeeRate as bigint),
-    makerFeeRate: BigInt(params.makerFeeRate as bigint),
-    fundingScale: BigInt(params.fundingScale as bigint),
-    maxFundingRatePerSecond: BigInt(params.maxFundingRatePerSecond as bigint),
-    marginRampDuration: BigInt(params.marginRampDuration as bigint),
-  };
-}
-
-type DecodedLog = Log<bigint, number, false, AbiEvent, true> & {
-  eventName: string;
-  args: Record<string, unknown>;
-  blockTimestamp?: bigint | null;
-};
-
 export class EventIndexer implements AccountSource {
   private indexState: IndexState;
   private readonly identity: string;
   private readonly reorgDepth: bigint;
-  private maxRange: bigint;
-  private range: bigint;
+  private readonly chunker: LogChunker;
   private loaded = false;
   private committed: bigint;
   private committedHash: Hex | undefined;
   private readonly timestamps = new Map<Hex, bigint>();
+  /** The head of the last complete sync. */
+  private lastHead: ChainHead | undefined;
 
   constructor(private readonly options: EventIndexerOptions) {
     this.indexState = new IndexState(options.shard);
     const shard = options.shard && options.shard.count > 1 ? `${options.shard.index}/${options.shard.count}` : "all";
     this.identity = `${options.deployment.chainId}:${options.deployment.core.toLowerCase()}:${shard}`;
-    this.reorgDepth = BigInt(options.reorgDepth ?? 12);
-    this.maxRange = options.maxBlockRange ?? 5_000n;
-    this.range = this.maxRange;
+    this.reorgDepth = BigInt(options.reorgDepth ?? DEFAULT_REORG_DEPTH);
+    this.chunker = new LogChunker(options.maxBlockRange ?? DEFAULT_BLOCK_RANGE, ({ from, range, error }) =>
+      options.logger?.warn({ from, range, err: (error as Error).message }, "eth_getLogs refused a range: halving it"),
+    );
     this.committed = BigInt(options.deployment.deploymentBlock) - 1n;
   }
 
@@ -118,6 +103,7 @@ export class EventIndexer implements AccountSource {
   }
 
   private reset(): void {
+    this.lastHead = undefined;
     this.options.store.reset(this.identity);
     // A fresh state object is simplest after a deep reorg: rebuild everything.
     this.indexState = new IndexState(this.options.shard);
@@ -135,18 +121,24 @@ export class EventIndexer implements AccountSource {
       );
       this.reset();
     }
+    // Every sync, not only when a block is about to be committed: a node restarted and redeployed at the same
+    // addresses can leave the stored block within the re-read window of the new head, and on an idle chain no new
+    // block would ever be committed to reveal that the stored one is gone.
+    // A head that extends the last one synced (its parent) cannot have dropped the committed block: skip the read.
+    if (head.parentHash === undefined || head.parentHash !== this.lastHead?.hash) await this.checkCommittedBlock();
     const target = head.number - this.reorgDepth;
     if (target > this.committed) {
-      await this.checkCommittedBlock();
       this.state.dropTip();
       while (this.committed < target) {
         const from = this.committed + 1n;
         const { to, events } = await this.fetchEvents(from, target);
         for (const event of events) this.state.apply(event);
-        const block = await this.options.client.getBlock({ blockNumber: to });
+        // The head's hash is known: no read when the commit reaches it (reorgDepth 0).
+        const blockHash =
+          to === head.number ? head.hash : (await this.options.client.getBlock({ blockNumber: to })).hash;
         this.options.store.commit(this.identity, {
           block: to,
-          blockHash: block.hash,
+          blockHash,
           oracle: this.state.committedOracle,
           markets: this.state.baseMarketRecords(this.state.dirtyMarkets),
           accounts: this.state.baseAccountRecords(this.state.dirtyAccounts),
@@ -154,7 +146,7 @@ export class EventIndexer implements AccountSource {
         this.state.dirtyMarkets.clear();
         this.state.dirtyAccounts.clear();
         this.committed = to;
-        this.committedHash = block.hash;
+        this.committedHash = blockHash;
         this.options.onCommit?.(to, target);
       }
     }
@@ -170,47 +162,41 @@ export class EventIndexer implements AccountSource {
     this.state.beginTip();
     for (const event of tip) this.state.apply(event);
     this.state.endTip();
+    this.lastHead = head;
     return this.state.view(head, this.committed);
   }
 
-  /** Detects a reorg deeper than the window: the committed block is no longer canonical. */
+  /**
+   * Detects a reorg deeper than the window, or a different chain behind the same RPC (a restarted dev node): the
+   * committed block is no longer canonical. Checked once per sync, that is once per new head.
+   */
   private async checkCommittedBlock(): Promise<void> {
     if (this.committedHash === undefined || this.committed < 0n) return;
-    const block = await this.options.client.getBlock({ blockNumber: this.committed }).catch(() => undefined);
-    if (block === undefined || block.hash === this.committedHash) return;
+    // A transport error propagates (the iteration is retried); only the node's "no such block" counts as gone.
+    const block = await this.options.client.getBlock({ blockNumber: this.committed }).catch((error: unknown) => {
+      if (error instanceof BlockNotFoundError) return undefined;
+      throw error;
+    });
+    if (block?.hash === this.committedHash) return;
     this.options.logger?.error(
-      { block: this.committed, storedHash: this.committedHash, chainHash: block.hash },
-      "reorg deeper than the re-read window: rebuilding the index from the deployment block",
+      { block: this.committed, storedHash: this.committedHash, chainHash: block?.hash ?? null },
+      "reorg deeper than the re-read window (or a restarted node): the stored block is not on the chain; rebuilding the index",
     );
     this.reset();
   }
 
   /** Logs from `from` up to at most `to`, in as large a range as the node accepts. */
   private async fetchEvents(from: bigint, to: bigint): Promise<{ to: bigint; events: CoreEvent[] }> {
-    for (;;) {
-      const end = from + this.range - 1n < to ? from + this.range - 1n : to;
-      try {
-        const logs = (await this.options.client.getLogs({
-          address: this.options.deployment.core as Address,
-          events: INDEXED_EVENT_ABIS,
-          fromBlock: from,
-          toBlock: end,
-          strict: true,
-        })) as unknown as DecodedLog[];
-        if (this.range < this.maxRange) this.range = this.range * 2n < this.maxRange ? this.range * 2n : this.maxRange;
-        return { to: end, events: await this.decode(logs) };
-      } catch (error) {
-        if (this.range > 1n && isRangeError(error)) {
-          this.range /= 2n;
-          this.options.logger?.warn(
-            { from, range: this.range, err: (error as Error).message },
-            "eth_getLogs refused a range: halving it",
-          );
-          continue;
-        }
-        throw error;
-      }
-    }
+    const chunk = await this.chunker.next(from, to, (fromBlock, toBlock) =>
+      this.options.client.getLogs({
+        address: this.options.deployment.core as Address,
+        events: INDEXED_EVENT_ABIS,
+        fromBlock,
+        toBlock,
+        strict: true,
+      }),
+    );
+    return { to: chunk.to, events: await this.decode(decodeCoreLogs(chunk.result)) };
   }
 
   private async timestampOf(blockHash: Hex): Promise<bigint> {
@@ -222,26 +208,21 @@ export class EventIndexer implements AccountSource {
     return block.timestamp;
   }
 
-  private async decode(logs: DecodedLog[]): Promise<CoreEvent[]> {
-    const live = logs.filter((log) => !log.removed);
+  private async decode(logs: DecodedCoreEvent[]): Promise<CoreEvent[]> {
     // Only the last funding-relevant event of each market needs its block's time (the clock only moves forward).
     const needsTime = new Set<number>();
     const lastPerMarket = new Map<string, number>();
-    live.forEach((log, i) => {
+    logs.forEach((log, i) => {
       if (FUNDING_EVENTS.has(log.eventName)) lastPerMarket.set(String(log.args.marketId), i);
     });
     for (const i of lastPerMarket.values()) needsTime.add(i);
     const events: CoreEvent[] = [];
-    for (const [i, log] of live.entries()) {
-      let timestamp = log.blockTimestamp ?? undefined;
+    for (const [i, log] of logs.entries()) {
+      let timestamp = log.blockTimestamp;
       if (timestamp === undefined) timestamp = needsTime.has(i) ? await this.timestampOf(log.blockHash) : 0n;
-      const args =
-        log.eventName === "MarketListed" || log.eventName === "MarketParamsSet"
-          ? { ...log.args, params: marketParams(log.args.params as Record<string, unknown>) }
-          : log.args;
       events.push({
         eventName: log.eventName,
-        args,
+        args: log.args,
         blockNumber: log.blockNumber,
         blockHash: log.blockHash,
         logIndex: log.logIndex,

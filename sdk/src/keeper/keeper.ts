@@ -14,9 +14,11 @@
  *
  * @module
  */
+import { type RiskParams, WAD } from "../index.js";
 import { BatchGasError, liquidationGasModel } from "./executor.js";
 import { type AccountRisk, HealthEvaluator, HealthUnavailableError } from "./health.js";
 import type { KeeperHealthStatus, KeeperMetrics } from "./metrics.js";
+import { estimateProfit, expectedReward, formatUsd, type ProfitInputs } from "./profit.js";
 import type {
   AccountRecord,
   AccountSource,
@@ -30,7 +32,6 @@ import type {
   PriceSource,
 } from "./types.js";
 
-const WAD = 10n ** 18n;
 /** The share of an account's slack that price moves, and separately funding, may use up before a recheck. */
 const SLACK_SHARE = 0.4;
 
@@ -54,6 +55,12 @@ export interface KeeperOptions {
   gasModel?: (positions: readonly (readonly number[])[]) => bigint;
   /** Batches in flight at once. Default 2. */
   maxConcurrency?: number;
+  /**
+   * The first batch of a wave (nothing in flight) holds at most this many accounts, the most underwater: its
+   * simulation is short, so it reaches the next block even on a slow node; the rest follow in full batches.
+   * Default 10.
+   */
+  firstBatchSize?: number;
   /** Margin ratio (WAD) from which a healthy account is logged as at risk. Default 0.8e18 (80%). */
   warnMarginRatio?: bigint;
   /** Longest a healthy account goes without a recheck, in chain seconds. Default 60. */
@@ -64,6 +71,23 @@ export interface KeeperOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   /** `/health` fails when no iteration succeeded for this long. Default max(30 s, 10 polls). */
   staleAfterMs?: number;
+  /** The profitability rule ({@link ProfitabilityOptions}); omitted: every liquidatable account is sent. */
+  profitability?: ProfitabilityOptions;
+  /** How often the sender's balance gauge is refreshed, ms. Default 30,000. */
+  balanceIntervalMs?: number;
+}
+
+/** Send a liquidation only when expected reward − estimated gas cost ≥ `minProfitUsd` (see `profit.ts`). */
+export interface ProfitabilityOptions {
+  /** WAD USD; may be negative (accept a loss up to that much, e.g. to clear bankrupt accounts). */
+  minProfitUsd: bigint;
+  /** USD per whole native token, WAD: converts the gas cost to USD. */
+  nativePriceUsd: bigint;
+  /**
+   * The reward parameters at `head`: the core's `riskParams()` and, once the protocol pays one, the reward floor.
+   * Read once per new block.
+   */
+  rewardParams(head: ChainHead): Promise<{ riskParams: RiskParams; rewardFloor?: bigint }>;
 }
 
 /** What one iteration saw and did. */
@@ -77,6 +101,8 @@ export interface TickReport {
   atRisk: number;
   /** Accounts whose markets have no usable price right now. */
   unpriced: number;
+  /** Liquidatable accounts left alone because their liquidation would not pay (profitability rule). */
+  unprofitable: number;
   /** Accounts handed to the executor in this iteration. */
   dispatched: number;
 }
@@ -162,6 +188,10 @@ export class Keeper {
   /** The largest batch for now: halved when a batch does not fit in gas, grown back after successes. */
   private batchLimit: number;
   private batchSuccesses = 0;
+  /** Liquidatable accounts currently skipped as unprofitable (logged and counted once per episode). */
+  private readonly unprofitable = new Set<bigint>();
+  private lastUnprofitable = 0;
+  private lastBalanceMs = 0;
   /** Accounts this keeper liquidated (for reports and tests). */
   readonly liquidated = new Set<bigint>();
 
@@ -176,6 +206,8 @@ export class Keeper {
       ...options,
     };
     this.batchLimit = this.options.batchSize;
+    // Set from the start: a gauge that is only set on changes reads 0 until the first gas failure.
+    this.options.metrics?.batchSizeLimit.set(this.batchLimit);
   }
 
   /** The largest batch the keeper sends for now (≤ `batchSize`; lower after gas failures). */
@@ -211,17 +243,21 @@ export class Keeper {
         unhealthy: this.lastUnhealthy,
         atRisk: 0,
         unpriced: 0,
+        unprofitable: this.lastUnprofitable,
         dispatched,
       };
     }
     const view = await this.options.accounts.sync(head);
     this.remember(view);
     const markets = view.markets();
-    const prices =
+    // Prices and the profitability inputs are independent reads: one round trip, not two.
+    const [prices, profit] = await Promise.all([
       view.oracle === undefined || markets.length === 0
         ? new Map<number, bigint>()
-        : await this.options.prices.getPrices(head, markets, view.oracle);
-    const report = this.scan(view, prices);
+        : this.options.prices.getPrices(head, markets, view.oracle),
+      this.profitInputs(head),
+    ]);
+    const report = this.scan(view, prices, profit);
     this.lastHead = head;
     this.lastView = view;
     this.options.metrics?.committedBlock.set(Number(view.committedBlock));
@@ -229,13 +265,26 @@ export class Keeper {
     return { ...report, dispatched: this.dispatch() };
   }
 
+  private async profitInputs(head: ChainHead): Promise<ProfitInputs | undefined> {
+    const rule = this.options.profitability;
+    if (rule === undefined) return undefined;
+    const [{ riskParams, rewardFloor }, gasPrice] = await Promise.all([
+      rule.rewardParams(head),
+      this.options.executor.gasPrice?.(head) ?? 0n,
+    ]);
+    return { riskParams, rewardFloor, gasPrice, nativePriceUsd: rule.nativePriceUsd, minProfitUsd: rule.minProfitUsd };
+  }
+
   private remember(view: IndexView): void {
     for (const id of view.changedAccounts) this.unscanned.add(id);
     if (view.marketsChanged) this.unscannedMarkets = true;
   }
 
-  /** Evaluates the accounts that are due and collects the liquidatable ones. */
-  scan(view: IndexView, prices: PriceMap): Omit<TickReport, "dispatched"> {
+  /**
+   * Evaluates the accounts that are due and collects the liquidatable ones; with `profit`, those whose liquidation
+   * would not pay are left out (and re-evaluated on every block, as prices and gas change).
+   */
+  scan(view: IndexView, prices: PriceMap, profit?: ProfitInputs): Omit<TickReport, "dispatched"> {
     const started = performance.now();
     this.remember(view);
     const marketsChanged = this.unscannedMarkets;
@@ -248,6 +297,7 @@ export class Keeper {
     let evaluated = 0;
     let atRisk = 0;
     let unpriced = 0;
+    let unprofitable = 0;
     let accounts = 0;
     for (const account of view.accounts()) {
       accounts++;
@@ -255,6 +305,7 @@ export class Keeper {
       if (account.positions.size === 0) {
         this.schedule.delete(id);
         this.unhealthySince.delete(id);
+        this.unprofitable.delete(id);
         continue;
       }
       const entry = this.schedule.get(id);
@@ -301,15 +352,20 @@ export class Keeper {
             "account liquidatable",
           );
         }
+        this.schedule.set(id, { dueAt: 0n, bands: new Map(), atRisk: false });
+        if (profit !== undefined && !this.pays(account, view, prices, profit)) {
+          unprofitable++;
+          continue;
+        }
         candidates.push({
           accountId: id,
           healthFactor: health.healthFactor,
           equity: health.equity,
           maintenanceMargin: health.maintenanceMargin,
         });
-        this.schedule.set(id, { dueAt: 0n, bands: new Map(), atRisk: false });
         continue;
       }
+      this.unprofitable.delete(id);
       if (this.unhealthySince.delete(id)) this.holds.delete(id);
       const warn = health.marginRatio >= this.options.warnMarginRatio;
       if (warn) {
@@ -337,13 +393,62 @@ export class Keeper {
     candidates.sort(byRisk);
     this.candidates = candidates;
     this.lastUnhealthy = candidates.length;
+    this.lastUnprofitable = unprofitable;
 
     const metrics = this.options.metrics;
     metrics?.scanDuration.observe((performance.now() - started) / 1000);
     metrics?.accountsEvaluated.inc(evaluated);
     metrics?.accountsUnhealthy.set(candidates.length);
     metrics?.accountsAtRisk.set(atRisk);
-    return { head: view.head, newBlock: true, accounts, evaluated, unhealthy: candidates.length, atRisk, unpriced };
+    metrics?.accountsUnprofitable.set(unprofitable);
+    return {
+      head: view.head,
+      newBlock: true,
+      accounts,
+      evaluated,
+      unhealthy: candidates.length,
+      atRisk,
+      unpriced,
+      unprofitable,
+    };
+  }
+
+  /** The profitability rule for one liquidatable account; logs and counts it once when it starts to fail. */
+  private pays(account: AccountRecord, view: IndexView, prices: PriceMap, profit: ProfitInputs): boolean {
+    const id = account.accountId;
+    const reward = expectedReward(
+      account,
+      view.market,
+      prices,
+      view.head.timestamp,
+      profit.riskParams,
+      profit.rewardFloor,
+    );
+    const gas = (this.options.gasModel ?? liquidationGasModel)([[...account.positions.keys()]]);
+    const estimate = estimateProfit(reward, gas, profit);
+    if (estimate.profitable) {
+      this.unprofitable.delete(id);
+      return true;
+    }
+    if (!this.unprofitable.has(id)) {
+      this.unprofitable.add(id);
+      this.options.metrics?.skippedUnprofitable.inc();
+      this.log?.info(
+        {
+          accountId: id,
+          reason: "skipped_unprofitable",
+          rewardUsd: formatUsd(estimate.rewardUsd),
+          gasCostUsd: formatUsd(estimate.gasCostUsd),
+          profitUsd: formatUsd(estimate.profitUsd),
+          minProfitUsd: formatUsd(profit.minProfitUsd),
+          gas: estimate.gas,
+          gasPriceWei: profit.gasPrice,
+          block: view.head.number,
+        },
+        "liquidation skipped: unprofitable",
+      );
+    }
+    return false;
   }
 
   private static marketInfo(market: MarketRecord, timestamp: bigint): MarketInfo {
@@ -444,11 +549,13 @@ export class Keeper {
     if (blockGas !== undefined && (blockGas * 9n) / 10n < maxGas) maxGas = (blockGas * 9n) / 10n;
     const batchSize = Math.min(this.options.batchSize, this.batchLimit);
     const model = this.options.gasModel ?? liquidationGasModel;
+    const waveStart = this.tasks.size === 0;
     for (let slot = 0; slot < free && ready.length > 0; slot++) {
       // Most underwater first; a batch ends at batchSize accounts or at the gas budget (at least one account).
       const batch: bigint[] = [];
       const positions = new Map<bigint, readonly number[]>();
-      while (ready.length > 0 && batch.length < batchSize) {
+      const size = waveStart && slot === 0 ? Math.min(batchSize, this.options.firstBatchSize ?? 10) : batchSize;
+      while (ready.length > 0 && batch.length < size) {
         const id = ready[0]!.accountId;
         const markets = [...(this.lastView?.account(id)?.positions.keys() ?? [])];
         positions.set(id, markets);
@@ -509,8 +616,11 @@ export class Keeper {
     const metrics = this.options.metrics;
     for (const id of batch) this.inFlight.add(id);
     const block = this.lastHead?.number ?? 0n;
+    // Taken now: with real block times a later iteration sees the account liquidated (healthy or flat) and forgets
+    // when it was detected before this receipt arrives.
+    const detectedAt = new Map(batch.map((id) => [id, this.unhealthySince.get(id)]));
     try {
-      const outcome = await this.options.executor.execute(batch, { positions });
+      const outcome = await this.options.executor.execute(batch, { positions, head: this.lastHead });
       const now = Date.now();
       metrics?.liquidationsSent.inc(outcome.sent.length);
       if (outcome.status !== "dry-run" && outcome.status !== "skipped")
@@ -524,7 +634,7 @@ export class Keeper {
           this.batchSucceeded();
           for (const id of outcome.liquidated) {
             metrics?.liquidationsConfirmed.inc();
-            const since = this.unhealthySince.get(id);
+            const since = detectedAt.get(id) ?? this.unhealthySince.get(id);
             if (since !== undefined) metrics?.detectionToConfirmation.observe((now - since) / 1000);
             this.unhealthySince.delete(id);
             this.attempts.delete(id);
@@ -586,6 +696,8 @@ export class Keeper {
   start(): Promise<void> {
     if (this.loop) return this.loop;
     this.running = true;
+    // Nonce and fee reads ahead of the first liquidation (best effort: the send reads them itself if this failed).
+    void this.options.executor.warmUp?.().catch(() => undefined);
     const initial = this.options.backoff?.initialMs ?? 250;
     const max = this.options.backoff?.maxMs ?? 15_000;
     this.loop = (async () => {
@@ -596,6 +708,7 @@ export class Keeper {
           this.consecutiveErrors = 0;
           this.lastSuccessMs = Date.now();
           this.options.metrics?.lastTick.set(Math.floor(this.lastSuccessMs / 1000));
+          this.refreshBalance();
           await sleep(this.options.pollIntervalMs, this.sleeper);
         } catch (error) {
           this.consecutiveErrors++;
@@ -610,6 +723,18 @@ export class Keeper {
       }
     })();
     return this.loop;
+  }
+
+  /** Refreshes the balance gauge now and then, off the loop's path (a failed read only skips an update). */
+  private refreshBalance(): void {
+    const metrics = this.options.metrics;
+    const now = Date.now();
+    if (metrics === undefined || now - this.lastBalanceMs < (this.options.balanceIntervalMs ?? 30_000)) return;
+    this.lastBalanceMs = now;
+    this.options.executor
+      .balance()
+      .then((wei) => metrics.walletBalance.set(Number(wei) / 1e18))
+      .catch((error: unknown) => this.log?.warn({ err: error }, "cannot read the sender's balance"));
   }
 
   /** Stops the loop, lets in-flight liquidations finish (up to `timeoutMs`), and closes the index. */

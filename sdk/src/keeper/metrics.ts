@@ -6,7 +6,7 @@
  */
 /// <reference types="node" />
 import { createServer, type Server } from "node:http";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export class KeeperMetrics {
   readonly registry = new Registry();
@@ -30,9 +30,18 @@ export class KeeperMetrics {
   readonly batchSplits: Counter;
   readonly batchSizeLimit: Gauge;
   readonly gasModelFallbacks: Counter;
+  readonly skippedUnprofitable: Counter;
+  readonly accountsUnprofitable: Gauge;
+  readonly walletBalance: Gauge;
 
-  constructor(prefix = "ballast_keeper_") {
+  /**
+   * @param prefix of every keeper metric.
+   * @param options.defaultMetrics also collect prom-client's process metrics (CPU, memory, event loop lag, handles)
+   * into this registry, unprefixed as Prometheus conventions expect. Default true.
+   */
+  constructor(prefix = "ballast_keeper_", options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     const gauge = (name: string, help: string) => new Gauge({ name: prefix + name, help, registers });
     const counter = (name: string, help: string) => new Counter({ name: prefix + name, help, registers });
     this.accountsTracked = gauge("accounts_tracked", "Accounts in the index (this shard)");
@@ -93,6 +102,15 @@ export class KeeperMetrics {
       "Times the gas model was found too low (or over the block gas limit) and eth_estimateGas used instead",
     );
     this.lastTick = gauge("last_successful_tick_timestamp_seconds", "Unix time of the last successful iteration");
+    this.skippedUnprofitable = counter(
+      "skipped_unprofitable_total",
+      "Liquidatable accounts left alone because expected reward − gas cost < --min-profit-usd (once per episode)",
+    );
+    this.accountsUnprofitable = gauge(
+      "accounts_unprofitable",
+      "Liquidatable accounts skipped as unprofitable at the last evaluation",
+    );
+    this.walletBalance = gauge("wallet_balance_native", "The sender's native-token balance, in whole tokens (ETH)");
   }
 
   /** A counter's current value (for tests and reports). */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Address, PublicClient } from "viem";
-import { oracleAdapterAbi } from "../abi/oracleAdapter.js";
+import { oracleAdapterAbi } from "../index.js";
 import type { ChainHead, MarketRecord, PriceMap, PriceSource } from "./types.js";
 
 export class OraclePriceSource implements PriceSource {

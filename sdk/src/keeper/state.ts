@@ -18,8 +18,7 @@
  * @module
  */
 import type { Address, Hex } from "viem";
-import type { MarginTier } from "../math/marginTiers.js";
-import type { Position } from "../math/types.js";
+import type { MarginTier, Position } from "../index.js";
 import type { AccountRecord, ChainHead, MarketParams, MarketRecord, Shard } from "./types.js";
 
 /** A decoded core event with the block it came from. */

@@ -9,9 +9,9 @@
  * @module
  */
 import type { Address, Hex } from "viem";
-import type { FundingState, Market, Position } from "../math/types.js";
+import type { FundingState, Market, Position } from "../index.js";
 
-export type { AccountHealth, MarketParams } from "../math/types.js";
+export type { AccountHealth, MarketParams } from "../index.js";
 
 /** A block the keeper has looked at. */
 export interface ChainHead {
@@ -21,6 +21,10 @@ export interface ChainHead {
   timestamp: bigint;
   /** The block's gas limit, when known: no batch is planned above it. */
   gasLimit?: bigint;
+  /** The block's EIP-1559 base fee, when known: fees and the profitability rule start from it. */
+  baseFeePerGas?: bigint;
+  /** The parent block's hash, when known: a head whose parent is the last head seen extends the same chain. */
+  parentHash?: Hex;
 }
 
 /**
@@ -104,6 +108,8 @@ export interface LiquidationOutcome {
 /** What the keeper knows that helps an executor: the markets each account has positions in (for gas). */
 export interface ExecuteHints {
   positions?: ReadonlyMap<bigint, readonly number[]>;
+  /** The head the batch was planned at (its gas limit and base fee save RPC reads before the send). */
+  head?: ChainHead;
 }
 
 /** How a liquidation is executed. */
@@ -116,6 +122,13 @@ export interface Executor {
   execute(accountIds: readonly bigint[], hints?: ExecuteHints): Promise<LiquidationOutcome>;
   /** Native-token balance of the sender, wei. */
   balance(): Promise<bigint>;
+  /**
+   * What one unit of gas is expected to cost if sent now, wei: base fee + priority fee, never above the fee cap.
+   * Used by the profitability rule; an executor without it makes every liquidation cost nothing.
+   */
+  gasPrice?(head: ChainHead): Promise<bigint>;
+  /** Reads ahead what the first send needs (nonce, fees), so that the first liquidation goes out at once. */
+  warmUp?(): Promise<void>;
 }
 
 /** The persisted part of the index: everything up to `block`. */

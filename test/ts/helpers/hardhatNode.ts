@@ -183,3 +183,89 @@ export function spawnKeeperCli(args: string[]): KeeperProcess {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, logs, stderr: () => stderr, exited };
 }
+
+/** Spawns `command args` with JSON log lines collected from stdout (other lines kept as `{ msg }`). */
+export function spawnLogged(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): KeeperProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let buffer = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline = buffer.indexOf("\n");
+    while (newline >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ msg: line });
+      }
+      newline = buffer.indexOf("\n");
+    }
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, logs, stderr: () => stderr, exited };
+}
+
+/** Runs `npm run keeper -- args` exactly as an operator would (npm, its shell, then the keeper). */
+export function spawnNpmKeeper(args: string[], env: NodeJS.ProcessEnv = process.env): KeeperProcess {
+  return spawnLogged("npm", ["run", "--silent", "keeper", "--", ...args], { env });
+}
+
+/** Whether a process id is alive (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A JSON-RPC HTTP proxy to `target` that records every method it forwards (batches included). */
+export interface RpcRecorder {
+  url: string;
+  methods: string[];
+  close(): Promise<void>;
+}
+
+export async function startRpcRecorder(target: string): Promise<RpcRecorder> {
+  const { createServer: createHttpServer } = await import("node:http");
+  const methods: string[] = [];
+  const server = createHttpServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString();
+      try {
+        const parsed = JSON.parse(body) as { method: string } | { method: string }[];
+        for (const call of Array.isArray(parsed) ? parsed : [parsed]) methods.push(call.method);
+      } catch {}
+      fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
+        .then(async (upstream) => {
+          response.writeHead(upstream.status, { "content-type": "application/json" });
+          response.end(await upstream.text());
+        })
+        .catch((error: Error) => response.writeHead(502).end(error.message));
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    methods,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

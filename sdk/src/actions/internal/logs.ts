@@ -1,8 +1,11 @@
 /**
  * `eth_getLogs` over a block range in chunks, halving the chunk when the node refuses a range (too many results,
- * range too large) — shared by `getOwnerAccounts`, `watchLiquidations` and the keeper's event indexer.
- * @internal
+ * range too large) and growing it back after successes — the one chunker shared by `getOwnerAccounts`,
+ * `watchLiquidations` and the keeper's event indexer (public as `getLogsChunked` and `LogChunker`).
  */
+import { DEFAULT_BLOCK_RANGE } from "../../constants.js";
+
+export { DEFAULT_BLOCK_RANGE };
 
 /** An RPC error that means "ask for fewer blocks". */
 export function isRangeError(error: unknown): boolean {
@@ -10,8 +13,52 @@ export function isRangeError(error: unknown): boolean {
   return /range|too many|limit|exceed|response size|more than|timeout|timed out/.test(text);
 }
 
-/** Default largest `eth_getLogs` range, in blocks. */
-export const DEFAULT_BLOCK_RANGE = 5_000n;
+/**
+ * A chunker that remembers the range a node accepts: each {@link LogChunker.next} call fetches one chunk starting at
+ * `from`, halving the range while the node refuses it and doubling it back (up to `maxRange`) after each success.
+ * Callers that commit per chunk (the keeper's backfill) drive it chunk by chunk; {@link getLogsChunked} drains it.
+ */
+export class LogChunker {
+  private range: bigint;
+  readonly maxRange: bigint;
+
+  constructor(
+    maxRange: bigint = DEFAULT_BLOCK_RANGE,
+    /** Told each time a range is refused (for logs). */
+    private readonly onRefused?: (info: { from: bigint; range: bigint; error: unknown }) => void,
+  ) {
+    this.maxRange = maxRange > 0n ? maxRange : 1n;
+    this.range = this.maxRange;
+  }
+
+  /** The range the next chunk will ask for. */
+  get currentRange(): bigint {
+    return this.range;
+  }
+
+  /** Fetches `[from, min(from + range − 1, toBlock)]`; returns the last block fetched and the results. */
+  async next<T>(
+    from: bigint,
+    toBlock: bigint,
+    fetch: (from: bigint, to: bigint) => Promise<T>,
+  ): Promise<{ to: bigint; result: T }> {
+    for (;;) {
+      const end = from + this.range - 1n < toBlock ? from + this.range - 1n : toBlock;
+      try {
+        const result = await fetch(from, end);
+        if (this.range < this.maxRange) this.range = this.range * 2n < this.maxRange ? this.range * 2n : this.maxRange;
+        return { to: end, result };
+      } catch (error) {
+        if (this.range > 1n && isRangeError(error)) {
+          this.range /= 2n;
+          this.onRefused?.({ from, range: this.range, error });
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}
 
 /**
  * Calls `fetch(from, to)` over `[fromBlock, toBlock]` in consecutive ranges of at most `blockRange` blocks, oldest
@@ -23,21 +70,13 @@ export async function getLogsChunked<T>(
   fetch: (from: bigint, to: bigint) => Promise<readonly T[]>,
   blockRange: bigint = DEFAULT_BLOCK_RANGE,
 ): Promise<T[]> {
+  const chunker = new LogChunker(blockRange);
   const results: T[] = [];
-  let range = blockRange > 0n ? blockRange : 1n;
   let from = fromBlock;
   while (from <= toBlock) {
-    const end = from + range - 1n < toBlock ? from + range - 1n : toBlock;
-    try {
-      results.push(...(await fetch(from, end)));
-      from = end + 1n;
-    } catch (error) {
-      if (range > 1n && isRangeError(error)) {
-        range /= 2n;
-        continue;
-      }
-      throw error;
-    }
+    const { to, result } = await chunker.next(from, toBlock, fetch);
+    results.push(...result);
+    from = to + 1n;
   }
   return results;
 }
