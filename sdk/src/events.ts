@@ -61,6 +61,7 @@ export function normaliseRiskParams(params: Record<string, unknown>): RiskParams
     fullLiquidationHealthFactor: BigInt(params.fullLiquidationHealthFactor as bigint),
     minRemainingNotional: BigInt(params.minRemainingNotional as bigint),
     insuranceFeeShare: BigInt(params.insuranceFeeShare as bigint),
+    keeperRewardFloor: BigInt(params.keeperRewardFloor as bigint),
     vaultReserveFactor: BigInt(params.vaultReserveFactor as bigint),
   };
 }

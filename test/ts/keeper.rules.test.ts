@@ -49,6 +49,7 @@ const RISK: RiskParams = {
   fullLiquidationHealthFactor: WAD / 2n,
   minRemainingNotional: 10n * WAD,
   insuranceFeeShare: 0n,
+  keeperRewardFloor: 0n,
   vaultReserveFactor: 0n,
 };
 
@@ -190,6 +191,27 @@ describe("keeper: rules", () => {
     send.setHead(1n, [bankrupt]);
     expect((await lossAllowed.tick()).dispatched).to.equal(1);
     expect(sender.calls).to.deep.equal([[1n]]);
+  });
+
+  it("sends a bankrupt account at min profit 0 once the protocol's reward floor covers the gas", async () => {
+    // Same bankrupt account (closed notional 850 ≥ minRemainingNotional 10): its fee is 0, but the contract tops
+    // the keeper up to keeperRewardFloor from insurance; $1 > the $0.72 of gas.
+    const withFloor = { ...RISK, keeperRewardFloor: WAD };
+    const w = world(850n);
+    const held = heldExecutor();
+    const keeper = new Keeper({
+      ...w.sources,
+      executor: held.executor,
+      profitability: {
+        minProfitUsd: 0n,
+        nativePriceUsd: 3_000n * WAD,
+        rewardParams: async () => ({ riskParams: withFloor }),
+      },
+    });
+    w.setHead(1n, [account(1n, 100n, 1n)]);
+    const report = await keeper.tick();
+    expect(report.unprofitable).to.equal(0);
+    expect(report.dispatched).to.equal(1);
   });
 
   it("sends a liquidation whose reward covers the gas, not one below a higher minimum", async () => {

@@ -2,16 +2,18 @@
  * The profitability rule: a liquidation is sent only when the keeper's expected reward minus the estimated gas cost
  * of sending it is at least a configured minimum (USD, may be negative).
  *
- * - Reward: what the contract pays today, `keeperRewardShare × fee`, with the fee from the SDK's
- *   `previewLiquidation` (bit for bit `core.previewLiquidation`), so a bankrupt account (fee capped at its remaining
- *   equity, 0) pays nothing. `rewardFloor` is the hook for the protocol's coming `keeperRewardFloor` (DESIGN §9: a
- *   governance-bounded floor paid from insurance): reward = max(share × fee, floor). It is 0 until the contracts pay it.
+ * - Reward: what the contract pays, `keeperRewardOf` (the twin of `LiquidationLogic.keeperRewardOf`): the
+ *   `keeperRewardShare` of the fee from the SDK's `previewLiquidation` (bit for bit `core.previewLiquidation`), raised
+ *   to the protocol's `keeperRewardFloor` (DESIGN §9, paid from insurance) for a close of at least
+ *   `minRemainingNotional`. A bankrupt account pays the floor, and nothing when the floor is 0. The insurance ledger
+ *   is assumed to cover the top-up (it is checked on chain; a short one only lowers the reward). `rewardFloor`
+ *   overrides the floor upward (an operator's own subsidy, for example).
  * - Gas: the gas model's figure for the account sent on its own (an upper bound: in a batch it costs less), priced at
  *   base fee + priority fee (never above the fee cap), converted to USD at a configured native-token price.
  *
  * @module
  */
-import { type Market, mulWadDown, previewLiquidation, type RiskParams, WAD } from "../index.js";
+import { keeperRewardOf, type Market, MAX_UINT256, previewLiquidation, type RiskParams, WAD } from "../index.js";
 import type { AccountRecord, MarketRecord, PriceMap } from "./types.js";
 
 /** What the rule needs, fixed for one evaluation (one block). */
@@ -71,8 +73,8 @@ export function expectedReward(
     riskParams,
   });
   if (!preview.liquidatable) return 0n;
-  const share = mulWadDown(preview.fee, riskParams.keeperRewardShare);
-  return share > rewardFloor ? share : rewardFloor;
+  const { keeperReward } = keeperRewardOf(preview.fee, preview.closedNotional, riskParams, MAX_UINT256 / 2n, false);
+  return keeperReward > rewardFloor ? keeperReward : rewardFloor;
 }
 
 /** Applies the rule to an account's reward and modelled gas. */
