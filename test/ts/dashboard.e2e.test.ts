@@ -290,6 +290,11 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
       await page.getByTestId("collateral-amount").fill(amount);
       await page.locator(`[data-testid="collateral-error"][data-cause="${cause}"]`).waitFor();
       expect(await error.getAttribute("data-source")).to.equal("preview");
+      // The cause attribute and the sentence render together, but a slow machine can read between two renders:
+      // wait until the sentence names the amount asked.
+      await page
+        .locator('[data-testid="collateral-error"]', { hasText: `Withdrawing ${amount} USDC` })
+        .waitFor({ timeout: 20_000 });
       return error.innerText();
     };
     await page.getByTestId("mode-withdraw").click();
