@@ -113,7 +113,7 @@ async function run(scenario: string, overrides: Partial<RunOptions> = {}): Promi
     keeperPollMs: opts.pollInterval,
     keeperArgs: opts.keeperArg ?? [],
     outDir: opts.out,
-    log: opts.quiet || bar ? undefined : console.log,
+    log: process.env.STRESS_DEBUG ? (message) => console.log(`${new Date().toISOString()} ${message}`) : undefined,
     onProgress: (done, total, status) => {
       if (!bar) return;
       if (!started) {

@@ -35,7 +35,7 @@ export async function deployLab(options: {
   runDir: string;
   markets: readonly MarketConfig[];
 }): Promise<LabDeployment> {
-  const connection = await network.connect({ network: "localhost", override: { url: options.url } });
+  const connection = await network.create({ network: "localhost", override: { url: options.url } });
   const deploymentId = `stress-${options.port}-${process.pid}`;
   try {
     const deployment = await deployBallast(connection, { deploymentId, markets: options.markets });

@@ -51,7 +51,7 @@ export class KeeperProcess {
   /** Starts the CLI and resolves once it logged "keeper started" (it then runs its own polling loop). */
   async start(): Promise<void> {
     if (!this.proxy.url) await this.proxy.start();
-    this.log ??= createWriteStream(join(this.options.runDir, `keeper-${this.index}.log`), { flags: "a" });
+    this.log ??= createWriteStream(join(this.options.runDir, `keeper-${this.index}.log`), { flags: "w" });
     this.stopping = false;
     this.starts++;
     const args = [

@@ -187,6 +187,7 @@ function waterfallPart(field: string): "insurance" | "lp" | "haircut" | undefine
 
 export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
   const { rpc } = ctx.node;
+  const phase = (name: string) => ctx.options.log?.(`figures: ${name}`);
   const coreAbi = artifactAbi("core/BallastCore.sol", "BallastCore");
   const lensAbi = artifactAbi("core/BallastLens.sol", "BallastLens");
   const vaultAbi = artifactAbi("vault/LiquidityVault.sol", "LiquidityVault");
@@ -233,6 +234,7 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
   ) as { name: string } | undefined;
 
   // ------------------------------------------------------------------ ledgers at every update block
+  phase("ledgers");
   const read = (to: Hex, abi: Abi, functionName: string, args: unknown[], block: bigint) =>
     ["eth_call", [{ to, data: Wallets.data({ to, abi, functionName, args }) }, toHex(block)]] as const;
   const ledgerBlocks = [ctx.startBlock, ...updateBlocks, ctx.endBlock];
@@ -268,6 +270,7 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
   });
 
   // ------------------------------------------------------------------ keeper lag (exact, by walking back)
+  phase("lag walk");
   // For each liquidation at block L: the earliest price-update block from which the account was liquidatable
   // without interruption until L (state after that block). Lag = L − that block.
   const lastLiquidation = new Map<bigint, bigint>();
@@ -281,19 +284,40 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
       if (k >= 0 && updateBlocks[k]! < floor) k = -1;
       return { id, block: e.block, floor, k, first: e.block - 1n, done: k < 0 };
     });
+  // One lens call per (block, 250 accounts) instead of one call per liquidation: a past block's state is the
+  // expensive part of an eth_call on the node.
   for (let depth = 0; depth < updateBlocks.length && walks.some((w) => !w.done); depth++) {
     const open = walks.filter((w) => !w.done);
+    const byBlock = new Map<bigint, bigint[]>();
+    for (const w of open) {
+      const block = updateBlocks[w.k]!;
+      const ids = byBlock.get(block) ?? [];
+      if (!ids.includes(w.id)) ids.push(w.id);
+      byBlock.set(block, ids);
+    }
+    const queries = [...byBlock.entries()].flatMap(([block, ids]) => {
+      const out = [];
+      for (let i = 0; i < ids.length; i += 250) out.push({ block, ids: ids.slice(i, i + 250) });
+      return out;
+    });
     const results = await ctx.node.rpc.batchSettled<Hex>(
-      open.map((w) => read(d.core, coreAbi, "accountHealth", [w.id], updateBlocks[w.k]!)),
+      queries.map((q) => read(ctx.lens, lensAbi, "accountHealths", [d.core, q.ids], q.block)),
+      20,
     );
-    open.forEach((w, i) => {
-      const health = dec<{ liquidatable: boolean }>(coreAbi, "accountHealth", results[i]!);
-      if (health?.liquidatable) {
+    const liquidatable = new Set<string>();
+    queries.forEach((q, i) => {
+      const healths = dec<{ liquidatable: boolean }[]>(lensAbi, "accountHealths", results[i]!) ?? [];
+      healths.forEach((h, j) => {
+        if (h.liquidatable) liquidatable.add(`${q.block}/${q.ids[j]}`);
+      });
+    });
+    for (const w of open) {
+      if (liquidatable.has(`${updateBlocks[w.k]}/${w.id}`)) {
         w.first = updateBlocks[w.k]!;
         w.k--;
         if (w.k < 0 || updateBlocks[w.k]! < w.floor) w.done = true;
       } else w.done = true;
-    });
+    }
   }
   const lags = walks.map((w) => Number(w.block - w.first));
   const liquidatableAtUpdate = updates.map((u) => ({
@@ -303,6 +327,7 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
   }));
 
   // ------------------------------------------------------------------ health distribution at sampled blocks
+  phase("health samples");
   const traderIds = ctx.traderIds;
   const maxSamples = Math.max(12, Math.min(60, Math.floor((60 * 1000) / Math.max(1000, traderIds.length))));
   const stride = Math.max(1, Math.ceil(updates.length / maxSamples));
@@ -357,6 +382,7 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
     .map(([block, v]) => ({ block: Number(block), t: tOfBlock(block), ...v }));
 
   // ------------------------------------------------------------------ keepers: rewards, gas, P&L
+  phase("keeper gas");
   const keeperAddresses = new Map(ctx.keepers.map((k) => [k.address.toLowerCase(), k]));
   const keeperTxs: { from: string; hash: Hex; block: bigint }[] = [];
   const blockNumbers: bigint[] = [];
@@ -406,6 +432,7 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
   });
 
   // ------------------------------------------------------------------ final state: conservation, leftovers
+  phase("final state");
   const created = await coreEvents(ctx, coreAbi, ["AccountCreated"], BigInt(d.deploymentBlock), latest);
   const allIds = created.map((e) => big(e.args.accountId));
   const accountAnswers = await rpc.batch<Hex>(

@@ -67,12 +67,10 @@ export class Rpc {
     for (let start = 0; start < calls.length; start += chunk) {
       const slice = calls.slice(start, start + chunk);
       const body = slice.map(([method, params]) => ({ jsonrpc: "2.0", id: this.nextId++, method, params }));
-      const response = await fetch(this.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body.length === 1 ? body[0] : body),
-      });
-      const parsed = (await response.json()) as RpcResponse | RpcResponse[];
+      const parsed = await this.post(
+        body,
+        slice.every(([method]) => READ_ONLY.test(method)),
+      );
       const list = Array.isArray(parsed) ? parsed : [parsed];
       const byId = new Map(list.map((entry) => [entry.id, entry]));
       for (const [i, request] of body.entries()) {
@@ -85,7 +83,30 @@ export class Rpc {
     }
     return out;
   }
+
+  /**
+   * One HTTP request. Reads are retried on a dropped connection: the node closes idle keep-alive sockets, and a
+   * request can race that close. Writes are not (a retry could send a transaction twice).
+   */
+  private async post(body: unknown[], retry: boolean): Promise<RpcResponse | RpcResponse[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(this.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body.length === 1 ? body[0] : body),
+        });
+        return (await response.json()) as RpcResponse | RpcResponse[];
+      } catch (error) {
+        if (!retry || attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+      }
+    }
+  }
 }
+
+/** JSON-RPC methods that change nothing (safe to retry). */
+const READ_ONLY = /^(eth_call|eth_get\w+|eth_blockNumber|eth_chainId|net_version)$/;
 
 export interface LabNode {
   url: string;
