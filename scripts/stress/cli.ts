@@ -67,7 +67,8 @@ const program = new Command()
   .option("--keeper-arg <arg...>", "extra argument(s) for every keeper process (e.g. --keeper-arg=--batch-size=50)")
   .option("--out <dir>", "report directory", "stress-reports")
   .option("--bench", "record run times and keeper figures in bench/results.json (stress section)", false)
-  .option("--quiet", "no progress bar", false);
+  .option("--quiet", "no progress bar", false)
+  .option("--render <dir...>", "rewrite report.md and report.html of run directories from their report.json");
 
 program.parse();
 const opts = program.opts<{
@@ -86,7 +87,16 @@ const opts = program.opts<{
   out: string;
   bench: boolean;
   quiet: boolean;
+  render?: string[];
 }>();
+
+if (opts.render) {
+  for (const dir of opts.render) {
+    writeReport(JSON.parse(readFileSync(join(dir, "report.json"), "utf8")) as RunMetrics, dir);
+    console.log(`Rewrote ${join(dir, "report.md")} and report.html`);
+  }
+  process.exit(0);
+}
 
 if (!opts.all && !opts.scenario) program.error("Give --scenario <name> or --all.");
 if (opts.scenario && !listScenarios().includes(opts.scenario))

@@ -329,7 +329,8 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
   // ------------------------------------------------------------------ health distribution at sampled blocks
   phase("health samples");
   const traderIds = ctx.traderIds;
-  const maxSamples = Math.max(12, Math.min(60, Math.floor((60 * 1000) / Math.max(1000, traderIds.length))));
+  // About 30 samples at 1,000 accounts, fewer (down to 10) for larger populations: each is N/250 lens calls.
+  const maxSamples = Math.max(10, Math.min(30, Math.floor((30 * 1000) / Math.max(1000, traderIds.length))));
   const stride = Math.max(1, Math.ceil(updates.length / maxSamples));
   const sampleUpdates = updates.filter((_, i) => i % stride === 0 || i === updates.length - 1);
   const chunk = 250;
@@ -580,7 +581,16 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
       openInterestUsd: ctx.population.openInterestUsd,
     },
     series: {
-      prices: updates.map((u) => ({ t: u.t, block: Number(u.block), prices: u.prices, oracle: u.oracle })),
+      // From the deployed start prices (t = 0), then every update.
+      prices: [
+        {
+          t: 0,
+          block: Number(ctx.startBlock),
+          prices: Object.fromEntries(ctx.markets.map((m) => [m.symbol, m.initialPriceUsd])),
+          oracle: Object.fromEntries(ctx.markets.map((m) => [m.symbol, m.initialPriceUsd])),
+        },
+        ...updates.map((u) => ({ t: u.t, block: Number(u.block), prices: u.prices, oracle: u.oracle })),
+      ],
       ledgers: ledgerSeries,
       health,
       liquidationsPerBlock,

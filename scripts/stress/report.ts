@@ -160,22 +160,18 @@ export function charts(m: RunMetrics): { id: string; title: string; caption: str
   out.push({
     id: "pools",
     title: "Insurance, LP capital and haircut over time",
-    caption: `Insurance ledger and LP vault (NAV and realised ledger), USD, at every price-update block; haircut ratio on the right axis (${m.haircut.inThisBuild ? m.haircut.source : "not in this build: 0"}).`,
+    caption: `LP vault (NAV and realised ledger, left axis), insurance ledger (first right axis), USD, at every price-update block; haircut ratio on the outer right axis (${m.haircut.inThisBuild ? m.haircut.source : "not in this build: 0"}).`,
     svg: svg({
       legend: legendTop,
-      grid,
       xAxis: xHours,
+      // Three scales: LP capital is ~100× the insurance pool, and the haircut is a ratio.
+      grid: { ...grid, right: 150 },
       yAxis: [
-        { type: "value", name: "USD", scale: true },
-        { type: "value", name: "haircut", min: 0, max: 1 },
+        { type: "value", name: "LP (USD)", scale: true },
+        { type: "value", name: "insurance (USD)", position: "right" },
+        { type: "value", name: "haircut", min: 0, max: 1, position: "right", offset: 80 },
       ],
       series: [
-        {
-          name: "insurance",
-          type: "line",
-          showSymbol: false,
-          data: m.series.ledgers.map((l) => [hours(l.t), l.insuranceUsd]),
-        },
         {
           name: "LP NAV",
           type: "line",
@@ -190,9 +186,16 @@ export function charts(m: RunMetrics): { id: string; title: string; caption: str
           data: m.series.ledgers.map((l) => [hours(l.t), l.lpLedgerUsd]),
         },
         {
-          name: "haircut",
+          name: "insurance",
           type: "line",
           yAxisIndex: 1,
+          showSymbol: false,
+          data: m.series.ledgers.map((l) => [hours(l.t), l.insuranceUsd]),
+        },
+        {
+          name: "haircut",
+          type: "line",
+          yAxisIndex: 2,
           showSymbol: false,
           data: m.series.ledgers.map((l) => [hours(l.t), l.haircut]),
         },
