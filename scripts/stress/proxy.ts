@@ -2,9 +2,10 @@
  * A JSON-RPC proxy in front of the node, one per keeper process. It lets the lab see what the keeper is doing
  * without touching the keeper's code, and blind it on purpose:
  *
- *  - quiescence: the lab mines a block, then waits until the keeper has polled the new head and gone back to
- *    polling only (block number / latest block / receipts) for a few polls with nothing else in flight. Then it
- *    has either sent its liquidations (they wait in the mempool for the lab's next block) or found nothing to do.
+ *  - quiescence: the lab mines a block, then waits until the keeper has polled the new head, done its work on it
+ *    (at least the new block's logs), and gone back to polling only (block number / latest block / receipts) for
+ *    two polls with nothing else in flight. Then it has either sent its liquidations (they wait in the mempool for
+ *    the lab's next block) or found nothing to do.
  *  - lag: `freeze()` holds every request (unanswered, not refused: the keeper sees a slow node, not an error)
  *    until `unfreeze()`. The lab freezes the keeper for N blocks after each price update, so the keeper first sees
  *    the chain N blocks late and its liquidations land at the earliest N + 1 blocks after the update.
@@ -34,7 +35,10 @@ export class KeeperProxy {
   private busyInFlight = 0;
   private idleSinceBusy = 0;
   private lastBusyAt = 0;
-  private headPollsSinceMark = 0;
+  /** The block the lab mined last (`mark`), whether a head poll has returned it, and work seen after that. */
+  private markedBlock = 0n;
+  private sawMarkedHead = false;
+  private busySinceHead = 0;
   /** Transactions the keeper broadcast through this proxy (all time). */
   sent = 0;
   requests = 0;
@@ -62,8 +66,10 @@ export class KeeperProxy {
   }
 
   /** Call right after mining a block: quiescence then needs a head poll that came after it. */
-  mark(): void {
-    this.headPollsSinceMark = 0;
+  mark(block: bigint): void {
+    this.markedBlock = block;
+    this.sawMarkedHead = false;
+    this.busySinceHead = 0;
   }
 
   /**
@@ -75,8 +81,11 @@ export class KeeperProxy {
     const quietMs = options.quietMs ?? 60;
     const deadline = Date.now() + (options.timeoutMs ?? 5_000);
     for (;;) {
+      // A head poll returned the marked block, the keeper worked on it (it always reads the new block's logs),
+      // and since its last work only idle requests came, with nothing in flight.
       if (
-        this.headPollsSinceMark > 0 &&
+        this.sawMarkedHead &&
+        this.busySinceHead > 0 &&
         this.busyInFlight === 0 &&
         this.idleSinceBusy >= polls &&
         Date.now() - this.lastBusyAt >= quietMs
@@ -103,6 +112,7 @@ export class KeeperProxy {
     const busy = requests.some((request) => !isIdle(request));
     if (requests.some((request) => request.method === "eth_sendRawTransaction")) this.sent++;
     if (busy) {
+      if (this.sawMarkedHead) this.busySinceHead++;
       this.busyInFlight++;
       this.idleSinceBusy = 0;
       this.lastBusyAt = Date.now();
@@ -114,6 +124,7 @@ export class KeeperProxy {
         body,
       });
       const text = await upstream.text();
+      if (!busy && !this.sawMarkedHead) this.noteHead(requests, text);
       res.writeHead(upstream.status, { "content-type": "application/json" });
       res.end(text);
     } catch (error) {
@@ -125,9 +136,20 @@ export class KeeperProxy {
         this.lastBusyAt = Date.now();
       } else {
         this.idleSinceBusy++;
-        if (requests.some((r) => r.method === "eth_getBlockByNumber" || r.method === "eth_blockNumber"))
-          this.headPollsSinceMark++;
       }
+    }
+  }
+
+  /** Whether a head poll's answer (latest block, or block number) is at or past the marked block. */
+  private noteHead(requests: RpcRequest[], text: string): void {
+    const method = requests.length === 1 ? requests[0]!.method : undefined;
+    if (method !== "eth_getBlockByNumber" && method !== "eth_blockNumber") return;
+    try {
+      const { result } = JSON.parse(text) as { result?: string | { number?: string } };
+      const number = typeof result === "string" ? result : result?.number;
+      if (number !== undefined && BigInt(number) >= this.markedBlock) this.sawMarkedHead = true;
+    } catch {
+      // Not an answer we can read: quiescence falls back to the lab's timeout.
     }
   }
 

@@ -165,7 +165,7 @@ export async function runScenario(options: RunOptions): Promise<{ context: RunCo
       await rpc.call("evm_mine", [Number(ts)]);
       head = { number: head.number + 1n, timestamp: ts };
       loop.blocks++;
-      for (const k of keepers) k.proxy.mark();
+      for (const k of keepers) k.proxy.mark(head.number);
       return head.number;
     };
     const quiet = async () => {
@@ -238,7 +238,7 @@ export async function runScenario(options: RunOptions): Promise<{ context: RunCo
         if (head.number - frozenSince < BigInt(options.keeperLag)) continue;
         frozenSince = undefined;
         for (const k of keepers) {
-          k.proxy.mark();
+          k.proxy.mark(head.number);
           k.proxy.unfreeze();
         }
       }
