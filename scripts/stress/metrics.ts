@@ -6,7 +6,7 @@
  * ABIs come from the compiled artifacts, and the bad-debt event is read by its field names, so a build whose
  * waterfall reports more parts (e.g. a haircut) is measured without changing this file.
  */
-import { type Abi, decodeEventLog, decodeFunctionResult, toHex } from "viem";
+import { type Abi, type AbiEvent, decodeEventLog, decodeFunctionResult, toEventSelector, toHex } from "viem";
 import { artifactAbi } from "./deploy.js";
 import type { Hex } from "./node.js";
 import type { RunContext } from "./runner.js";
@@ -148,12 +148,16 @@ interface Log {
 /** Decoded events of `names` from the core between two blocks. */
 async function coreEvents(ctx: RunContext, abi: Abi, names: string[], from: bigint, to: bigint) {
   const { rpc } = ctx.node;
+  // Only the wanted events' logs leave the node (topic filter): a crash emits several events per liquidation.
+  const selectors = abi
+    .filter((item): item is AbiEvent => item.type === "event" && names.includes(item.name))
+    .map((item) => toEventSelector(item));
   const logs: Log[] = [];
   for (let start = from; start <= to; start += 2_000n) {
     const end = start + 1_999n < to ? start + 1_999n : to;
     logs.push(
       ...(await rpc.call<Log[]>("eth_getLogs", [
-        { address: ctx.deployment.core, fromBlock: toHex(start), toBlock: toHex(end) },
+        { address: ctx.deployment.core, fromBlock: toHex(start), toBlock: toHex(end), topics: [selectors] },
       ])),
     );
   }
