@@ -93,7 +93,9 @@ export async function runScenario(options: RunOptions): Promise<{ context: RunCo
   const markets = options.markets ?? LOCAL_MARKETS;
   const file = readScenarioFile(options.scenario);
   const scenario = buildScenario(file, Object.fromEntries(markets.map((m) => [m.symbol, m.initialPriceUsd])));
-  const runDir = join(options.outDir, options.runLabel ?? `${options.scenario}-${options.seed}`);
+  // <scenario>-<seed>, plus the size when it is not the default, so that a 10,000-account run keeps its own folder.
+  const size = options.accounts === DEFAULTS.accounts ? "" : `-${options.accounts}`;
+  const runDir = join(options.outDir, options.runLabel ?? `${options.scenario}-${options.seed}${size}`);
   mkdirSync(runDir, { recursive: true });
 
   const node = await startNode();
