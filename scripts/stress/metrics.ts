@@ -15,6 +15,8 @@ import { readContract, Wallets } from "./wallets.js";
 const WAD = 1e18;
 const toUsd = (wad: bigint) => Number(wad) / WAD;
 const MAX_UINT = 2n ** 256n - 1n;
+/** Price updates a lag walk goes back at most. */
+const MAX_WALK = 48;
 
 export interface Percentiles {
   count: number;
@@ -67,7 +69,7 @@ export interface RunMetrics {
   headline: Headline;
   haircut: { source: string; inThisBuild: boolean };
   waterfall: { part: string; usd: number }[];
-  lag: Percentiles & { definition: string };
+  lag: Percentiles & { definition: string; capped: number };
   keepersDetail: {
     address: string;
     transactions: number;
@@ -290,7 +292,9 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
     });
   // One lens call per (block, 250 accounts) instead of one call per liquidation: a past block's state is the
   // expensive part of an eth_call on the node.
-  for (let depth = 0; depth < updateBlocks.length && walks.some((w) => !w.done); depth++) {
+  // Bounded: past blocks are the node's slowest reads, and a keeper far behind (10,000 accounts, a gap) would
+  // make every walk long. A walk still liquidatable MAX_WALK updates back gives a lower bound (counted as capped).
+  for (let depth = 0; depth < Math.min(MAX_WALK, updateBlocks.length) && walks.some((w) => !w.done); depth++) {
     const open = walks.filter((w) => !w.done);
     const byBlock = new Map<bigint, bigint[]>();
     for (const w of open) {
@@ -323,6 +327,7 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
       } else w.done = true;
     }
   }
+  const capped = walks.filter((w) => !w.done).length;
   const lags = walks.map((w) => Number(w.block - w.first));
   const liquidatableAtUpdate = updates.map((u) => ({
     t: u.t,
@@ -558,8 +563,8 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
     ],
     lag: {
       ...lag,
-      definition:
-        "blocks from the first price-update block after which the account was liquidatable (continuously) to the block of its liquidation",
+      capped,
+      definition: `blocks from the first price-update block after which the account was liquidatable (continuously) to the block of its liquidation; walks go back at most ${MAX_WALK} price updates (${capped} capped: lower bounds)`,
     },
     keepersDetail,
     conservation: {
