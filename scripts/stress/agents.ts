@@ -1,0 +1,360 @@
+/**
+ * The active agents of a run, each an impersonated address with its own books (tokens minted to it vs. tokens it
+ * holds at the end plus what it still has inside the protocol):
+ *  - LPs (the demo's three: $1M, $500k, $250k) and two churning LPs that enter and leave mid-scenario;
+ *  - insurance stakers (the run's insurance size: 60% / 30% long-term, 10% a staker who asks to leave at once and
+ *    redeems after the cooldown if the scenario lasts that long);
+ *  - flat accounts: margin, no positions, withdraw everything at the end (must lose exactly 0);
+ *  - a long/short coalition at maximum leverage on the scenario's primary market (one side's bad debt, the other
+ *    side's profit);
+ *  - a JIT LP that deposits just before the scenario's worst leg and redeems just after it.
+ */
+import { maxUint256, parseEventLogs } from "viem";
+import { ballastCoreAbi } from "../../sdk/src/abi/ballastCore.js";
+import { insurancePoolAbi } from "../../sdk/src/abi/insurancePool.js";
+import { liquidityVaultAbi } from "../../sdk/src/abi/liquidityVault.js";
+import { mockErc20Abi } from "../../sdk/src/abi/mockErc20.js";
+import type { BallastDeployment } from "../../sdk/src/deployment.js";
+import { requirements } from "../../sdk/src/math/marginTiers.js";
+import { type MarketConfig, WAD } from "../lib/config.js";
+import type { Hex, Rpc } from "./node.js";
+import { agentAddress, type Call, readContract, type Wallets } from "./wallets.js";
+
+export interface AgentBook {
+  label: string;
+  role: "lp" | "lp-churn" | "staker" | "staker-churn" | "flat" | "coalition" | "jit-lp";
+  address: Hex;
+  /** Token units minted to the agent (all it ever put in). */
+  minted: bigint;
+  accountId?: bigint;
+  /** Events worth reporting (entries, exits, refusals). */
+  notes: string[];
+}
+
+export interface AgentResult {
+  label: string;
+  role: AgentBook["role"];
+  address: Hex;
+  inUsd: number;
+  outUsd: number;
+  stillInsideUsd: number;
+  profitUsd: number;
+  notes: string[];
+}
+
+export interface AgentOptions {
+  rpc: Rpc;
+  wallets: Wallets;
+  deployment: BallastDeployment;
+  markets: readonly MarketConfig[];
+  /** Insurance staked at the start, USD. */
+  insuranceUsd: number;
+  primaryMarket: string;
+  durationSeconds: number;
+  worstLeg: { from: number; to: number };
+  /** Insurance cooldown, seconds (the deployment's). */
+  insuranceCooldown: number;
+}
+
+const LP_SIZES = [1_000_000, 500_000, 250_000];
+const FLAT_ACCOUNTS = 5;
+const FLAT_DEPOSIT = 10_000;
+const COALITION_NOTIONAL = 250_000;
+const JIT_DEPOSIT = 500_000;
+
+export class Agents {
+  readonly books: AgentBook[] = [];
+  private readonly unit: bigint;
+  private readonly scale: bigint;
+  private readonly d: BallastDeployment;
+  private jit: "waiting" | "in" | "leaving" | "done" = "waiting";
+  private churn: { at: number; book: AgentBook; action: "deposit" | "redeem"; usd?: number; done: boolean }[] = [];
+  private stakerRedeemAt: number | undefined;
+
+  constructor(private readonly o: AgentOptions) {
+    this.d = o.deployment;
+    this.unit = 10n ** BigInt(this.d.collateralDecimals);
+    this.scale = 10n ** BigInt(18 - this.d.collateralDecimals);
+  }
+
+  private book(label: string, role: AgentBook["role"]): AgentBook {
+    const book: AgentBook = { label, role, address: agentAddress(label), minted: 0n, notes: [] };
+    this.books.push(book);
+    return book;
+  }
+
+  private usd(amount: number): bigint {
+    return BigInt(Math.round(amount)) * this.unit;
+  }
+
+  private fund(book: AgentBook, assets: bigint, spender: Hex): Call[] {
+    book.minted += assets;
+    return [
+      { to: this.d.collateral, abi: mockErc20Abi, functionName: "mint", args: [book.address, assets] },
+      { to: this.d.collateral, abi: mockErc20Abi, functionName: "approve", args: [spender, maxUint256] },
+    ];
+  }
+
+  private vaultDeposit(book: AgentBook, assets: bigint): Call[] {
+    return [
+      ...this.fund(book, assets, this.d.vault),
+      { to: this.d.vault, abi: liquidityVaultAbi, functionName: "deposit", args: [assets, book.address] },
+    ];
+  }
+
+  /** Everything before the scenario (automine on). */
+  async setup(): Promise<void> {
+    const { wallets } = this.o;
+    const lps = LP_SIZES.map((_, i) => this.book(`lp-${i}`, "lp"));
+    const churn = [this.book("lp-churn-0", "lp-churn"), this.book("lp-churn-1", "lp-churn")];
+    const stakers = [this.book("staker-0", "staker"), this.book("staker-1", "staker")];
+    const stakerChurn = this.book("staker-churn", "staker-churn");
+    const flats = Array.from({ length: FLAT_ACCOUNTS }, (_, i) => this.book(`flat-${i}`, "flat"));
+    const coalition = [this.book("coalition-long", "coalition"), this.book("coalition-short", "coalition")];
+    this.book("jit-lp", "jit-lp");
+    await wallets.prepare(this.books.map((b) => b.address));
+
+    for (const [i, lp] of lps.entries()) await wallets.must(lp.address, this.vaultDeposit(lp, this.usd(LP_SIZES[i]!)));
+    // Churning LPs: one is in from the start and leaves halfway; one comes in at a quarter and leaves at 3/4.
+    await wallets.must(churn[1]!.address, this.vaultDeposit(churn[1]!, this.usd(200_000)));
+    const T = this.o.durationSeconds;
+    this.churn = [
+      { at: T * 0.25, book: churn[0]!, action: "deposit", usd: 100_000, done: false },
+      { at: T * 0.5, book: churn[1]!, action: "redeem", done: false },
+      { at: T * 0.75, book: churn[0]!, action: "redeem", done: false },
+    ];
+
+    const shares = [0.6, 0.3, 0.1];
+    for (const [i, staker] of [...stakers, stakerChurn].entries()) {
+      const assets = (this.usd(this.o.insuranceUsd) * BigInt(Math.round(shares[i]! * 1000))) / 1000n;
+      if (assets === 0n) continue;
+      await wallets.must(staker.address, [
+        ...this.fund(staker, assets, this.d.insurancePool),
+        { to: this.d.insurancePool, abi: insurancePoolAbi, functionName: "deposit", args: [assets, staker.address] },
+      ]);
+    }
+    const churnShares = await this.balanceOf(this.d.insurancePool, stakerChurn.address);
+    if (churnShares > 0n) {
+      await wallets.must(stakerChurn.address, [
+        { to: this.d.insurancePool, abi: insurancePoolAbi, functionName: "requestWithdraw", args: [churnShares] },
+      ]);
+      stakerChurn.notes.push("asked to withdraw at the start");
+      if (this.o.insuranceCooldown + 60 <= T) this.stakerRedeemAt = this.o.insuranceCooldown + 60;
+      else stakerChurn.notes.push(`cooldown ${this.o.insuranceCooldown} s is longer than the scenario: stays in`);
+    }
+
+    for (const flat of flats) {
+      flat.accountId = await this.createAccount(flat, false, 0);
+      await wallets.must(flat.address, [
+        ...this.fund(flat, this.usd(FLAT_DEPOSIT), this.d.core),
+        {
+          to: this.d.core,
+          abi: ballastCoreAbi,
+          functionName: "deposit",
+          args: [flat.accountId, this.usd(FLAT_DEPOSIT)],
+        },
+      ]);
+    }
+
+    // The coalition: equal and opposite positions at the table's maximum leverage (deposit = 1.02 × IM + fees).
+    const market = this.d.markets.find((m) => m.symbol === this.o.primaryMarket) ?? this.d.markets[0]!;
+    const config = this.o.markets[market.marketId]!;
+    const notional = BigInt(COALITION_NOTIONAL) * WAD;
+    const { initialMargin } = requirements(config.tiers, notional);
+    const margin = (initialMargin * 102n) / 100n + notional / 500n;
+    const assets = (margin + WAD - 1n) / this.scale;
+    const size = (notional * WAD) / (BigInt(config.initialPriceUsd) * WAD);
+    for (const [i, member] of coalition.entries()) {
+      member.accountId = await this.createAccount(member, false, 0);
+      const long = i === 0;
+      await wallets.must(member.address, [
+        ...this.fund(member, assets, this.d.core),
+        { to: this.d.core, abi: ballastCoreAbi, functionName: "deposit", args: [member.accountId, assets] },
+        {
+          to: this.d.core,
+          abi: ballastCoreAbi,
+          functionName: "trade",
+          args: [member.accountId, BigInt(market.marketId), long ? size : -size, long ? maxUint256 : 0n],
+        },
+      ]);
+      member.notes.push(
+        `${long ? "long" : "short"} ${COALITION_NOTIONAL.toLocaleString("en-US")} USD of ${market.symbol} on ${Number(assets / this.unit).toLocaleString("en-US")} USD`,
+      );
+    }
+  }
+
+  private async createAccount(book: AgentBook, isolated: boolean, marketId: number): Promise<bigint> {
+    const [receipt] = await this.o.wallets.must(book.address, [
+      { to: this.d.core, abi: ballastCoreAbi, functionName: "createAccount", args: [isolated, BigInt(marketId)] },
+    ]);
+    const [event] = parseEventLogs({ abi: ballastCoreAbi, eventName: "AccountCreated", logs: receipt!.logs as never });
+    return event!.args.accountId;
+  }
+
+  private balanceOf(token: Hex, owner: Hex): Promise<bigint> {
+    return readContract<bigint>(this.o.rpc, {
+      to: token,
+      abi: mockErc20Abi,
+      functionName: "balanceOf",
+      args: [owner],
+    });
+  }
+
+  /**
+   * Queues the agents' transactions due before the price update at `t` (manual mining: they go in the block the
+   * runner mines next, before the price block). Returns how many were queued.
+   */
+  async beforeUpdate(t: number): Promise<number> {
+    const { wallets } = this.o;
+    let queued = 0;
+    const jit = this.books.find((b) => b.role === "jit-lp")!;
+    if (this.jit === "waiting" && t >= this.o.worstLeg.from) {
+      await wallets.send(jit.address, this.vaultDeposit(jit, this.usd(JIT_DEPOSIT)));
+      jit.notes.push(`deposited ${JIT_DEPOSIT.toLocaleString("en-US")} USD before the worst leg (t = ${t} s)`);
+      this.jit = "in";
+      queued += 3;
+    } else if ((this.jit === "in" && t > this.o.worstLeg.to) || this.jit === "leaving") {
+      queued += await this.redeemVault(jit, this.jit === "in" ? "after the worst leg" : "retry");
+      // Until every share is out, try again before each update (the vault's reserve may hold it back).
+      const left = await this.balanceOf(this.d.vault, jit.address);
+      this.jit = left === 0n ? "done" : "leaving";
+    }
+    for (const step of this.churn) {
+      if (step.done || t < step.at) continue;
+      step.done = true;
+      if (step.action === "deposit") {
+        await wallets.send(step.book.address, this.vaultDeposit(step.book, this.usd(step.usd!)));
+        step.book.notes.push(`deposited ${step.usd!.toLocaleString("en-US")} USD at t = ${t} s`);
+        queued += 3;
+      } else queued += await this.redeemVault(step.book, `at t = ${t} s`);
+    }
+    if (this.stakerRedeemAt !== undefined && t >= this.stakerRedeemAt) {
+      const staker = this.books.find((b) => b.role === "staker-churn")!;
+      const max = await readContract<bigint>(this.o.rpc, {
+        to: this.d.insurancePool,
+        abi: insurancePoolAbi,
+        functionName: "maxRedeem",
+        args: [staker.address],
+      });
+      if (max > 0n) {
+        await wallets.send(staker.address, [
+          {
+            to: this.d.insurancePool,
+            abi: insurancePoolAbi,
+            functionName: "redeem",
+            args: [max, staker.address, staker.address],
+          },
+        ]);
+        staker.notes.push(`redeemed after the cooldown at t = ${t} s`);
+        queued++;
+      }
+      this.stakerRedeemAt = undefined;
+    }
+    return queued;
+  }
+
+  /** Redeems as many vault shares as the vault lets out now (its reserve may refuse); returns txs queued. */
+  private async redeemVault(book: AgentBook, when: string): Promise<number> {
+    const max = await readContract<bigint>(this.o.rpc, {
+      to: this.d.vault,
+      abi: liquidityVaultAbi,
+      functionName: "maxRedeem",
+      args: [book.address],
+    }).catch(() => 0n);
+    const shares = await this.balanceOf(this.d.vault, book.address);
+    if (shares === 0n) return 0;
+    if (max === 0n) {
+      if (!book.notes.at(-1)?.startsWith("redeem refused")) book.notes.push(`redeem refused ${when}: maxRedeem = 0`);
+      return 0;
+    }
+    const amount = max < shares ? max : shares;
+    await this.o.wallets.send(book.address, [
+      { to: this.d.vault, abi: liquidityVaultAbi, functionName: "redeem", args: [amount, book.address, book.address] },
+    ]);
+    book.notes.push(`redeemed ${amount === shares ? "all" : "part of the"} shares ${when}`);
+    return 1;
+  }
+
+  /** After the scenario (automine on): the coalition closes and withdraws; flat accounts and the JIT LP leave. */
+  async finish(): Promise<void> {
+    const { wallets } = this.o;
+    for (const book of this.books) {
+      if (book.accountId !== undefined) {
+        const account = await this.read<{ activeMarkets: bigint }>("getAccount", [book.accountId]);
+        for (let m = 0; m < this.d.markets.length; m++) {
+          if ((account.activeMarkets & (1n << BigInt(m))) === 0n) continue;
+          const position = await this.read<{ size: bigint }>("getPosition", [book.accountId, BigInt(m)]);
+          const [receipt] = await wallets.receipts(
+            await wallets.send(book.address, [
+              {
+                to: this.d.core,
+                abi: ballastCoreAbi,
+                functionName: "closePosition",
+                args: [book.accountId, BigInt(m), position.size > 0n ? 0n : maxUint256],
+              },
+            ]),
+          );
+          book.notes.push(`close at the end: ${receipt?.status === "0x1" ? "done" : "reverted"}`);
+        }
+        const health = await this.read<{ withdrawable: bigint }>("accountHealth", [book.accountId]);
+        const assets = health.withdrawable / this.scale;
+        if (assets > 0n) {
+          const [receipt] = await wallets.receipts(
+            await wallets.send(book.address, [
+              {
+                to: this.d.core,
+                abi: ballastCoreAbi,
+                functionName: "withdraw",
+                args: [book.accountId, assets, book.address],
+              },
+            ]),
+          );
+          book.notes.push(`withdraw everything at the end: ${receipt?.status === "0x1" ? "done" : "reverted"}`);
+        }
+      }
+      if (book.role === "jit-lp" || book.role === "lp-churn") {
+        const shares = await this.balanceOf(this.d.vault, book.address);
+        if (shares > 0n) await this.redeemVault(book, "at the end");
+      }
+    }
+  }
+
+  private read<T>(functionName: string, args: unknown[]): Promise<T> {
+    return readContract<T>(this.o.rpc, { to: this.d.core, abi: ballastCoreAbi, functionName, args });
+  }
+
+  /** Each agent's books at the end: tokens out − tokens in, plus what is still inside (margin, shares' value). */
+  async results(): Promise<AgentResult[]> {
+    const out: AgentResult[] = [];
+    const toUsd = (assets: bigint) => Number(assets) / Number(this.unit);
+    for (const book of this.books) {
+      const balance = await this.balanceOf(this.d.collateral, book.address);
+      let inside = 0n;
+      if (book.accountId !== undefined) {
+        const health = await this.read<{ equity: bigint }>("accountHealth", [book.accountId]);
+        if (health.equity > 0n) inside += health.equity / this.scale;
+      }
+      for (const pool of [this.d.vault, this.d.insurancePool]) {
+        const shares = await this.balanceOf(pool, book.address);
+        if (shares > 0n)
+          inside += await readContract<bigint>(this.o.rpc, {
+            to: pool,
+            abi: liquidityVaultAbi,
+            functionName: "convertToAssets",
+            args: [shares],
+          }).catch(() => 0n);
+      }
+      out.push({
+        label: book.label,
+        role: book.role,
+        address: book.address,
+        inUsd: toUsd(book.minted),
+        outUsd: toUsd(balance),
+        stillInsideUsd: toUsd(inside),
+        profitUsd: toUsd(balance + inside - book.minted),
+        notes: book.notes,
+      });
+    }
+    return out;
+  }
+}
