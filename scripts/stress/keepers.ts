@@ -78,6 +78,10 @@ export class KeeperProcess {
       "600000",
       "--rpc-timeout",
       "120000",
+      // The lab measures the protocol's waterfall, so its keepers close every liquidatable account, bankrupt ones
+      // included, whatever the reward; what they earn and spend is reported as keeper P&L.
+      "--min-profit-usd",
+      "-1000000000",
       ...this.options.extraArgs,
     ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
