@@ -11,7 +11,7 @@ import {PricingMath} from "../libraries/PricingMath.sol";
 
 /// @title MathHarness
 /// @notice LOCAL TEST USE ONLY. Exposes every function of the pure margin and pricing libraries so that the SDK's
-/// bigint mirror can be tested against them (test/ts/sdk-math.differential.test.ts). Never deploy it to a live network.
+/// bigint mirror can be tested against them (test/ts/sdk/math.differential.test.ts). Never deploy it to a live network.
 /// @dev Each library function has an `external pure` wrapper of the same name and signature. `batch` runs many
 /// encoded wrapper calls in one `eth_call`: each call is a `staticcall` to this contract, so an input that reverts
 /// only fails its own element, and its revert data (Panic code or custom error) is returned for comparison.

@@ -8,7 +8,7 @@
  *   - straightforward: `accountHealth(snapshot)` (the library mirrors, with their range checks);
  *   - fast: `fastAccountHealth` over markets compiled once (`compileMarket`: cumulative amounts per bracket),
  *     checked here to give the very same results for every account (and property-tested in
- *     test/ts/sdk-account.unit.test.ts).
+ *     test/ts/sdk/account.unit.test.ts).
  *
  *   node scripts/bench/sdk.ts        (Node ≥ 22; the last line of stdout is the result as JSON)
  *

@@ -3,7 +3,7 @@
  * writes), read an account, simulate a trade (on chain and with the SDK's math), and build the transaction a
  * wallet signs. Everything but `main` is plain browser-safe code.
  *
- * Run against a node with a deployment (the functions are also exercised by test/ts/sdk-example.test.ts):
+ * Run against a node with a deployment (the functions are also exercised by test/ts/sdk/example.test.ts):
  *   BALLAST_DEPLOYMENT=deployments/localhost.json BALLAST_ACCOUNT=1 BALLAST_SENDER=0x… \
  *     npx hardhat run sdk/examples/frontend.ts
  *

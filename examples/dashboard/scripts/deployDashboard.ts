@@ -4,7 +4,7 @@
  * seeds the liquidity vault, the insurance pool and one background trader so that the screens have something to
  * show, and describes the result as the SDK's `BallastDeployment`.
  *
- * Used by `deploy-for-dashboard.ts` (the fallback of `npm run deploy:local`) and by test/ts/dashboard.e2e.test.ts.
+ * Used by `deploy-for-dashboard.ts` (the fallback of `npm run deploy:local`) and by test/ts/dashboard/e2e.test.ts.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";

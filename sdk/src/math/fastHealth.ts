@@ -6,7 +6,7 @@
  * Σ_{j≤k} rate_j × width_j equals rate_k × N − cum_k with cum_k = Σ_{j<k} (rate_k − rate_j) × width_j, an exact
  * integer identity, and both are divided once, rounded up. Every other formula is the library's, with the same
  * rounding. So for every input the core accepts (no overflow), the results are bit-for-bit those of
- * {@link marketRequirements}, {@link positionRisk} and {@link accountHealth}; `test/ts/sdk-account.unit.test.ts`
+ * {@link marketRequirements}, {@link positionRisk} and {@link accountHealth}; `test/ts/sdk/account.unit.test.ts`
  * checks this on random tables, ramps and positions. Unlike the library mirrors, nothing here checks ranges or
  * overflow: call it on state read from the chain.
  *

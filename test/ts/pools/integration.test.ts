@@ -1,0 +1,120 @@
+import { expect } from "chai";
+import type { ContractTransactionResponse } from "ethers";
+import { network } from "hardhat";
+import { BTC_MARKET, deployBallast, ETH_MARKET, WAD, wad } from "../helpers/fixture.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+/** Whole-transaction gasUsed from the receipt (21,000 base included). */
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("no receipt");
+  return receipt.gasUsed;
+}
+
+async function withPools() {
+  const b = await deployBallast(ethers, {
+    pools: "contracts",
+    btcParams: { takerFeeRate: wad("0.0005"), makerFeeRate: wad("0.0002"), skewScale: wad(100_000) },
+  });
+  const vault = await ethers.getContractAt("LiquidityVault", b.vault as string);
+  const insurance = await ethers.getContractAt("InsurancePool", b.insurance as string);
+  return { ...b, vault, insurance };
+}
+
+describe("core with the real vault and insurance pool", () => {
+  it("prices LP shares at NAV: a trader's unrealised loss raises NAV, the realised loss is withdrawable", async () => {
+    const b = await networkHelpers.loadFixture(withPools);
+    const deposit = 1_000_000n * b.unit;
+    await b.token.mint(b.lp.address, deposit);
+    await b.token.connect(b.lp).approve(b.vault, deposit);
+    await b.vault.connect(b.lp).deposit(deposit, b.lp.address);
+    expect(await b.vault.totalAssets()).to.equal(deposit);
+
+    const account = await b.openAccount(b.alice, 10_000n * b.unit);
+    await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
+    const [vaultLedgerAfterOpen] = await b.core.ledgers();
+    await b.setPrice("BTC", 48_000);
+    // Traders' PnL counted against the vault: NAV = ledger − traders' PnL.
+    const position = await b.core.getPosition(account, BTC_MARKET);
+    const tradersPnl = wad(48_000) - position.openNotional;
+    expect(await b.core.vaultNetAssetValue()).to.equal(vaultLedgerAfterOpen - tradersPnl);
+    expect(await b.vault.totalAssets()).to.equal((vaultLedgerAfterOpen - tradersPnl) / 10n ** 12n);
+
+    // Unrealised gains of the LP are not withdrawable: cap at the realised ledger.
+    const [vaultLedger] = await b.core.ledgers();
+    expect(await b.core.vaultWithdrawableAssets()).to.be.at.most(vaultLedger / 10n ** 12n);
+    await b.core.connect(b.alice).closePosition(account, BTC_MARKET, 0n);
+    const [ledgerAfterClose] = await b.core.ledgers();
+    expect(ledgerAfterClose).to.be.greaterThan(vaultLedger);
+    expect(await b.vault.totalAssets()).to.equal(ledgerAfterClose / 10n ** 12n);
+  });
+
+  it("keeps the reserve behind open skew: LP withdrawals stop at NAV − reserveFactor × skew notional", async () => {
+    const b = await networkHelpers.loadFixture(withPools);
+    const deposit = 100_000n * b.unit;
+    await b.token.mint(b.lp.address, deposit);
+    await b.token.connect(b.lp).approve(b.vault, deposit);
+    await b.vault.connect(b.lp).deposit(deposit, b.lp.address);
+    const account = await b.openAccount(b.alice, 50_000n * b.unit);
+    await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(2), wad(60_000));
+    const nav = await b.core.vaultNetAssetValue();
+    const reserve = (wad(100_000) * wad("0.5")) / WAD; // 2 BTC × $50,000 × 50%
+    const expected = (nav - reserve) / 10n ** 12n;
+    expect(await b.core.vaultWithdrawableAssets()).to.equal(expected);
+    const maxWithdraw = await b.vault.maxWithdraw(b.lp.address);
+    expect(maxWithdraw).to.be.at.most(expected);
+    await expect(b.vault.connect(b.lp).withdraw(maxWithdraw + 1n, b.lp.address, b.lp.address)).to.be.revert(ethers);
+    await b.vault.connect(b.lp).withdraw(maxWithdraw, b.lp.address, b.lp.address);
+  });
+
+  it("routes the insurance share of trading fees to stakers and reports the coverage ratio", async () => {
+    const b = await networkHelpers.loadFixture(withPools);
+    const stake = 10_000n * b.unit;
+    await b.token.mint(b.staker.address, stake);
+    await b.token.connect(b.staker).approve(b.insurance, stake);
+    await b.insurance.connect(b.staker).deposit(stake, b.staker.address);
+    expect(await b.insurance.coverageRatio()).to.equal(2n ** 256n - 1n);
+
+    const lpDeposit = 1_000_000n * b.unit;
+    await b.token.mint(b.lp.address, lpDeposit);
+    await b.token.connect(b.lp).approve(b.vault, lpDeposit);
+    await b.vault.connect(b.lp).deposit(lpDeposit, b.lp.address);
+    const account = await b.openAccount(b.alice, 20_000n * b.unit);
+    await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
+    const [, insuranceLedger] = await b.core.ledgers();
+    expect(insuranceLedger).to.be.greaterThan(wad(10_000)); // 10,000 staked + 20% of the taker fee
+    const openInterestNotional = wad(50_000);
+    const insuranceAssets = await b.insurance.totalAssets();
+    expect(await b.insurance.coverageRatio()).to.equal((insuranceAssets * 10n ** 12n * WAD) / openInterestNotional);
+  });
+
+  it("gas: prints whole-transaction gasUsed for each operation (warm protocol)", async () => {
+    const b = await networkHelpers.loadFixture(withPools);
+    const lpDeposit = 1_000_000n * b.unit;
+    await b.token.mint(b.lp.address, 2n * lpDeposit);
+    await b.token.connect(b.lp).approve(b.vault, 2n * lpDeposit);
+    await b.vault.connect(b.lp).deposit(lpDeposit, b.lp.address); // warms the vault
+    // Warm the markets: another trader has touched both.
+    const warm = await b.openAccount(b.bob, 100_000n * b.unit);
+    await b.core.connect(b.bob).trade(warm, BTC_MARKET, wad("0.5"), wad(60_000));
+    await b.core.connect(b.bob).trade(warm, ETH_MARKET, wad(-5), 0n);
+
+    const account = await b.openAccount(b.alice, 0n);
+    await b.token.mint(b.alice.address, 30_000n * b.unit);
+    await b.token.connect(b.alice).approve(b.core, 30_000n * b.unit);
+    const figures: Record<string, bigint> = {};
+    figures.deposit = await gasOf(b.core.connect(b.alice).deposit(account, 20_000n * b.unit));
+    figures.openPosition = await gasOf(b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000)));
+    figures.increase = await gasOf(b.core.connect(b.alice).trade(account, BTC_MARKET, wad("0.5"), wad(60_000)));
+    figures.reduce = await gasOf(b.core.connect(b.alice).trade(account, BTC_MARKET, wad("-0.5"), 0n));
+    figures.closePosition = await gasOf(b.core.connect(b.alice).closePosition(account, BTC_MARKET, 0n));
+    figures.withdraw = await gasOf(b.core.connect(b.alice).withdraw(account, 1_000n * b.unit, b.alice.address));
+    figures.vaultDeposit = await gasOf(b.vault.connect(b.lp).deposit(lpDeposit, b.lp.address));
+    figures.vaultWithdraw = await gasOf(b.vault.connect(b.lp).withdraw(1_000n * b.unit, b.lp.address, b.lp.address));
+    for (const [operation, gas] of Object.entries(figures)) {
+      console.log(`      gas ${operation.padEnd(14)} ${gas}`);
+      expect(gas).to.be.greaterThan(21_000n);
+    }
+  });
+});
