@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import type { RunMetrics } from "../../scripts/stress/metrics.js";
-import { HEADLINE_FIELDS, REPORT_FILES, writeReport } from "../../scripts/stress/report.js";
-import { DEFAULTS, runScenario } from "../../scripts/stress/runner.js";
+import type { RunMetrics } from "../../../scripts/stress/metrics.js";
+import { HEADLINE_FIELDS, REPORT_FILES, writeReport } from "../../../scripts/stress/report.js";
+import { DEFAULTS, runScenario } from "../../../scripts/stress/runner.js";
 
 describe("stress lab smoke (v-flash, ~100 accounts, real node and keeper)", function () {
   this.timeout(180_000);
