@@ -292,9 +292,8 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
       expect(await error.getAttribute("data-source")).to.equal("preview");
       // The cause attribute and the sentence render together, but a slow machine can read between two renders:
       // wait until the sentence names the amount asked.
-      await page
-        .locator('[data-testid="collateral-error"]', { hasText: `Withdrawing ${amount} USDC` })
-        .waitFor({ timeout: 20_000 });
+      const asked = `Withdrawing ${Number(amount).toLocaleString("en-US")} USDC`;
+      await page.locator('[data-testid="collateral-error"]', { hasText: asked }).waitFor({ timeout: 20_000 });
       return error.innerText();
     };
     await page.getByTestId("mode-withdraw").click();
