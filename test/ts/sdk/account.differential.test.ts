@@ -35,6 +35,7 @@ import type { BallastError } from "../../../sdk/src/errors.js";
 import {
   accountHealth,
   bankruptcyPrice,
+  keeperRewardOf,
   netAssetValue,
   liquidationPrice,
   planLiquidation,
@@ -431,6 +432,15 @@ class Run {
       const plan = planLiquidation({ ...view, timestamp, riskParams: view.riskParams });
       if (!plan.preview.liquidatable && this.r.chance(0.8)) continue;
       await time.setNextBlockTimestamp(timestamp);
+      const [, insuranceBefore] = await this.b.core.ledgers();
+      // The keeper's reward as the SDK's twin of LiquidationLogic.keeperRewardOf computes it (the floor included).
+      const { keeperReward } = keeperRewardOf(
+        plan.preview.fee,
+        plan.preview.closedNotional,
+        view.riskParams,
+        insuranceBefore,
+        false,
+      );
       try {
         const tx = await this.b.core.connect(keeper).liquidate(view.accountId, keeper.address, { gasLimit: 5_000_000 });
         const receipt = await tx.wait();
@@ -442,6 +452,7 @@ class Run {
           fraction: plan.preview.fraction,
           closedNotional: plan.preview.closedNotional,
           fee: plan.preview.fee,
+          keeperReward,
           marginAfter: plan.preview.badDebt > 0n ? 0n : plan.marginAfter,
         });
         const positions = eventArgs(receipt, this.b, "PositionLiquidated");
