@@ -13,6 +13,9 @@ import {WadMath} from "../libraries/WadMath.sol";
 library VaultAccounting {
     /// @notice NAV = LP ledger − traders' net unrealised PnL + traders' net accrued funding, over every market;
     /// reserve = reserveFactor × Σ |net skew| × price. Rounded against the LP (PnL up, funding owed down).
+    /// @dev Traders' PnL is valued at the price their net position would close at, skew premium included
+    /// (`exitValue`), so a premium paid on entry never shows up in NAV before the trader gives it back on exit:
+    /// nobody can open a skewed position, redeem LP shares at the inflated NAV, and close.
     /// @dev Reads every market's price: reverts if any oracle is unusable.
     function netAssetValue(
         mapping(uint256 => MarketParams) storage marketParams,
@@ -35,7 +38,7 @@ library VaultAccounting {
                 price,
                 block.timestamp - state.lastFundingTime
             );
-            int256 tradersPnl = WadMath.mulDivCeil(netSize, price, WadMath.WAD) - state.netOpenNotional;
+            int256 tradersPnl = exitValue(netSize, price, params.skewScale) - state.netOpenNotional;
             // Σ size × (index − entry) = netSize × index − Σ size × entry, with netSize × index floored
             // (−ceil(−x) = floor(x)): what traders owe the LP is never overstated by this term.
             int256 tradersOweFunding = -WadMath.mulWadCeil(-netSize, fundingIndex) - state.netFundingBasis;
@@ -43,5 +46,16 @@ library VaultAccounting {
             skewNotional += PositionMath.notional(netSize, price);
         }
         reserve = WadMath.mulWadUp(skewNotional, reserveFactor);
+    }
+
+    /// @notice What the traders' net position of `netSize` is worth if it closed now: netSize × the fill price of a
+    /// trade of −netSize against a skew of netSize, price × (1 + netSize / (2 × skewScale)) (the average skew of
+    /// the close is netSize / 2), floored at a price of 0. Rounded up (traders' PnL up, against the LP).
+    function exitValue(int256 netSize, uint256 price, uint256 skewScale) internal pure returns (int256) {
+        int256 atMark = WadMath.mulDivCeil(netSize, price, WadMath.WAD);
+        if (skewScale == 0) return atMark;
+        int256 factor = int256(2 * skewScale) + netSize;
+        if (factor <= 0) return 0;
+        return WadMath.mulDivCeil(atMark, uint256(factor), 2 * skewScale);
     }
 }

@@ -35,9 +35,12 @@ describe("core with the real vault and insurance pool", () => {
     await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
     const [vaultLedgerAfterOpen] = await b.core.ledgers();
     await b.setPrice("BTC", 48_000);
-    // Traders' PnL counted against the vault: NAV = ledger − traders' PnL.
+    // Traders' PnL counted against the vault: NAV = ledger − traders' PnL, valued at the price the net long of
+    // 1 BTC would close at: 48,000 × (1 + 1 / (2 × skewScale 100,000)), rounded up (against the LP).
     const position = await b.core.getPosition(account, BTC_MARKET);
-    const tradersPnl = wad(48_000) - position.openNotional;
+    const twoScale = 2n * wad(100_000);
+    const exitValue = (wad(48_000) * (twoScale + wad(1)) + twoScale - 1n) / twoScale;
+    const tradersPnl = exitValue - position.openNotional;
     expect(await b.core.vaultNetAssetValue()).to.equal(vaultLedgerAfterOpen - tradersPnl);
     expect(await b.vault.totalAssets()).to.equal((vaultLedgerAfterOpen - tradersPnl) / 10n ** 12n);
 
