@@ -4,12 +4,19 @@ pragma solidity 0.8.30;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {Account, IBallastCore, LiquidationPreview, Position, RiskParams} from "../interfaces/IBallastCore.sol";
-import {AccountRisk, RiskTotals} from "../libraries/AccountRisk.sol";
+import {
+    Account,
+    IBallastCore,
+    LiquidationPreview,
+    MarginSchedule,
+    Position,
+    RiskParams
+} from "../interfaces/IBallastCore.sol";
+import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
 import {FundingMath} from "../libraries/FundingMath.sol";
-import {LiquidationMath} from "../libraries/LiquidationMath.sol";
+import {ClosingPosition, CloseOutcome, LiquidationMath} from "../libraries/LiquidationMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
-import {PositionMath} from "../libraries/PositionMath.sol";
+import {MarketMath} from "../libraries/MarketMath.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {CoreStorage} from "./CoreStorage.sol";
 import {StateLogic} from "./StateLogic.sol";
@@ -24,22 +31,17 @@ library LiquidationLogic {
     using SafeCast for int256;
     using SafeCast for uint256;
 
-    /// @dev What a liquidation does to one position.
+    /// @dev One position of the plan: where it is, and its close (`closes[i]` belongs to `positions[i]`).
     struct PositionPlan {
         uint256 marketId;
-        uint256 price;
         int256 fundingIndex;
         Position before;
-        int256 closedSize;
-        int256 newSize;
-        int256 newOpenNotional;
-        int256 realisedPnl;
-        int256 fundingPaid;
     }
 
     struct LiquidationPlan {
         LiquidationPreview preview;
         PositionPlan[] positions;
+        ClosingPosition[] closes;
         int256 marginAfter; // before any bad-debt write-off
     }
 
@@ -105,18 +107,15 @@ library LiquidationLogic {
         uint256[] memory prices
     ) internal view returns (LiquidationPlan memory plan) {
         Account memory account = s.accounts[accountId];
-        plan.positions = new PositionPlan[](StateLogic.popCount(account.activeMarkets));
+        uint256 count = StateLogic.popCount(account.activeMarkets);
+        plan.positions = new PositionPlan[](count);
+        plan.closes = new ClosingPosition[](count);
         RiskTotals memory totals = RiskTotals(account.margin, 0, 0, 0);
         uint256 remaining = account.activeMarkets;
         for (uint256 i; remaining != 0; ++i) {
             uint256 marketId = StateLogic.lowestMarket(remaining);
             remaining &= remaining - 1;
-            PositionPlan memory p = plan.positions[i];
-            p.marketId = marketId;
-            p.price = StateLogic.priceOf(s, prices, marketId);
-            (p.fundingIndex, ) = StateLogic.pendingFunding(s, marketId, p.price);
-            p.before = s.positions[accountId][marketId];
-            AccountRisk.addRisk(totals, StateLogic.positionRisk(s, marketId, p.before, p.price, p.fundingIndex));
+            AccountRisk.addRisk(totals, _loadPosition(s, plan.positions[i], plan.closes[i], accountId, marketId, prices));
         }
 
         LiquidationPreview memory preview = plan.preview;
@@ -127,68 +126,86 @@ library LiquidationLogic {
 
         // A storage pointer: a liquidation reads the risk parameters' first two slots only.
         RiskParams storage risk = s.risk;
-        uint256 fraction = LiquidationMath.closeFraction(
-            totals.equity,
-            totals.maintenanceMargin,
-            totals.totalNotional,
-            risk.liquidationFeeRate,
-            risk.liquidationBuffer
-        );
-        bool full =
-            totals.equity <= 0 ||
-                fraction == WadMath.WAD ||
-                MarginMath.healthFactor(totals.equity, totals.maintenanceMargin) < risk.fullLiquidationHealthFactor;
-        if (!full) {
-            uint256 remainingNotional = _applyFraction(s, plan, account.margin, fraction, risk.liquidationFeeRate);
-            // Too small to leave open, or (only through rounding) short of the target: close everything.
-            full =
-                remainingNotional < risk.minRemainingNotional ||
-                preview.equityAfter <
-                    int256(LiquidationMath.targetEquity(preview.maintenanceMarginAfter, risk.liquidationBuffer));
+        uint256 feeRate = risk.liquidationFeeRate;
+        uint256 fraction = WadMath.WAD;
+        if (
+            totals.equity > 0 &&
+            MarginMath.healthFactor(totals.equity, totals.maintenanceMargin) >= risk.fullLiquidationHealthFactor
+        ) {
+            fraction = LiquidationMath.minimalFraction(
+                plan.closes,
+                account.margin,
+                feeRate,
+                risk.liquidationBuffer,
+                block.timestamp
+            );
         }
-        if (full) _applyFraction(s, plan, account.margin, WadMath.WAD, risk.liquidationFeeRate);
-        preview.full = full;
+        CloseOutcome memory outcome = LiquidationMath.applyFraction(
+            plan.closes,
+            account.margin,
+            fraction,
+            feeRate,
+            block.timestamp
+        );
+        // A partial close that leaves too little open to be worth liquidating again closes everything.
+        if (fraction != WadMath.WAD && outcome.remainingNotional < risk.minRemainingNotional) {
+            outcome = LiquidationMath.applyFraction(plan.closes, account.margin, WadMath.WAD, feeRate, block.timestamp);
+        }
+        preview.full = outcome.fraction == WadMath.WAD;
+        preview.fraction = outcome.fraction;
+        preview.closedNotional = outcome.closedNotional;
+        preview.fee = outcome.fee;
+        preview.equityAfter = outcome.equityAfter;
+        preview.maintenanceMarginAfter = outcome.maintenanceMarginAfter;
+        preview.badDebt = outcome.remainingNotional == 0 && outcome.marginAfter < 0 ? uint256(-outcome.marginAfter) : 0;
+        plan.marginAfter = outcome.marginAfter;
     }
 
-    /// @dev Closes `fraction` of every planned position at its mark price and fills in the plan's results.
-    /// @return remainingNotional The notional left open.
-    function _applyFraction(
+    /// @dev Reads what closing any part of one position needs, and returns the position's risk now.
+    function _loadPosition(
         CoreStorage storage s,
-        LiquidationPlan memory plan,
-        int256 margin,
-        uint256 fraction,
-        uint256 feeRate
-    ) private view returns (uint256 remainingNotional) {
-        LiquidationPreview memory preview = plan.preview;
-        preview.fraction = fraction;
-        preview.closedNotional = 0;
-        preview.maintenanceMarginAfter = 0;
-        int256 remainingValue;
-        for (uint256 i; i < plan.positions.length; ++i) {
-            PositionPlan memory p = plan.positions[i];
-            p.closedSize = LiquidationMath.closeSize(p.before.size, fraction);
-            p.fundingPaid = FundingMath.accruedFunding(p.before.size, p.before.lastFundingIndex, p.fundingIndex);
-            (p.newSize, p.newOpenNotional, p.realisedPnl) = PositionMath.applyFill(
-                p.before.size,
-                p.before.openNotional,
-                -p.closedSize,
-                p.price
+        PositionPlan memory p,
+        ClosingPosition memory close,
+        uint256 accountId,
+        uint256 marketId,
+        uint256[] memory prices
+    ) private view returns (PositionRisk memory risk) {
+        p.marketId = marketId;
+        uint256 price = StateLogic.priceOf(s, prices, marketId);
+        (p.fundingIndex, ) = StateLogic.pendingFunding(s, marketId, price);
+        p.before = s.positions[accountId][marketId];
+        close.size = p.before.size;
+        close.openNotional = p.before.openNotional;
+        close.fundingPaid = FundingMath.accruedFunding(p.before.size, p.before.lastFundingIndex, p.fundingIndex);
+        close.price = price;
+        close.skew = StateLogic.skew(s.marketState[marketId]);
+        close.skewScale = s.marketParams[marketId].skewScale;
+        (risk.value, risk.notional) = AccountRisk.positionValue(
+            p.before.size,
+            p.before.openNotional,
+            p.before.lastFundingIndex,
+            price,
+            p.fundingIndex
+        );
+        MarginSchedule memory schedule = s.schedules[marketId];
+        close.tiers = StateLogic.loadTiers(s.tiers[marketId], schedule.tierCount, risk.notional);
+        if (block.timestamp < schedule.rampEnd) {
+            close.previousTiers = StateLogic.loadTiers(
+                s.previousTiers[marketId],
+                schedule.previousTierCount,
+                risk.notional
             );
-            margin += p.realisedPnl - p.fundingPaid;
-            preview.closedNotional += PositionMath.notional(p.closedSize, p.price);
-            if (p.newSize != 0) {
-                uint256 notional = PositionMath.notional(p.newSize, p.price);
-                (, uint256 maintenanceMargin) = StateLogic.requirements(s, p.marketId, notional);
-                remainingNotional += notional;
-                preview.maintenanceMarginAfter += maintenanceMargin;
-                remainingValue += PositionMath.unrealisedPnl(p.newSize, p.newOpenNotional, p.price);
-            }
         }
-        preview.fee = LiquidationMath.liquidationFee(preview.closedNotional, feeRate, margin + remainingValue);
-        margin -= int256(preview.fee);
-        plan.marginAfter = margin;
-        preview.equityAfter = margin + remainingValue;
-        preview.badDebt = remainingNotional == 0 && margin < 0 ? uint256(-margin) : 0;
+        close.rampStart = schedule.rampStart;
+        close.rampEnd = schedule.rampEnd;
+        (risk.initialMargin, risk.maintenanceMargin) = MarketMath.rampedRequirements(
+            close.tiers,
+            close.previousTiers,
+            close.rampStart,
+            close.rampEnd,
+            risk.notional,
+            block.timestamp
+        );
     }
 
     /// @dev Writes a liquidation plan: positions, markets, ledgers, keeper reward, bad debt.
@@ -201,9 +218,9 @@ library LiquidationLogic {
         Account memory account = s.accounts[accountId];
         int256 vaultPays;
         for (uint256 i; i < plan.positions.length; ++i) {
-            PositionPlan memory p = plan.positions[i];
-            account.activeMarkets = _closePart(s, accountId, account.activeMarkets, p);
-            vaultPays += p.realisedPnl - p.fundingPaid;
+            ClosingPosition memory close = plan.closes[i];
+            account.activeMarkets = _closePart(s, accountId, account.activeMarkets, plan.positions[i], close);
+            vaultPays += close.realisedPnl - close.fundingPaid;
         }
         StateLogic.settleWithVault(s, vaultPays);
 
@@ -277,18 +294,19 @@ library LiquidationLogic {
         CoreStorage storage s,
         uint256 accountId,
         uint64 activeMarkets,
-        PositionPlan memory p
+        PositionPlan memory p,
+        ClosingPosition memory close
     ) private returns (uint64) {
-        StateLogic.updateMarket(s, p.marketId, p.before, p.newSize, p.newOpenNotional, p.fundingIndex, false);
+        StateLogic.updateMarket(s, p.marketId, p.before, close.newSize, close.newOpenNotional, p.fundingIndex, false);
         emit IBallastCore.PositionLiquidated(
             accountId,
             p.marketId,
-            p.closedSize,
-            p.price,
-            p.realisedPnl,
-            p.fundingPaid,
-            p.newSize,
-            p.newOpenNotional,
+            close.closedSize,
+            close.closePrice,
+            close.realisedPnl,
+            close.fundingPaid,
+            close.newSize,
+            close.newOpenNotional,
             p.fundingIndex
         );
         return
@@ -298,8 +316,8 @@ library LiquidationLogic {
                 p.marketId,
                 activeMarkets,
                 p.before.size,
-                p.newSize,
-                p.newOpenNotional,
+                close.newSize,
+                close.newOpenNotional,
                 p.fundingIndex
             );
     }

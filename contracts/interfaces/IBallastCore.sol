@@ -189,12 +189,13 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
         int256 fundingIndex,
         int256 marginAfter
     );
-    /// @notice Part (`closedSize`) of a position closed by a liquidation at `markPrice`; the position after.
+    /// @notice Part (`closedSize`) of a position closed by a liquidation at `fillPrice` (the price a close of that
+    /// size gets: the mark with the skew premium); the position after.
     event PositionLiquidated(
         uint256 indexed accountId,
         uint256 indexed marketId,
         int256 closedSize,
-        uint256 markPrice,
+        uint256 fillPrice,
         int256 realisedPnl,
         int256 fundingPaid,
         int256 newSize,

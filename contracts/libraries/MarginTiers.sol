@@ -48,6 +48,16 @@ library MarginTiers {
         maintenanceMargin = Math.ceilDiv(maintenanceSum, WadMath.WAD);
     }
 
+    /// @notice The maintenance rate of the bracket that holds `notional`: MM's slope just below `notional` (a bracket
+    /// covers (cap_{i−1}, cap_i]), the rate at which MM falls as the position shrinks from there.
+    function maintenanceRateAt(MarginTier[] memory tiers, uint256 notional) internal pure returns (uint256) {
+        uint256 last = tiers.length - 1;
+        for (uint256 i; i < last; ++i) {
+            if (notional <= tiers[i].notionalCap) return tiers[i].maintenanceMarginRate;
+        }
+        return tiers[last].maintenanceMarginRate;
+    }
+
     /// @notice A requirement part-way through a ramp from `fromRequirement` to `toRequirement`, rounded up.
     /// @dev Linear in time; equals `toRequirement` once `elapsed ≥ duration`.
     function interpolate(uint256 fromRequirement, uint256 toRequirement, uint256 elapsed, uint256 duration)

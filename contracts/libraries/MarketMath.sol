@@ -85,4 +85,24 @@ library MarketMath {
         initialMargin = MarginTiers.interpolate(initialBefore, initialMargin, elapsed, duration);
         maintenanceMargin = MarginTiers.interpolate(maintenanceBefore, maintenanceMargin, elapsed, duration);
     }
+
+    /// @notice MM's slope at `notional` part-way through a ramp: the two tables' bracket rates, interpolated like the
+    /// requirements. An estimate for the liquidation search's steps; the search checks every step exactly.
+    function rampedMaintenanceRate(
+        MarginTier[] memory tiers,
+        MarginTier[] memory previousTiers,
+        uint256 rampStart,
+        uint256 rampEnd,
+        uint256 notional,
+        uint256 timestamp
+    ) internal pure returns (uint256 rate) {
+        rate = MarginTiers.maintenanceRateAt(tiers, notional);
+        if (timestamp >= rampEnd) return rate;
+        rate = MarginTiers.interpolate(
+            MarginTiers.maintenanceRateAt(previousTiers, notional),
+            rate,
+            timestamp - rampStart,
+            rampEnd - rampStart
+        );
+    }
 }

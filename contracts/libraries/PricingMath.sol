@@ -13,17 +13,38 @@ import {WadMath} from "./WadMath.sol";
 library PricingMath {
     /// @notice The price a trade of `sizeDelta` fills at, given the oracle `price` and market `skew`.
     function fillPrice(uint256 price, int256 skew, int256 sizeDelta, uint256 skewScale) internal pure returns (uint256) {
-        if (skewScale == 0) return price;
+        (uint256 fill, bool positive) = _fillPrice(price, skew, sizeDelta, skewScale);
+        if (!positive) revert IBallastErrors.FillPriceNotPositive(price, skew, sizeDelta);
+        return fill;
+    }
+
+    /// @notice `fillPrice` for a liquidation's close, which must never revert: where the discount would reach the
+    /// whole price (only once governance has set `skewScale` below the open interest), the close fills at 1 wei.
+    function closeFillPrice(uint256 price, int256 skew, int256 sizeDelta, uint256 skewScale)
+        internal
+        pure
+        returns (uint256)
+    {
+        (uint256 fill, bool positive) = _fillPrice(price, skew, sizeDelta, skewScale);
+        return positive ? fill : 1;
+    }
+
+    function _fillPrice(uint256 price, int256 skew, int256 sizeDelta, uint256 skewScale)
+        private
+        pure
+        returns (uint256 fill, bool positive)
+    {
+        if (skewScale == 0) return (price, true);
         int256 doubledAverageSkew = 2 * skew + sizeDelta;
         bool buying = sizeDelta > 0;
         if (doubledAverageSkew >= 0) {
             Math.Rounding rounding = buying ? Math.Rounding.Ceil : Math.Rounding.Floor;
-            return price + Math.mulDiv(price, uint256(doubledAverageSkew), 2 * skewScale, rounding);
+            return (price + Math.mulDiv(price, uint256(doubledAverageSkew), 2 * skewScale, rounding), true);
         }
         Math.Rounding discountRounding = buying ? Math.Rounding.Floor : Math.Rounding.Ceil;
         uint256 discount = Math.mulDiv(price, WadMath.abs(doubledAverageSkew), 2 * skewScale, discountRounding);
-        if (discount >= price) revert IBallastErrors.FillPriceNotPositive(price, skew, sizeDelta);
-        return price - discount;
+        if (discount >= price) return (0, false);
+        return (price - discount, true);
     }
 
     /// @notice The fee for `sizeDelta` at `fill`: maker rate on the part that reduces |skew|, taker on the rest.

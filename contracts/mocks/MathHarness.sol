@@ -36,10 +36,6 @@ contract MathHarness {
         return MarginTiers.MAX_TIERS;
     }
 
-    function ROUNDING_SLACK() external pure returns (uint256) {
-        return LiquidationMath.ROUNDING_SLACK;
-    }
-
     // ---------------------------------------------------------------- WadMath
 
     function mulWadDown(uint256 x, uint256 y) external pure returns (uint256) {
@@ -90,6 +86,10 @@ contract MathHarness {
         returns (uint256 initialMargin, uint256 maintenanceMargin)
     {
         return MarginTiers.requirements(tiers, positionNotional);
+    }
+
+    function maintenanceRateAt(MarginTier[] calldata tiers, uint256 positionNotional) external pure returns (uint256) {
+        return MarginTiers.maintenanceRateAt(tiers, positionNotional);
     }
 
     function interpolate(uint256 fromRequirement, uint256 toRequirement, uint256 elapsed, uint256 duration)
@@ -164,14 +164,20 @@ contract MathHarness {
         return LiquidationMath.targetEquity(maintenanceMargin, buffer);
     }
 
-    function closeFraction(
-        int256 equity,
-        uint256 maintenanceMargin,
-        uint256 totalNotional,
+    function closeSlope(
+        int256 size,
+        int256 closedSize,
+        uint256 markPrice,
+        uint256 closePrice,
+        int256 skew,
+        uint256 skewScale,
+        uint256 maintenanceRate,
         uint256 feeRate,
         uint256 buffer
-    ) external pure returns (uint256) {
-        return LiquidationMath.closeFraction(equity, maintenanceMargin, totalNotional, feeRate, buffer);
+    ) external pure returns (int256) {
+        return LiquidationMath.closeSlope(
+            size, closedSize, markPrice, closePrice, skew, skewScale, maintenanceRate, feeRate, buffer
+        );
     }
 
     function closeSize(int256 size, uint256 fraction) external pure returns (int256) {
@@ -187,6 +193,14 @@ contract MathHarness {
     }
 
     // ---------------------------------------------------------------- PricingMath
+
+    function closeFillPrice(uint256 price, int256 skew, int256 sizeDelta, uint256 skewScale)
+        external
+        pure
+        returns (uint256)
+    {
+        return PricingMath.closeFillPrice(price, skew, sizeDelta, skewScale);
+    }
 
     function fillPrice(uint256 price, int256 skew, int256 sizeDelta, uint256 skewScale)
         external

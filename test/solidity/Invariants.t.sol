@@ -15,6 +15,8 @@ import {
     RiskParams
 } from "../../contracts/interfaces/IBallastCore.sol";
 import {MarginTier} from "../../contracts/libraries/MarginTiers.sol";
+import {FundingMath} from "../../contracts/libraries/FundingMath.sol";
+import {ClosingPosition, CloseOutcome, LiquidationMath} from "../../contracts/libraries/LiquidationMath.sol";
 import {IBallastErrors} from "../../contracts/interfaces/IBallastErrors.sol";
 import {IOracleAdapter} from "../../contracts/interfaces/IOracleAdapter.sol";
 import {OracleAdapter} from "../../contracts/oracle/OracleAdapter.sol";
@@ -29,6 +31,8 @@ import {AggregatorV3Interface} from "../../contracts/interfaces/AggregatorV3Inte
 interface IAdvVm {
     function warp(uint256 timestamp) external;
     function prank(address sender) external;
+    function snapshotState() external returns (uint256 snapshotId);
+    function revertToState(uint256 snapshotId) external returns (bool success);
 }
 
 /// @notice The whole protocol under test, as the invariant handler and the invariant test contract see it.
@@ -87,6 +91,7 @@ contract AdvInvariantHandler {
     uint256 public tradesRefused;
     uint256 public liquidations;
     uint256 public partialLiquidations;
+    uint256 public minimalityChecks; // invariant 14, one per partial liquidation
     uint256 public badDebtLiquidations;
     uint256 public socialisedLiquidations;
 
@@ -390,13 +395,26 @@ contract AdvInvariantHandler {
         LiquidationPreview[] memory previews = new LiquidationPreview[](n);
         for (uint256 i; i < n; ++i) {
             ids[i] = accountIds[i];
-            previews[i] = core.previewLiquidation(ids[i]);
             expected[i] = core.accountHealth(ids[i]).liquidatable;
-            require(previews[i].liquidatable == expected[i], "preview disagrees with health");
+            require(core.previewLiquidation(ids[i]).liquidatable == expected[i], "preview disagrees with health");
         }
         ids[n] = 1_000_000; // an account that does not exist is skipped
         address keeper = keepers[keeperSeed % 2];
         address recipient = keepers[(keeperSeed >> 8) % 2];
+        // The batch must equal the same liquidations one by one, in its order: each close moves its market's skew,
+        // and so the fill of the next account's close in that market. Run them, record them, and roll back.
+        // Invariant 14 is checked on each of them (the counter lives in memory: the rollback resets storage).
+        uint256 snapshot = VM.snapshotState();
+        uint256 checked;
+        for (uint256 i; i < n; ++i) {
+            if (!expected[i]) continue;
+            (ClosingPosition[] memory closes, int256 margin0) = _closingPositions(ids[i]);
+            VM.prank(keeper);
+            previews[i] = core.liquidate(ids[i], recipient);
+            if (_checkMinimalFraction(closes, margin0, previews[i])) ++checked;
+        }
+        require(VM.revertToState(snapshot), "snapshot not restored");
+        minimalityChecks += checked;
         (, uint256 insurance0) = core.ledgers();
         uint256 reward0 = core.claimableRewards(recipient);
         Snapshot memory before = _snapshot();
@@ -629,6 +647,7 @@ contract AdvInvariantHandler {
         AccountHealth memory h = core.accountHealth(id);
         LiquidationPreview memory preview = core.previewLiquidation(id);
         require(preview.liquidatable == h.liquidatable, "preview disagrees with health");
+        (ClosingPosition[] memory closes, int256 margin0) = _closingPositions(id);
         (, uint256 insurance0) = core.ledgers();
         uint256 reward0 = core.claimableRewards(recipient);
         Snapshot memory before = _snapshot();
@@ -649,6 +668,7 @@ contract AdvInvariantHandler {
             if (r.badDebt > covered) require(insurance1 == 0, "INV6: socialised while insurance left");
             require(core.claimableRewards(recipient) == reward0 + reward, "keeper reward (none when self)");
             _checkLiquidatedAccount(id, r, h.equity, h.liquidatable);
+            if (_checkMinimalFraction(closes, margin0, r)) ++minimalityChecks;
             _countLiquidation(r, covered);
         } catch (bytes memory reason) {
             require(!h.liquidatable, "INV3: a liquidatable account could not be liquidated");
@@ -679,6 +699,54 @@ contract AdvInvariantHandler {
             require(account.margin >= 0, "INV: empty account with negative margin");
             if (r.badDebt != 0) require(account.margin == 0, "bad debt: margin not zeroed");
             else require(account.margin == r.equityAfter, "full liquidation: margin");
+        }
+    }
+
+    /// @dev Invariant 14: a partial liquidation's fraction meets the target and one wei less does not, recomputed
+    /// from the account as the views show it before the liquidation (same block, so the same prices and funding).
+    /// @return checked Whether the liquidation was partial (and so checked).
+    function _checkMinimalFraction(ClosingPosition[] memory closes, int256 margin, LiquidationPreview memory r)
+        internal
+        view
+        returns (bool checked)
+    {
+        if (r.full) return false;
+        RiskParams memory risk = core.riskParams();
+        CloseOutcome memory at = LiquidationMath.applyFraction(closes, margin, r.fraction, risk.liquidationFeeRate, block.timestamp);
+        require(at.equityAfter == r.equityAfter && at.fee == r.fee, "INV14: the fraction's close differs from the core's");
+        CloseOutcome memory less =
+            LiquidationMath.applyFraction(closes, margin, r.fraction - 1, risk.liquidationFeeRate, block.timestamp);
+        require(
+            less.equityAfter < int256(LiquidationMath.targetEquity(less.maintenanceMarginAfter, risk.liquidationBuffer)),
+            "INV14: one wei less of fraction would have met the target"
+        );
+        return true;
+    }
+
+    /// @dev The account's positions as `LiquidationMath` closes them, read through the core's views.
+    function _closingPositions(uint256 id) internal view returns (ClosingPosition[] memory closes, int256 margin) {
+        Account memory account = core.getAccount(id);
+        margin = account.margin;
+        uint256 count;
+        for (uint256 m; m < 64; ++m) {
+            if (account.activeMarkets & (1 << m) != 0) ++count;
+        }
+        closes = new ClosingPosition[](count);
+        uint256 i;
+        for (uint256 m; m < 64 && i < count; ++m) {
+            if (account.activeMarkets & (1 << m) == 0) continue;
+            (MarketParams memory params, MarketState memory state, MarginTier[] memory tiers) = core.getMarket(m);
+            Position memory p = core.getPosition(id, m);
+            (int256 fundingIndex,) = core.currentFunding(m);
+            ClosingPosition memory c = closes[i++];
+            c.size = p.size;
+            c.openNotional = p.openNotional;
+            c.fundingPaid = FundingMath.accruedFunding(p.size, p.lastFundingIndex, fundingIndex);
+            c.price = IPriceOracle(address(core.oracle())).getPrice(params.feedId);
+            c.skew = int256(uint256(state.longOpenInterest)) - int256(uint256(state.shortOpenInterest));
+            c.skewScale = params.skewScale;
+            c.tiers = tiers;
+            (c.previousTiers, c.rampStart, c.rampEnd) = core.marginRamp(m);
         }
     }
 
@@ -1043,6 +1111,7 @@ contract InvariantsTest {
     /// @notice Every run executed its full depth of handler calls.
     function afterInvariant() public view {
         require(handler.calls() == DEPTH, "run shorter than its depth");
+        require(handler.minimalityChecks() == handler.partialLiquidations(), "INV14: a partial liquidation went unchecked");
     }
 
     function _btcTiers() internal pure returns (MarginTier[] memory t) {

@@ -2,18 +2,17 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {LiquidationMath} from "../../contracts/libraries/LiquidationMath.sol";
+import {ClosingPosition, CloseOutcome, LiquidationMath} from "../../contracts/libraries/LiquidationMath.sol";
 import {MarginTier, MarginTiers} from "../../contracts/libraries/MarginTiers.sol";
 import {PositionMath} from "../../contracts/libraries/PositionMath.sol";
 import {WadMath} from "../../contracts/libraries/WadMath.sol";
 
-/// @notice Fuzz tests of the liquidation fraction (LiquidationMath) on a single-tier, a multi-tier and a two-position
-/// (cross) account: for any liquidatable input, closing the fraction f of every position at the mark with
-/// PositionMath.applyFill and charging LiquidationMath.liquidationFee
-///   - never returns f = 0 (a liquidation always closes something),
-///   - never charges more than the positive equity (before or after the close),
-///   - never raises MM (and lowers it by at least f, up to one wei: tiers are convex),
-///   - and, when f < 100%, leaves equity − fee ≥ targetEquity(MM after) (the partial liquidation restores health).
+/// @notice Fuzz tests of the liquidation fraction (LiquidationMath.minimalFraction) on a single-tier, a multi-tier
+/// and a two-position (cross) account, with and without a skew premium on the close. For any liquidatable input:
+///   - the fraction is in (0, 100%] (a liquidation always closes something),
+///   - it is minimal to the rounding unit: when f < 100%, closing f meets the health target and closing f − 1 wei
+///     misses it; when f = 100%, closing 100% − 1 wei misses it,
+///   - the fee never exceeds the positive equity after the close, and the close never raises MM.
 /// @dev A test fails by reverting; each error carries the values that broke the property.
 contract LiquidationMathTest {
     uint256 internal constant WAD = 1e18;
@@ -22,13 +21,12 @@ contract LiquidationMathTest {
 
     error ZeroFractionForLiquidatableAccount(int256 equity, uint256 maintenanceMargin, uint256 buffer);
     error FractionAboveOne(uint256 fraction);
-    error FeeAbovePositiveEquity(uint256 fee, int256 equityBefore, int256 equityAfterClose);
-    error CloseCreatedValue(int256 equityBefore, int256 equityAfterClose);
+    error FeeAbovePositiveEquity(uint256 fee, int256 equityAfter);
     error MaintenanceMarginRose(uint256 before, uint256 afterClose);
-    error MaintenanceMarginNotConvex(uint256 before, uint256 afterClose, uint256 fraction);
-    error PartialMissesTarget(uint256 fraction, int256 equityAfter, uint256 target, uint256 maintenanceMarginAfter);
+    error FractionMissesTarget(uint256 fraction, int256 equityAfter, uint256 target);
+    error FractionNotMinimal(uint256 fraction, int256 equityAfterOneLess, uint256 targetOneLess);
     error ClosedSizeWrong(int256 size, int256 closed, uint256 fraction);
-    error FractionMismatch(uint256 fraction, uint256 expected);
+    error FractionMismatch(uint256 fraction, uint256 low, uint256 high);
 
     /// @dev One position of the simulated account.
     struct Pos {
@@ -36,14 +34,6 @@ contract LiquidationMathTest {
         int256 openNotional;
         uint256 price;
         MarginTier[] tiers;
-    }
-
-    /// @dev What closing a fraction did to the account.
-    struct Outcome {
-        int256 equityAfterClose; // margin + realised + value left, before the fee
-        uint256 closedNotional;
-        uint256 maintenanceMarginAfter;
-        uint256 fee;
     }
 
     // ================================================================ fuzz tests
@@ -98,31 +88,36 @@ contract LiquidationMathTest {
 
     // ================================================================ deterministic cases
 
-    /// The design's worked example (fixture numbers): equity 400, MM 470, notional 9,400, fee 0.5%, buffer 10%.
+    /// The design's worked example (fixture numbers): equity 400, MM 470 (one 5% bracket), notional 9,400, fee
+    /// 0.5%, buffer 10%. On one bracket without premium the exact answer is 117 / 470 (400 − 47 f ≥ 517 (1 − f));
+    /// the minimal wei fraction sits within a few wei of it (the requirement and fee round up).
     function testWorkedExampleFraction() public pure {
-        uint256 f = LiquidationMath.closeFraction(400e18, 470e18, 9400e18, 0.005e18, 0.1e18);
-        // (517 − 400 + 1e-9) / (517 − 47), rounded up.
-        uint256 expected = Math.mulDiv(117e18 + LiquidationMath.ROUNDING_SLACK, WAD, 470e18, Math.Rounding.Ceil);
-        if (f != expected) revert FractionMismatch(f, expected);
+        MarginTier[] memory tiers = new MarginTier[](1);
+        tiers[0] = MarginTier(uint128(1e36), 0.1e18, 0.05e18);
+        ClosingPosition[] memory positions = new ClosingPosition[](1);
+        positions[0].size = 1e18;
+        positions[0].openNotional = 9400e18;
+        positions[0].price = 9400e18;
+        positions[0].tiers = tiers;
+        uint256 f = LiquidationMath.minimalFraction(positions, 400e18, 0.005e18, 0.1e18, 0);
+        uint256 exact = Math.mulDiv(117e18, WAD, 470e18);
+        if (f < exact || f > exact + 10) revert FractionMismatch(f, exact, exact + 10);
+        _checkMinimal(positions, 400e18, f, 0.005e18, 0.1e18);
     }
 
     /// A liquidatable account (equity = MM) with a zero buffer must still have something closed: with f = 0 a
     /// "liquidation" leaves it exactly as liquidatable as before (DESIGN §6.4: healthy at the target, or empty).
     function testZeroBufferAtMaintenanceClosesSomething() public pure {
-        uint256 f = LiquidationMath.closeFraction(470e18, 470e18, 9400e18, 0.005e18, 0);
+        MarginTier[] memory tiers = new MarginTier[](1);
+        tiers[0] = MarginTier(uint128(1e36), 0.1e18, 0.05e18);
+        ClosingPosition[] memory positions = new ClosingPosition[](1);
+        positions[0].size = 1e18;
+        positions[0].openNotional = 9400e18;
+        positions[0].price = 9400e18;
+        positions[0].tiers = tiers;
+        uint256 f = LiquidationMath.minimalFraction(positions, 470e18, 0.005e18, 0, 0);
         if (f == 0) revert ZeroFractionForLiquidatableAccount(470e18, 470e18, 0);
-    }
-
-    /// Equity at or below zero, or at most the fee on everything: the whole account.
-    function testFractionIsWholeWhenEquityCannotPayTheFee() public pure {
-        int256[3] memory equities = [int256(0), -1, 47e18];
-        for (uint256 i; i < equities.length; ++i) {
-            uint256 f = LiquidationMath.closeFraction(equities[i], 470e18, 9400e18, 0.005e18, 0.1e18);
-            if (f != WAD) revert FractionMismatch(f, WAD);
-        }
-        // Just above the fee on everything, a partial is possible.
-        uint256 g = LiquidationMath.closeFraction(47e18 + 2e9, 470e18, 9400e18, 0.005e18, 0.1e18);
-        if (g >= WAD) revert FractionMismatch(g, WAD - 1);
+        _checkMinimal(positions, 470e18, f, 0.005e18, 0);
     }
 
     // ================================================================ the property
@@ -132,82 +127,72 @@ contract LiquidationMathTest {
         pure
     {
         uint256 maintenanceMargin;
-        uint256 totalNotional;
         int256 pnl;
+        ClosingPosition[] memory closes = new ClosingPosition[](positions.length);
         for (uint256 i; i < positions.length; ++i) {
             Pos memory p = positions[i];
             uint256 n = PositionMath.notional(p.size, p.price);
             (, uint256 mm) = MarginTiers.requirements(p.tiers, n);
             maintenanceMargin += mm;
-            totalNotional += n;
             pnl += PositionMath.unrealisedPnl(p.size, p.openNotional, p.price);
+            closes[i] = _closing(p, uint256(keccak256(abi.encode(paramSeed, i))));
         }
         if (maintenanceMargin == 0) return; // not liquidatable: nothing to test
 
-        // A liquidatable equity in [−MM, MM], and the margin that gives it.
-        int256 equity = int256(equitySeed % (2 * maintenanceMargin + 1)) - int256(maintenanceMargin);
+        // A liquidatable, positive equity in (0, MM] (the core closes everything at equity ≤ 0), and its margin.
+        int256 equity = 1 + int256(equitySeed % maintenanceMargin);
         int256 margin = equity - pnl;
         // Governance bounds: 0 < feeRate < the lowest maintenance rate (and ≤ 10%), 0 ≤ buffer ≤ 100%.
         uint256 feeRate = 1 + paramSeed % (Math.min(lowestRate, MAX_LIQUIDATION_FEE_RATE + 1) - 1);
-        // Hashed so that every buffer in [0, 100%] is reachable; the zero-buffer edge at equity = MM has its own
-        // deterministic test below (testZeroBufferAtMaintenanceClosesSomething).
         uint256 buffer = uint256(keccak256(abi.encode(paramSeed))) % (MAX_BUFFER + 1);
 
-        uint256 fraction = LiquidationMath.closeFraction(equity, maintenanceMargin, totalNotional, feeRate, buffer);
+        uint256 fraction = LiquidationMath.minimalFraction(closes, margin, feeRate, buffer, 0);
         if (fraction == 0) revert ZeroFractionForLiquidatableAccount(equity, maintenanceMargin, buffer);
         if (fraction > WAD) revert FractionAboveOne(fraction);
+        _checkMinimal(closes, margin, fraction, feeRate, buffer);
 
-        Outcome memory o = _close(positions, margin, fraction, feeRate);
-
-        if (o.equityAfterClose > equity) revert CloseCreatedValue(equity, o.equityAfterClose);
-        if (o.fee > WadMath.positivePart(o.equityAfterClose) || o.fee > WadMath.positivePart(equity)) {
-            revert FeeAbovePositiveEquity(o.fee, equity, o.equityAfterClose);
-        }
+        CloseOutcome memory o = LiquidationMath.applyFraction(closes, margin, fraction, feeRate, 0);
         if (o.maintenanceMarginAfter > maintenanceMargin) {
             revert MaintenanceMarginRose(maintenanceMargin, o.maintenanceMarginAfter);
         }
-        // Convexity with MM(0) = 0, per position: MM((1 − f) N) ≤ (1 − f) MM(N), up to the ceil of the requirement
-        // and one wei of notional rounding per position.
-        if (o.maintenanceMarginAfter > WadMath.mulWadUp(maintenanceMargin, WAD - fraction) + positions.length) {
-            revert MaintenanceMarginNotConvex(maintenanceMargin, o.maintenanceMarginAfter, fraction);
-        }
-        if (fraction < WAD) {
-            int256 equityAfter = o.equityAfterClose - int256(o.fee);
-            uint256 target = LiquidationMath.targetEquity(o.maintenanceMarginAfter, buffer);
-            if (equityAfter < 0 || uint256(equityAfter) < target) {
-                revert PartialMissesTarget(fraction, equityAfter, target, o.maintenanceMarginAfter);
-            }
+        if (o.fee > WadMath.positivePart(o.equityAfter + int256(o.fee))) revert FeeAbovePositiveEquity(o.fee, o.equityAfter);
+        for (uint256 i; i < closes.length; ++i) {
+            ClosingPosition memory c = closes[i];
+            uint256 closedAbs = WadMath.abs(c.closedSize);
+            // |closed| = ceil(|size| × f), same sign, never more than the size.
+            if (
+                (c.closedSize > 0) != (c.size > 0)
+                    || closedAbs != Math.min(WadMath.mulWadUp(WadMath.abs(c.size), fraction), WadMath.abs(c.size))
+            ) revert ClosedSizeWrong(c.size, c.closedSize, fraction);
         }
     }
 
-    /// @dev Closes `fraction` of every position at its mark, as the core does.
-    function _close(Pos[] memory positions, int256 margin, uint256 fraction, uint256 feeRate)
+    /// @dev f meets the target (unless it is the whole account) and f − 1 misses it.
+    function _checkMinimal(ClosingPosition[] memory closes, int256 margin, uint256 fraction, uint256 feeRate, uint256 buffer)
         internal
         pure
-        returns (Outcome memory o)
     {
-        int256 remainingValue;
-        for (uint256 i; i < positions.length; ++i) {
-            Pos memory p = positions[i];
-            int256 closed = LiquidationMath.closeSize(p.size, fraction);
-            uint256 closedAbs = WadMath.abs(closed);
-            // |closed| = ceil(|size| × f), same sign, never more than the size.
-            if (
-                (closed > 0) != (p.size > 0) || closedAbs > WadMath.abs(p.size)
-                    || closedAbs != Math.min(WadMath.mulWadUp(WadMath.abs(p.size), fraction), WadMath.abs(p.size))
-            ) revert ClosedSizeWrong(p.size, closed, fraction);
-            (int256 newSize, int256 newOpenNotional, int256 realised) =
-                PositionMath.applyFill(p.size, p.openNotional, -closed, p.price);
-            margin += realised;
-            o.closedNotional += PositionMath.notional(closed, p.price);
-            if (newSize != 0) {
-                (, uint256 mm) = MarginTiers.requirements(p.tiers, PositionMath.notional(newSize, p.price));
-                o.maintenanceMarginAfter += mm;
-                remainingValue += PositionMath.unrealisedPnl(newSize, newOpenNotional, p.price);
-            }
+        if (fraction < WAD) {
+            CloseOutcome memory o = LiquidationMath.applyFraction(closes, margin, fraction, feeRate, 0);
+            uint256 target = LiquidationMath.targetEquity(o.maintenanceMarginAfter, buffer);
+            if (o.equityAfter < int256(target)) revert FractionMissesTarget(fraction, o.equityAfter, target);
         }
-        o.equityAfterClose = margin + remainingValue;
-        o.fee = LiquidationMath.liquidationFee(o.closedNotional, feeRate, o.equityAfterClose);
+        CloseOutcome memory less = LiquidationMath.applyFraction(closes, margin, fraction - 1, feeRate, 0);
+        uint256 targetLess = LiquidationMath.targetEquity(less.maintenanceMarginAfter, buffer);
+        if (less.equityAfter >= int256(targetLess)) revert FractionNotMinimal(fraction, less.equityAfter, targetLess);
+    }
+
+    /// @dev The close of `p`, in a market whose skew is up to ±2× the position and, one time in three, without a
+    /// premium; otherwise a skew scale of 5 … 1,000× the position (premiums up to ±60%).
+    function _closing(Pos memory p, uint256 seed) internal pure returns (ClosingPosition memory c) {
+        c.size = p.size;
+        c.openNotional = p.openNotional;
+        c.price = p.price;
+        c.tiers = p.tiers;
+        uint256 absSize = WadMath.abs(p.size);
+        if (seed % 3 == 0) return c;
+        c.skew = int256(Math.mulDiv(absSize, seed >> 128 & 0xffff, 0x7fff)) - int256(2 * absSize);
+        c.skewScale = absSize * (5 + (seed >> 16) % 996);
     }
 
     // ================================================================ input generation

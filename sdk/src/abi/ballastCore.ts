@@ -1243,7 +1243,7 @@ export const ballastCoreAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
-        "name": "markPrice",
+        "name": "fillPrice",
         "type": "uint256"
       },
       {

@@ -9,8 +9,8 @@ export type LiquidatedPosition = {
   marketId: number;
   /** Signed WAD base units closed. */
   closedSize: bigint;
-  /** The mark price of the close, WAD. */
-  markPrice: bigint;
+  /** The price the close filled at (the mark with the skew premium), WAD. */
+  fillPrice: bigint;
   realisedPnl: bigint;
   /** The position's size after the close (0 on a full liquidation). */
   newSize: bigint;
@@ -100,7 +100,7 @@ function group(logs: Iterable<CoreLog>, timestamps: Map<bigint, bigint>): Liquid
         .map((log) => ({
           marketId: Number(log.args?.marketId),
           closedSize: log.args?.closedSize as bigint,
-          markPrice: log.args?.markPrice as bigint,
+          fillPrice: log.args?.fillPrice as bigint,
           realisedPnl: log.args?.realisedPnl as bigint,
           newSize: log.args?.newSize as bigint,
         })),

@@ -1,15 +1,13 @@
 /**
  * Liquidation planning: the smallest pro-rata fraction that restores the target health, the fee, the bad debt.
- * Mirrors `contracts/core/LiquidationLogic.sol` (`planLiquidation`, `_applyFraction`) line by line, composed of
+ * Mirrors `contracts/core/LiquidationLogic.sol` (`planLiquidation`, `_loadPosition`) line by line, composed of
  * the library mirrors in this folder, so a preview equals `BallastCore.previewLiquidation` bit for bit.
  *
  * @module
  */
 import {
   type AccountSnapshot,
-  accountRisk,
   marketAndPrice,
-  marketRequirements,
   openPositions,
   pendingFundingIndex,
   positionRisk,
@@ -18,23 +16,17 @@ import {
 import { addRisk, type RiskTotals } from "./accountRisk.js";
 import { BallastInputError } from "../errors.js";
 import { accruedFunding } from "./fundingMath.js";
-import { closeFraction, closeSize, liquidationFee, targetEquity } from "./liquidationMath.js";
+import { applyFraction, type ClosingPosition, minimalFraction } from "./liquidationMath.js";
 import { healthFactor, isLiquidatable } from "./marginMath.js";
-import { applyFill, notional, unrealisedPnl } from "./positionMath.js";
-import type { LiquidationPreview, Market, MarketMap, Position, RiskParams } from "./types.js";
+import { marketSkew } from "./marketMath.js";
+import type { LiquidationPreview, Position, RiskParams } from "./types.js";
 import { mulWadDown, WAD } from "./wadMath.js";
 
-/** What a liquidation does to one position. */
+/** One position of the plan: where it is (its close is `closes[i]`). */
 export type PositionPlan = {
   marketId: number;
-  price: bigint;
   fundingIndex: bigint;
   before: Position;
-  closedSize: bigint;
-  newSize: bigint;
-  newOpenNotional: bigint;
-  realisedPnl: bigint;
-  fundingPaid: bigint;
 };
 
 /** The whole liquidation, computed in memory (the core's `LiquidationPlan`). */
@@ -42,19 +34,22 @@ export type LiquidationPlan = {
   preview: LiquidationPreview;
   /** One entry per open position, ascending market id (what `PositionLiquidated` events will carry). */
   positions: PositionPlan[];
+  /** Each position's close (`closes[i]` belongs to `positions[i]`): closed size, fill, size and PnL after. */
+  closes: ClosingPosition[];
   /** Margin after the liquidation, before any bad-debt write-off. */
   marginAfter: bigint;
 };
 
 /**
- * The liquidation the core would run now: whether the account is liquidatable, the fraction, full or partial,
- * the fee and the bad debt, plus each position's close.
+ * The liquidation the core would run now: whether the account is liquidatable, the minimal fraction, full or
+ * partial, the fee and the bad debt, plus each position's close at the price a close of that size gets.
  * @see contracts/core/LiquidationLogic.sol `planLiquidation`
  */
 export function planLiquidation(snapshot: AccountSnapshot & { riskParams: RiskParams }): LiquidationPlan {
   const { account, markets, prices, timestamp, riskParams: risk } = snapshot;
   const totals: RiskTotals = { equity: account.margin, initialMargin: 0n, maintenanceMargin: 0n, totalNotional: 0n };
   const positions: PositionPlan[] = [];
+  const closes: ClosingPosition[] = [];
   for (const position of openPositions(snapshot.positions)) {
     const { market, price } = marketAndPrice("planLiquidation", markets, prices, position.marketId);
     const { fundingIndex } = pendingFundingIndex(market.state, market.params, price, timestamp);
@@ -63,16 +58,23 @@ export function planLiquidation(snapshot: AccountSnapshot & { riskParams: RiskPa
       openNotional: position.openNotional,
       lastFundingIndex: position.lastFundingIndex,
     };
-    positions.push({
-      marketId: position.marketId,
+    positions.push({ marketId: position.marketId, fundingIndex, before });
+    closes.push({
+      size: before.size,
+      openNotional: before.openNotional,
+      fundingPaid: accruedFunding(before.size, before.lastFundingIndex, fundingIndex),
       price,
-      fundingIndex,
-      before,
+      skew: marketSkew(market.state.longOpenInterest, market.state.shortOpenInterest),
+      skewScale: market.params.skewScale,
+      tiers: market.tiers,
+      previousTiers: market.ramp.previousTiers,
+      rampStart: market.ramp.start,
+      rampEnd: market.ramp.end,
       closedSize: 0n,
+      closePrice: 0n,
       newSize: 0n,
       newOpenNotional: 0n,
       realisedPnl: 0n,
-      fundingPaid: 0n,
     });
     addRisk(totals, positionRisk(market, before, price, fundingIndex, timestamp));
   }
@@ -88,83 +90,29 @@ export function planLiquidation(snapshot: AccountSnapshot & { riskParams: RiskPa
     maintenanceMarginAfter: 0n,
     badDebt: 0n,
   };
-  const plan: LiquidationPlan = { preview, positions, marginAfter: 0n };
+  const plan: LiquidationPlan = { preview, positions, closes, marginAfter: 0n };
   if (!isLiquidatable(totals.equity, totals.maintenanceMargin)) return plan;
   preview.liquidatable = true;
 
-  const fraction = closeFraction(
-    totals.equity,
-    totals.maintenanceMargin,
-    totals.totalNotional,
-    risk.liquidationFeeRate,
-    risk.liquidationBuffer,
-  );
-  let full =
-    totals.equity <= 0n ||
-    fraction === WAD ||
-    healthFactor(totals.equity, totals.maintenanceMargin) < risk.fullLiquidationHealthFactor;
-  if (!full) {
-    const remainingNotional = applyFraction(
-      plan,
-      markets,
-      timestamp,
-      account.margin,
-      fraction,
-      risk.liquidationFeeRate,
-    );
-    // Too small to leave open, or (only through rounding) short of the target: close everything.
-    full =
-      remainingNotional < risk.minRemainingNotional ||
-      preview.equityAfter < targetEquity(preview.maintenanceMarginAfter, risk.liquidationBuffer);
+  const feeRate = risk.liquidationFeeRate;
+  let fraction = WAD;
+  if (totals.equity > 0n && healthFactor(totals.equity, totals.maintenanceMargin) >= risk.fullLiquidationHealthFactor) {
+    fraction = minimalFraction(closes, account.margin, feeRate, risk.liquidationBuffer, timestamp);
   }
-  if (full) applyFraction(plan, markets, timestamp, account.margin, WAD, risk.liquidationFeeRate);
-  preview.full = full;
+  let outcome = applyFraction(closes, account.margin, fraction, feeRate, timestamp);
+  // A partial close that leaves too little open to be worth liquidating again closes everything.
+  if (fraction !== WAD && outcome.remainingNotional < risk.minRemainingNotional) {
+    outcome = applyFraction(closes, account.margin, WAD, feeRate, timestamp);
+  }
+  preview.full = outcome.fraction === WAD;
+  preview.fraction = outcome.fraction;
+  preview.closedNotional = outcome.closedNotional;
+  preview.fee = outcome.fee;
+  preview.equityAfter = outcome.equityAfter;
+  preview.maintenanceMarginAfter = outcome.maintenanceMarginAfter;
+  preview.badDebt = outcome.remainingNotional === 0n && outcome.marginAfter < 0n ? -outcome.marginAfter : 0n;
+  plan.marginAfter = outcome.marginAfter;
   return plan;
-}
-
-/**
- * Closes `fraction` of every planned position at its mark price and fills in the plan's results.
- * @returns The notional left open.
- * @see contracts/core/LiquidationLogic.sol `_applyFraction`
- */
-function applyFraction(
-  plan: LiquidationPlan,
-  markets: MarketMap<Market>,
-  timestamp: bigint,
-  marginBefore: bigint,
-  fraction: bigint,
-  feeRate: bigint,
-): bigint {
-  const { preview } = plan;
-  let margin = marginBefore;
-  let remainingNotional = 0n;
-  preview.fraction = fraction;
-  preview.closedNotional = 0n;
-  preview.maintenanceMarginAfter = 0n;
-  let remainingValue = 0n;
-  for (const p of plan.positions) {
-    p.closedSize = closeSize(p.before.size, fraction);
-    p.fundingPaid = accruedFunding(p.before.size, p.before.lastFundingIndex, p.fundingIndex);
-    const fill = applyFill(p.before.size, p.before.openNotional, -p.closedSize, p.price);
-    p.newSize = fill.newSize;
-    p.newOpenNotional = fill.newOpenNotional;
-    p.realisedPnl = fill.realisedPnl;
-    margin += p.realisedPnl - p.fundingPaid;
-    preview.closedNotional += notional(p.closedSize, p.price);
-    if (p.newSize !== 0n) {
-      const remaining = notional(p.newSize, p.price);
-      const market = markets[p.marketId] as Market; // present: checked when the plan was built
-      remainingNotional += remaining;
-      preview.maintenanceMarginAfter += marketRequirements(market, remaining, timestamp).maintenanceMargin;
-      remainingValue += unrealisedPnl(p.newSize, p.newOpenNotional, p.price);
-    }
-  }
-  preview.fee = liquidationFee(preview.closedNotional, feeRate, margin + remainingValue);
-  margin -= preview.fee;
-  plan.marginAfter = margin;
-  preview.equityAfter = margin + remainingValue;
-  preview.badDebt = remainingNotional === 0n && margin < 0n ? -margin : 0n;
-  return remainingNotional;
 }
 
 /**

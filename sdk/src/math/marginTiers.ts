@@ -86,6 +86,24 @@ export function requirements(tiers: readonly MarginTier[], notional: bigint): Re
 }
 
 /**
+ * The maintenance rate of the bracket that holds `notional`: MM's slope just below `notional`.
+ * @param tiers The table (at least one bracket).
+ * @param notional WAD USD (uint256).
+ * @returns WAD (uint64).
+ * @see contracts/libraries/MarginTiers.sol `maintenanceRateAt`
+ */
+export function maintenanceRateAt(tiers: readonly MarginTier[], notional: bigint): bigint {
+  assertTiers("maintenanceRateAt", tiers);
+  assertUint("maintenanceRateAt", "notional", notional);
+  const last = Number(checkedUint("maintenanceRateAt", BigInt(tiers.length) - 1n, "tiers.length - 1"));
+  for (let i = 0; i < last; i++) {
+    const tier = tiers[i] as MarginTier;
+    if (notional <= tier.notionalCap) return tier.maintenanceMarginRate;
+  }
+  return (tiers[last] as MarginTier).maintenanceMarginRate;
+}
+
+/**
  * A requirement part-way through a linear ramp from `fromRequirement` to `toRequirement`: rounded up while rising,
  * rounded toward `fromRequirement` (also up) while falling; equals `toRequirement` once `elapsed ≥ duration`.
  * Never throws for uint256 inputs.

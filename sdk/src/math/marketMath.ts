@@ -6,7 +6,7 @@
  */
 import { nextIndex, fundingRate } from "./fundingMath.js";
 import { checkedUint } from "./internal/solidity.js";
-import { interpolate, type MarginTier, type Requirements, requirements } from "./marginTiers.js";
+import { interpolate, maintenanceRateAt, type MarginTier, type Requirements, requirements } from "./marginTiers.js";
 import { abs, mulWadCeil } from "./wadMath.js";
 
 /** A market's aggregates over all of its positions, as the vault's valuation needs them. */
@@ -109,4 +109,27 @@ export function rampedRequirements(
     initialMargin: interpolate(before.initialMargin, current.initialMargin, elapsed, duration),
     maintenanceMargin: interpolate(before.maintenanceMargin, current.maintenanceMargin, elapsed, duration),
   };
+}
+
+/**
+ * MM's slope at `notional` part-way through a ramp: the two tables' bracket rates, interpolated like the
+ * requirements. An estimate for the liquidation search's steps; the search checks every step exactly.
+ * @see contracts/libraries/MarketMath.sol `rampedMaintenanceRate`
+ */
+export function rampedMaintenanceRate(
+  tiers: readonly MarginTier[],
+  previousTiers: readonly MarginTier[],
+  rampStart: bigint,
+  rampEnd: bigint,
+  notional: bigint,
+  timestamp: bigint,
+): bigint {
+  const rate = maintenanceRateAt(tiers, notional);
+  if (timestamp >= rampEnd) return rate;
+  return interpolate(
+    maintenanceRateAt(previousTiers, notional),
+    rate,
+    checkedUint("rampedMaintenanceRate", timestamp - rampStart, "timestamp − rampStart"),
+    rampEnd - rampStart,
+  );
 }

@@ -24,25 +24,47 @@ import { abs, WAD } from "./wadMath.js";
  * @see contracts/libraries/PricingMath.sol `fillPrice`
  */
 export function fillPrice(price: bigint, skew: bigint, sizeDelta: bigint, skewScale: bigint): bigint {
-  assertUint("fillPrice", "price", price);
-  assertInt256("fillPrice", "skew", skew);
-  assertInt256("fillPrice", "sizeDelta", sizeDelta);
-  assertUint("fillPrice", "skewScale", skewScale);
-  if (skewScale === 0n) return price;
+  const { fill, positive } = fillPriceChecked("fillPrice", price, skew, sizeDelta, skewScale);
+  if (!positive) throw new FillPriceNotPositiveError({ price, skew, sizeDelta });
+  return fill;
+}
+
+/**
+ * {@link fillPrice} for a liquidation's close, which never reverts: where the discount would reach the whole price
+ * (only once governance has set `skewScale` below the open interest), the close fills at 1 wei.
+ * @see contracts/libraries/PricingMath.sol `closeFillPrice`
+ */
+export function closeFillPrice(price: bigint, skew: bigint, sizeDelta: bigint, skewScale: bigint): bigint {
+  const { fill, positive } = fillPriceChecked("closeFillPrice", price, skew, sizeDelta, skewScale);
+  return positive ? fill : 1n;
+}
+
+/** The fill, and whether it is positive (the discount stays below the price). @see PricingMath.sol `_fillPrice` */
+function fillPriceChecked(
+  functionName: string,
+  price: bigint,
+  skew: bigint,
+  sizeDelta: bigint,
+  skewScale: bigint,
+): { fill: bigint; positive: boolean } {
+  assertUint(functionName, "price", price);
+  assertInt256(functionName, "skew", skew);
+  assertInt256(functionName, "sizeDelta", sizeDelta);
+  assertUint(functionName, "skewScale", skewScale);
+  if (skewScale === 0n) return { fill: price, positive: true };
   const doubledAverageSkew = checkedInt(
-    "fillPrice",
-    checkedInt("fillPrice", 2n * skew, "2 × skew") + sizeDelta,
+    functionName,
+    checkedInt(functionName, 2n * skew, "2 × skew") + sizeDelta,
     "2 × skew + sizeDelta",
   );
   const buying = sizeDelta > 0n;
-  const denominator = checkedUint("fillPrice", 2n * skewScale, "2 × skewScale");
+  const denominator = checkedUint(functionName, 2n * skewScale, "2 × skewScale");
   if (doubledAverageSkew >= 0n) {
-    const premium = mulDiv("fillPrice", price, doubledAverageSkew, denominator, buying ? "Ceil" : "Floor");
-    return checkedUint("fillPrice", price + premium, "price + premium");
+    const premium = mulDiv(functionName, price, doubledAverageSkew, denominator, buying ? "Ceil" : "Floor");
+    return { fill: checkedUint(functionName, price + premium, "price + premium"), positive: true };
   }
-  const discount = mulDiv("fillPrice", price, abs(doubledAverageSkew), denominator, buying ? "Floor" : "Ceil");
-  if (discount >= price) throw new FillPriceNotPositiveError({ price, skew, sizeDelta });
-  return price - discount;
+  const discount = mulDiv(functionName, price, abs(doubledAverageSkew), denominator, buying ? "Floor" : "Ceil");
+  return discount >= price ? { fill: 0n, positive: false } : { fill: price - discount, positive: true };
 }
 
 /**

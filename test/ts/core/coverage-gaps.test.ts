@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { MaxUint256, ZeroAddress } from "ethers";
 import { BTC_MARKET, DEFAULT_RISK, deployBallast, ETH_MARKET, SIMPLE_TIERS, WAD, wad } from "../helpers/fixture.js";
-import { ceilDiv, requirement, targetEquity } from "../helpers/liquidationChecks.js";
+import { ceilDiv, requirement } from "../helpers/liquidationChecks.js";
 
 /**
  * Targeted tests for the lines of contracts/core and contracts/libraries that the rest of the suite left
@@ -121,21 +121,8 @@ describe("coverage gaps (core and libraries)", () => {
     expect(await b.core.marginRequirements(BTC_MARKET, notional)).to.deep.equal([to.im, to.mm]);
   });
 
-  it("closeFraction: 0 for an account at or above its target, the whole account when the fee on everything reaches it", async () => {
+  it("interpolate: downward rounds the requirement up, upward too, and the end of the ramp is the new table", async () => {
     const harness = await ethers.deployContract("AdvMathHarness");
-    const mm = wad(1_000);
-    const buffer = wad("0.1");
-    const target = targetEquity(mm, buffer); // 1,100
-    expect(await harness.closeFraction(target, mm, wad(20_000), wad("0.005"), buffer)).to.equal(0n);
-    expect(await harness.closeFraction(target + 1n, mm, wad(20_000), wad("0.005"), buffer)).to.equal(0n);
-    // Fee on all 20,000 at 5.5% = 1,100 = target: nothing partial can restore the target.
-    expect(await harness.closeFraction(wad(900), mm, wad(20_000), wad("0.055"), buffer)).to.equal(WAD);
-    expect(await harness.closeFraction(-wad(1), mm, wad(20_000), wad("0.06"), buffer)).to.equal(WAD);
-    // Just below that fee, the closed form applies: (T − E + slack) / (T − fee·N), rounded up.
-    const fee = wad("0.04");
-    const expected = ceilDiv((target - wad(900) + 10n ** 9n) * WAD, target - wad(800));
-    expect(expected < WAD).to.equal(true);
-    expect(await harness.closeFraction(wad(900), mm, wad(20_000), fee, buffer)).to.equal(expected);
     expect(await harness.interpolate(100n, 40n, 1n, 3n)).to.equal(80n);
     expect(await harness.interpolate(40n, 100n, 1n, 3n)).to.equal(60n);
     expect(await harness.interpolate(40n, 100n, 3n, 3n)).to.equal(100n);

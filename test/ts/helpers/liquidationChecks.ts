@@ -7,9 +7,6 @@ import { WAD, type Ballast, type Tier } from "./fixture.js";
  * (plain bigint arithmetic, the rounding direction named in every helper), plus the token-conservation check.
  */
 
-/** LiquidationMath.ROUNDING_SLACK: wei of equity added to the shortfall before dividing (a documented constant). */
-export const ROUNDING_SLACK = 10n ** 9n;
-
 export const ceilDiv = (a: bigint, b: bigint): bigint => (a === 0n ? 0n : (a - 1n) / b + 1n);
 export const mulWadDown = (a: bigint, b: bigint): bigint => (a * b) / WAD;
 export const mulWadUp = (a: bigint, b: bigint): bigint => ceilDiv(a * b, WAD);
@@ -31,23 +28,37 @@ export function targetEquity(maintenanceMargin: bigint, buffer: bigint): bigint 
 }
 
 /**
- * The closed form of DESIGN §5: closing f of every position at the mark leaves equity E − feeRate·f·N and MM at
- * most (1 − f)·MM (convex tiers), so E − feeRate·f·N ≥ T·(1 − f) ⇔ f ≥ (T − E) / (T − feeRate·N), with
- * T = (1 + buffer)·MM. Rounded up, padded by ROUNDING_SLACK wei of equity, capped at 100%.
+ * DESIGN §5 / invariant 14: the smallest fraction f (to the wei of WAD) whose close meets the target, found here by
+ * plain bisection over [0, 100%] on {@link simulateClose} (the contracts step along the slope instead): the close of
+ * f meets (1 + buffer) × MM after, the close of f − 1 does not. 100% when no partial close meets it.
  */
-export function expectedFraction(
-  equity: bigint,
-  maintenanceMargin: bigint,
-  totalNotional: bigint,
-  feeRate: bigint,
-  buffer: bigint,
-): bigint {
-  const target = targetEquity(maintenanceMargin, buffer);
-  if (equity >= target) return 0n;
-  const feeOnAll = mulWadUp(totalNotional, feeRate);
-  if (feeOnAll >= target) return WAD;
-  const f = divWadUp(target - equity + ROUNDING_SLACK, target - feeOnAll);
-  return f > WAD ? WAD : f;
+export function minimalFraction(margin: bigint, positions: SimPosition[], feeRate: bigint, buffer: bigint): bigint {
+  const meets = (fraction: bigint) => {
+    const after = simulateClose(margin, positions, fraction, feeRate);
+    return after.equityAfter >= targetEquity(after.maintenanceMarginAfter, buffer);
+  };
+  let low = 0n;
+  let high = WAD;
+  while (high - low > 1n) {
+    const mid = (low + high) / 2n;
+    if (meets(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+/**
+ * The price a close of `sizeDelta` fills at (DESIGN §4): price × (1 + (2·skew + sizeDelta) / (2·skewScale)), rounded
+ * against the trader (up for a buy, down for a sell); a discount reaching the whole price fills at 1 wei.
+ */
+export function closeFill(price: bigint, skew: bigint, sizeDelta: bigint, skewScale: bigint): bigint {
+  if (skewScale === 0n) return price;
+  const doubled = 2n * skew + sizeDelta;
+  const buying = sizeDelta > 0n;
+  const scale = 2n * skewScale;
+  if (doubled >= 0n) return price + (buying ? ceilDiv(price * doubled, scale) : (price * doubled) / scale);
+  const discount = buying ? (price * -doubled) / scale : ceilDiv(price * -doubled, scale);
+  return discount >= price ? 1n : price - discount;
 }
 
 /** The progressive requirement Σ rate_i × width_i of DESIGN §3, rounded up. */
@@ -78,12 +89,16 @@ export interface SimPosition {
   openNotional: bigint;
   price: bigint;
   tiers: Tier[];
+  /** The market's skew before the close and its skew scale (0 or absent: no premium). */
+  skew?: bigint;
+  skewScale?: bigint;
 }
 
 /**
- * Closes `fraction` of every position at its mark (no funding pending) as DESIGN §2/§5 prescribe: the closed size
- * rounds up; the remaining basis is scaled pro rata rounding toward +∞; realised PnL = closed × price (toward −∞)
- * minus the released basis; fee = feeRate × closed notional rounded up, capped at the positive equity left.
+ * Closes `fraction` of every position (no funding pending) as DESIGN §2/§5 prescribe: the closed size rounds up and
+ * fills at the price a close of that size gets ({@link closeFill}); the remaining basis is scaled pro rata rounding
+ * toward +∞; realised PnL = closed × fill (toward −∞) minus the released basis; fee = feeRate × closed notional at
+ * the fill, rounded up, capped at the positive equity left; what stays open is valued and margined at the mark.
  */
 export function simulateClose(margin: bigint, positions: SimPosition[], fraction: bigint, feeRate: bigint) {
   let closedNotional = 0n;
@@ -95,10 +110,11 @@ export function simulateClose(margin: bigint, positions: SimPosition[], fraction
   const newSizes: bigint[] = [];
   for (const p of positions) {
     const closed = expectedCloseSize(p.size, fraction);
+    const fill = closeFill(p.price, p.skew ?? 0n, -closed, p.skewScale ?? 0n);
     const newSize = p.size - closed;
     const newOpenNotional = newSize === 0n ? 0n : mulDivCeil(p.openNotional, abs(newSize), abs(p.size));
-    realised += mulDivFloor(closed, p.price, WAD) - (p.openNotional - newOpenNotional);
-    closedNotional += notional(closed, p.price);
+    realised += mulDivFloor(closed, fill, WAD) - (p.openNotional - newOpenNotional);
+    closedNotional += notional(closed, fill);
     if (newSize !== 0n) {
       const n = notional(newSize, p.price);
       remainingNotional += n;

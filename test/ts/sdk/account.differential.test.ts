@@ -459,15 +459,16 @@ class Run {
         expect(positions.length).to.equal(plan.positions.length);
         positions.forEach((p, i) => {
           const planned = plan.positions[i]!;
+          const close = plan.closes[i]!;
           expect(p).to.deep.equal({
             accountId: view.accountId,
             marketId: BigInt(planned.marketId),
-            closedSize: planned.closedSize,
-            markPrice: planned.price,
-            realisedPnl: planned.realisedPnl,
-            fundingPaid: planned.fundingPaid,
-            newSize: planned.newSize,
-            newOpenNotional: planned.newOpenNotional,
+            closedSize: close.closedSize,
+            fillPrice: close.closePrice,
+            realisedPnl: close.realisedPnl,
+            fundingPaid: close.fundingPaid,
+            newSize: close.newSize,
+            newOpenNotional: close.newOpenNotional,
             fundingIndex: planned.fundingIndex,
           });
         });

@@ -344,7 +344,6 @@ describe("SDK math ≡ contract math (differential)", function () {
   it("exposes the same constants", async () => {
     expect(await harness.WAD()).to.equal(sdk.WAD);
     expect(await harness.MAX_TIERS()).to.equal(sdk.MAX_TIERS);
-    expect(await harness.ROUNDING_SLACK()).to.equal(sdk.ROUNDING_SLACK);
     expect(sdk.MAX_UINT256).to.equal(MAX_UINT256);
   });
 
@@ -417,6 +416,20 @@ describe("SDK math ≡ contract math (differential)", function () {
             MAX_UINT256,
             ...table.flatMap((t) => [t.notionalCap - 1n, t.notionalCap, t.notionalCap + 1n]),
           ]
+            .filter((n) => n >= 0n)
+            .map((n) => [table, n] as const),
+        ),
+      ));
+
+    it("maintenanceRateAt", () =>
+      differential(
+        "maintenanceRateAt",
+        sdk.maintenanceRateAt,
+        fc
+          .oneof(validTable, anyTable, fc.constant(BINANCE_TABLE))
+          .chain((table) => fc.tuple(fc.constant(table), notionalFor(table))),
+        tableEdges.flatMap((table) =>
+          [0n, 1n, MAX_UINT256, ...table.flatMap((t) => [t.notionalCap - 1n, t.notionalCap, t.notionalCap + 1n])]
             .filter((n) => n >= 0n)
             .map((n) => [table, n] as const),
         ),
@@ -533,27 +546,6 @@ describe("SDK math ≡ contract math (differential)", function () {
   });
 
   describe("LiquidationMath", () => {
-    /** Accounts near or below maintenance: MM from a notional and a rate, equity a fraction of MM. */
-    const account = fc
-      .tuple(
-        logUint(160),
-        fc.bigInt({ min: 10n ** 15n, max: 2n * 10n ** 17n }),
-        fc.bigInt({ min: -2n * WAD, max: 2n * WAD }),
-        fc.bigInt({ min: 0n, max: 5n * 10n ** 16n }),
-        fc.bigInt({ min: 0n, max: WAD / 2n }),
-      )
-      .map(([totalNotional, mmr, equityShare, feeRate, buffer]) => {
-        const maintenanceMargin = (totalNotional * mmr + WAD - 1n) / WAD;
-        return [(maintenanceMargin * equityShare) / WAD, maintenanceMargin, totalNotional, feeRate, buffer] as const;
-      });
-    /** The same accounts with equity at the target (1 + buffer) × MM, or 1 wei either side. */
-    const atTarget = fc
-      .tuple(account, fc.constantFrom(-1n, 0n, 1n))
-      .map(([[, maintenanceMargin, totalNotional, feeRate, buffer], d]) => {
-        const target = (maintenanceMargin * (WAD + buffer) + WAD - 1n) / WAD;
-        return [target + d, maintenanceMargin, totalNotional, feeRate, buffer] as const;
-      });
-
     it("targetEquity", () =>
       differential(
         "targetEquity",
@@ -561,16 +553,41 @@ describe("SDK math ≡ contract math (differential)", function () {
         fc.oneof(fc.tuple(logUint(190), rate), fc.tuple(uint256, uint256)),
         grid(UINT_EDGES, UINT_EDGES),
       ));
-    it("closeFraction", () =>
+    it("closeSlope", () =>
       differential(
-        "closeFraction",
-        sdk.closeFraction,
+        "closeSlope",
+        sdk.closeSlope,
         fc.oneof(
-          { arbitrary: account, weight: 3 },
-          { arbitrary: atTarget, weight: 1 },
-          { arbitrary: fc.tuple(int256, uint256, uint256, uint256, uint256), weight: 1 },
+          {
+            arbitrary: fc.tuple(
+              size,
+              size,
+              price,
+              price,
+              size,
+              fc.oneof(fc.constant(0n), logUint(130)),
+              rate,
+              rate,
+              rate,
+            ),
+            weight: 3,
+          },
+          {
+            arbitrary: fc.tuple(int256, int256, uint256, uint256, int256, uint256, uint256, uint256, uint256),
+            weight: 1,
+          },
         ),
-        grid(INT_XS, UINT_XS, UINT_XS, UINT_XS, UINT_XS),
+        grid(
+          INT_XS,
+          [0n, -1n, WAD + 1n],
+          [1n, WAD, MAX_UINT256],
+          [WAD],
+          INT_XS,
+          [0n, 1n, WAD],
+          [0n, WAD],
+          [0n, WAD],
+          [0n, MAX_UINT256],
+        ),
       ));
     it("closeSize", () =>
       differential(
@@ -589,6 +606,16 @@ describe("SDK math ≡ contract math (differential)", function () {
   });
 
   describe("PricingMath", () => {
+    it("closeFillPrice", () =>
+      differential(
+        "closeFillPrice",
+        sdk.closeFillPrice,
+        fc.oneof(
+          fc.tuple(price, size, size, fc.oneof(fc.constantFrom(0n, 1n, WAD), logUint(130))),
+          fc.tuple(uint256, int256, int256, uint256),
+        ),
+        grid(UINT_S, INT_S, INT_S, UINT_S),
+      ));
     it("fillPrice", () =>
       differential(
         "fillPrice",

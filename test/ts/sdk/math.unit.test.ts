@@ -9,14 +9,16 @@ import { Interface } from "ethers";
 import {
   accruedFunding,
   applyFill,
-  closeFraction,
-  closeSize,
+  applyFraction,
+  type ClosingPosition,
+  closeFillPrice,
   fillPrice,
   fundingRate,
   healthFactor,
   isLiquidatable,
-  liquidationFee,
+  maintenanceRateAt,
   marginRatio,
+  minimalFraction,
   MAX_TIERS,
   MAX_UINT256,
   nextIndex,
@@ -368,93 +370,153 @@ describe("SDK math: worked examples", () => {
     });
   });
 
-  describe("(e) closeFraction", () => {
+  describe("(e) minimalFraction", () => {
     const MMR = bps(500n);
     const TIERS: MarginTier[] = [
       { notionalCap: usd(10n ** 12n), initialMarginRate: bps(1000n), maintenanceMarginRate: MMR },
     ];
+    /** BTC-like brackets: 1% to 50k, 2% to 250k, 5% to 1M, 10% above. */
+    const BRACKETS: MarginTier[] = [
+      { notionalCap: usd(50_000n), initialMarginRate: bps(200n), maintenanceMarginRate: bps(100n) },
+      { notionalCap: usd(250_000n), initialMarginRate: bps(400n), maintenanceMarginRate: bps(200n) },
+      { notionalCap: usd(1_000_000n), initialMarginRate: bps(1000n), maintenanceMarginRate: bps(500n) },
+      { notionalCap: usd(10n ** 12n), initialMarginRate: bps(2000n), maintenanceMarginRate: bps(1000n) },
+    ];
 
-    /** Closes `fraction` of one position at `markPrice` and charges the fee; returns equity after and its target. */
-    function liquidate(
+    function closing(
       size: bigint,
-      openNotional: bigint,
-      margin: bigint,
-      markPrice: bigint,
-      feeRate: bigint,
-      buffer: bigint,
-    ) {
-      const equity = margin + unrealisedPnl(size, openNotional, markPrice);
-      const totalNotional = notional(size, markPrice);
-      const { maintenanceMargin } = requirements(TIERS, totalNotional);
-      const fraction = closeFraction(equity, maintenanceMargin, totalNotional, feeRate, buffer);
-      const closed = closeSize(size, fraction);
-      const fill = applyFill(size, openNotional, -closed, markPrice);
-      const equityAfterClose = margin + fill.realisedPnl + unrealisedPnl(fill.newSize, fill.newOpenNotional, markPrice);
-      const fee = liquidationFee(notional(closed, markPrice), feeRate, equityAfterClose);
-      const maintenanceAfter = requirements(TIERS, notional(fill.newSize, markPrice)).maintenanceMargin;
+      entry: bigint,
+      price: bigint,
+      tiers: readonly MarginTier[],
+      skew = 0n,
+      skewScale = 0n,
+    ): ClosingPosition {
       return {
-        equity,
-        maintenanceMargin,
-        fraction,
-        closed,
-        equityAfterClose,
-        fee,
-        target: targetEquity(maintenanceAfter, buffer),
+        size,
+        openNotional: applyFill(0n, 0n, size, entry).newOpenNotional,
+        fundingPaid: 0n,
+        price,
+        skew,
+        skewScale,
+        tiers,
+        previousTiers: [],
+        rampStart: 0n,
+        rampEnd: 0n,
+        closedSize: 0n,
+        closePrice: 0n,
+        newSize: 0n,
+        newOpenNotional: 0n,
+        realisedPnl: 0n,
       };
     }
+    const gap = (positions: ClosingPosition[], margin: bigint, f: bigint, feeRate: bigint, buffer: bigint) => {
+      const o = applyFraction(positions, margin, f, feeRate, 0n);
+      return o.equityAfter - targetEquity(o.maintenanceMarginAfter, buffer);
+    };
 
-    it("restores equity − fee ≥ (1 + buffer) × MM after, with a fraction that is not much larger than needed", () => {
-      // Long 10 BTC at 50,000 with 40,000 margin; mark 47,000: equity 10,000 < MM 23,500.
-      const r = liquidate(usd(10n), usd(500_000n), usd(40_000n), usd(47_000n), bps(100n), bps(1000n));
-      expect([r.equity, r.maintenanceMargin]).to.deep.equal([usd(10_000n), usd(23_500n)]);
-      // f = (25,850 − 10,000 + 1e-9) / (25,850 − 4,700), rounded up.
-      expect(r.fraction).to.equal(749_408_983_451_583_925n);
-      expect(r.closed).to.equal(7_494_089_834_515_839_250n);
-      expect(r.equityAfterClose).to.equal(usd(10_000n)); // closing at the mark moves no value here
-      expect(r.fee).to.equal(3_522_222_222_222_444_447_500n);
-      expect(r.target).to.equal(6_477_777_777_776_555_538_750n);
-      expect(r.equityAfterClose - r.fee).to.equal(r.target + 1_000_013_750n); // the target, plus ≈ ROUNDING_SLACK
-
-      // Closing one millionth less misses the target.
-      const size = usd(10n) - closeSize(usd(10n), r.fraction - 10n ** 12n);
-      const fill = applyFill(usd(10n), usd(500_000n), size - usd(10n), usd(47_000n));
-      const equityAfter =
-        usd(40_000n) + fill.realisedPnl + unrealisedPnl(fill.newSize, fill.newOpenNotional, usd(47_000n));
-      const fee = liquidationFee(notional(usd(10n) - size, usd(47_000n)), bps(100n), equityAfter);
-      const target = targetEquity(requirements(TIERS, notional(size, usd(47_000n))).maintenanceMargin, bps(1000n));
-      expect(equityAfter - fee).to.be.lessThan(target);
+    it("single tier: within a few wei of the exact (T − E) / (T − feeRate·N), and one wei less misses", () => {
+      // Long 10 at 50,000 with 40,000 margin; mark 47,000: equity 10,000 < MM 23,500; T = 25,850, fee on all 4,700.
+      const positions = [closing(usd(10n), usd(50_000n), usd(47_000n), TIERS)];
+      const f = minimalFraction(positions, usd(40_000n), bps(100n), bps(1000n), 0n);
+      const exact = (usd(15_850n) * WAD) / usd(21_150n);
+      expect(f - exact <= 10n && exact - f <= 10n, `${f} vs ${exact}`).to.equal(true);
+      expect(gap(positions, usd(40_000n), f, bps(100n), bps(1000n)) >= 0n).to.equal(true);
+      expect(gap(positions, usd(40_000n), f - 1n, bps(100n), bps(1000n)) < 0n).to.equal(true);
     });
 
-    it("returns 0 for a healthy-enough account and WAD when the fee on everything reaches the target", () => {
-      expect(closeFraction(usd(2_000n), usd(1_000n), usd(20_000n), bps(100n), bps(1000n))).to.equal(0n);
-      expect(closeFraction(-usd(1n), usd(1_000n), usd(200_000n), bps(1000n), 0n)).to.equal(WAD); // fee on all ≥ target
+    it("multi-bracket: convexity needs less than the closed form assumed, and the fee falls with it", () => {
+      // Long 40 at 50,000 with 160,000 margin; mark 48,500: notional 1.94M across all four brackets, MM 136,000 =
+      // 500 + 4,000 + 37,500 + 94,000; equity 100,000 is below it.
+      const positions = [closing(usd(40n), usd(50_000n), usd(48_500n), BRACKETS)];
+      const margin = usd(160_000n);
+      const o0 = applyFraction(positions, margin, 0n, bps(50n), 0n);
+      const mm = requirements(BRACKETS, notional(usd(40n), usd(48_500n))).maintenanceMargin;
+      expect(o0.equityAfter <= mm, "liquidatable").to.equal(true);
+      const f = minimalFraction(positions, margin, bps(50n), bps(1000n), 0n);
+      // The closed form that assumed MM falls by exactly f: (T − E) / (T − feeRate·N), rounded up.
+      const target = targetEquity(mm, bps(1000n));
+      const closedForm = ceilDiv(
+        (target - o0.equityAfter) * WAD,
+        target - (notional(usd(40n), usd(48_500n)) * bps(50n)) / WAD,
+      );
+      expect(f < closedForm, `${f} < ${closedForm}`).to.equal(true);
+      const fee = applyFraction(positions, margin, f, bps(50n), 0n).fee;
+      const closedFormFee = applyFraction(positions, margin, closedForm, bps(50n), 0n).fee;
+      expect(fee < closedFormFee).to.equal(true);
+      expect(gap(positions, margin, f, bps(50n), bps(1000n)) >= 0n).to.equal(true);
+      expect(gap(positions, margin, f - 1n, bps(50n), bps(1000n)) < 0n).to.equal(true);
     });
 
-    it("for any single-tier position below maintenance with 0 < f < 1, equity − fee ≥ target afterwards", () => {
+    it("for any account of one or two positions, tiers, skew premium and buffer: f meets the target and f − 1 misses", () => {
       let partials = 0;
       fc.assert(
         fc.property(
-          fc.bigInt({ min: 10n ** 15n, max: 10n ** 24n }), // |size|
-          fc.boolean(), // short?
-          fc.bigInt({ min: 10n ** 15n, max: 10n ** 24n }), // entry price
-          fc.bigInt({ min: 0n, max: 2n * WAD }), // mark = entry × this
-          fc.bigInt({ min: 0n, max: WAD }), // margin = entry notional × this
-          fc.bigInt({ min: 0n, max: MMR - 1n }), // fee rate < MMR
-          fc.bigInt({ min: 0n, max: WAD / 2n }), // buffer
-          (sizeAbs, short, entry, move, marginShare, feeRate, buffer) => {
-            const size = short ? -sizeAbs : sizeAbs;
-            const { newOpenNotional } = applyFill(0n, 0n, size, entry);
-            const markPrice = (entry * move) / WAD;
-            const margin = (notional(size, entry) * marginShare) / WAD;
-            const r = liquidate(size, newOpenNotional, margin, markPrice, feeRate, buffer);
-            fc.pre(r.equity > 0n && r.fraction > 0n && r.fraction < WAD);
-            partials += 1;
-            expect(r.equityAfterClose - r.fee).to.be.at.least(r.target);
+          fc.array(
+            fc.record({
+              sizeAbs: fc.bigInt({ min: 10n ** 15n, max: 10n ** 24n }),
+              short: fc.boolean(),
+              entry: fc.bigInt({ min: 10n ** 15n, max: 10n ** 24n }),
+              move: fc.bigInt({ min: WAD / 2n, max: (3n * WAD) / 2n }),
+              multi: fc.boolean(),
+              skewShare: fc.bigInt({ min: -2n * WAD, max: 2n * WAD }),
+              scaleMultiple: fc.bigInt({ min: 0n, max: 1000n }),
+            }),
+            { minLength: 1, maxLength: 2 },
+          ),
+          fc.bigInt({ min: 0n, max: WAD }), // equity as a share of MM
+          fc.bigInt({ min: 1n, max: bps(99n) }), // fee rate < the lowest MMR (1%)
+          fc.bigInt({ min: 0n, max: WAD }), // buffer
+          (specs, equityShare, feeRate, buffer) => {
+            const positions = specs.map((p) => {
+              const size = p.short ? -p.sizeAbs : p.sizeAbs;
+              const price = (p.entry * p.move) / WAD;
+              const skewScale = p.scaleMultiple < 5n ? 0n : p.sizeAbs * p.scaleMultiple;
+              return closing(
+                size,
+                p.entry,
+                price,
+                p.multi ? BRACKETS : TIERS,
+                (p.sizeAbs * p.skewShare) / WAD,
+                skewScale,
+              );
+            });
+            let mm = 0n;
+            let pnl = 0n;
+            for (const p of positions) {
+              mm += requirements(p.tiers, notional(p.size, p.price)).maintenanceMargin;
+              pnl += unrealisedPnl(p.size, p.openNotional, p.price);
+            }
+            const equity = (mm * equityShare) / WAD;
+            fc.pre(equity > 0n);
+            const margin = equity - pnl;
+            const f = minimalFraction(positions, margin, feeRate, buffer, 0n);
+            expect(f > 0n && f <= WAD).to.equal(true);
+            if (f < WAD) {
+              partials += 1;
+              expect(gap(positions, margin, f, feeRate, buffer) >= 0n, "f meets the target").to.equal(true);
+            }
+            expect(gap(positions, margin, f - 1n, feeRate, buffer) < 0n, "f − 1 misses it").to.equal(true);
           },
         ),
-        { numRuns: 3_000 },
+        { numRuns: 1_500 },
       );
-      expect(partials).to.equal(3_000); // fast-check counts only the runs that pass the precondition
+      expect(partials > 300, `${partials} partial closes among the runs`).to.equal(true);
+    });
+
+    it("maintenanceRateAt is MM's slope just below the notional (a bracket covers (cap_{i−1}, cap_i])", () => {
+      expect(maintenanceRateAt(BRACKETS, 0n)).to.equal(bps(100n));
+      expect(maintenanceRateAt(BRACKETS, usd(50_000n))).to.equal(bps(100n));
+      expect(maintenanceRateAt(BRACKETS, usd(50_000n) + 1n)).to.equal(bps(200n));
+      expect(maintenanceRateAt(BRACKETS, usd(10n ** 13n))).to.equal(bps(1000n));
+    });
+
+    it("closeFillPrice never reverts: a discount reaching the price fills at 1 wei (fillPrice throws there)", () => {
+      // Selling 10 into a short skew of −1,000 with skewScale 1,000: average −1,005 → a 100.5% discount.
+      expect(closeFillPrice(usd(100n), -usd(1_000n), -usd(10n), usd(1_000n))).to.equal(1n);
+      expect(() => fillPrice(usd(100n), -usd(1_000n), -usd(10n), usd(1_000n))).to.throw(FillPriceNotPositiveError);
+      expect(closeFillPrice(usd(100n), 0n, -usd(10n), usd(1_000n))).to.equal(
+        fillPrice(usd(100n), 0n, -usd(10n), usd(1_000n)),
+      );
     });
   });
 

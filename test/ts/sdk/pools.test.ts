@@ -214,7 +214,7 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
           return {
             marketId: Number(log.args.marketId),
             closedSize: log.args.closedSize,
-            markPrice: log.args.markPrice,
+            fillPrice: log.args.fillPrice,
             realisedPnl: log.args.realisedPnl,
             newSize: log.args.newSize,
           };

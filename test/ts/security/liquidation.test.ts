@@ -4,7 +4,16 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import { BTC_MARKET, deployBallast, ETH_MARKET, wad } from "../helpers/fixture.js";
+import { fillPrice } from "../../../sdk/src/math/index.js";
+import { BTC_MARKET, BTC_TIERS, deployBallast, ETH_MARKET, SIMPLE_TIERS, wad } from "../helpers/fixture.js";
+import {
+  divWadUp,
+  minimalFraction,
+  mulWadUp,
+  type SimPosition,
+  simulateClose,
+  targetEquity,
+} from "../helpers/liquidationChecks.js";
 import { structObject } from "../helpers/sdkDeployment.js";
 
 const { ethers, networkHelpers } = await network.connect();
@@ -18,6 +27,7 @@ type MarketStruct = Parameters<Core["setMarketParams"]>[1];
 const riskWith = async (core: Core, changes: Record<string, bigint>) =>
   ({ ...structObject(await core.riskParams()), ...changes }) as unknown as RiskStruct;
 const usd = (value: bigint) => `$${(Number(value / 10n ** 12n) / 1e6).toLocaleString("en-US")}`;
+const pct = (fraction: bigint) => `${(Number(fraction / 10n ** 10n) / 1e6).toFixed(4)}%`;
 
 async function feesFixture() {
   // A 0.2% fee in ETH so that a fee can exceed a thin realised margin; BTC trades without fees.
@@ -222,6 +232,99 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       )
         .to.be.revertedWithCustomError(b.core, "FeedIdImmutable")
         .withArgs(BTC_MARKET, btc.feedId);
+    });
+  });
+
+  describe("the smallest fraction across tier brackets (DESIGN §5, invariant 14)", () => {
+    it("a multi-bracket account is closed by the minimal fraction, not the closed form's, and pays the fee of that", async () => {
+      // Attack on the owner: the closed form f = (T − E) / (T − feeRate·N) assumed MM falls by exactly f, but a
+      // position reaching the 12.5% bracket sheds MM eight times faster than its average rate while it shrinks
+      // through that bracket, so the closed form closed (and charged a fee on) about twice what the target needs.
+      const b = await deployBallast(ethers, { btcTiers: BTC_TIERS });
+      await b.seedVault(20_000_000n * b.unit);
+      const id = await b.openAccount(b.alice, 1_200_000n * b.unit);
+      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(150), MAX); // $7.5M: IM $1.094M, MM $547,000
+      await b.setPrice("BTC", 45_000); // notional $6.75M, MM $453,250, equity $450,000
+      const health = await b.core.accountHealth(id);
+      expect([health.equity, health.maintenanceMargin]).to.deep.equal([wad(450_000), wad(453_250)]);
+      const risk = await b.core.riskParams();
+      const position: SimPosition = {
+        size: wad(150),
+        openNotional: wad(7_500_000),
+        price: wad(45_000),
+        tiers: BTC_TIERS,
+      };
+      const margin = (await b.core.getAccount(id)).margin;
+      // The closed form the core used before (rounded up, plus its 1e9 wei of slack), and what it cost.
+      const target = targetEquity(health.maintenanceMargin, risk.liquidationBuffer);
+      const feeOnAll = mulWadUp(health.totalNotional, risk.liquidationFeeRate);
+      const closedForm = divWadUp(target - health.equity + 10n ** 9n, target - feeOnAll);
+      const closedFormFee = simulateClose(margin, [position], closedForm, risk.liquidationFeeRate).fee;
+
+      const receipt = await (await b.core.connect(b.keeper).liquidate(id, b.keeper.address)).wait();
+      const event = receipt!.logs
+        .map((log) => b.core.interface.parseLog(log))
+        .find((e) => e?.name === "AccountLiquidated")!;
+      const { fraction, fee } = event.args;
+      console.log(
+        `      $6.75M BTC long across four brackets: closed-form fraction ${pct(closedForm)} (fee ${usd(closedFormFee)}) → ` +
+          `minimal ${pct(fraction)} (fee ${usd(fee)}); the owner keeps ${usd(closedFormFee - fee)} of fee and ` +
+          `${usd(mulWadUp(health.totalNotional, closedForm - fraction))} of position`,
+      );
+      expect(fraction < closedForm).to.equal(true);
+      expect(fee < closedFormFee).to.equal(true);
+      // Minimal to the wei (independent reference: bisection on the DESIGN §5 close), and the target is met.
+      expect(fraction).to.equal(minimalFraction(margin, [position], risk.liquidationFeeRate, risk.liquidationBuffer));
+      const oneLess = simulateClose(margin, [position], fraction - 1n, risk.liquidationFeeRate);
+      expect(oneLess.equityAfter < targetEquity(oneLess.maintenanceMarginAfter, risk.liquidationBuffer)).to.equal(true);
+      const after = await b.core.accountHealth(id);
+      expect(after.equity >= targetEquity(after.maintenanceMargin, risk.liquidationBuffer)).to.equal(true);
+    });
+  });
+
+  describe("a liquidation fills at the price a close of the same size would get (DESIGN §5)", () => {
+    it("in a skewed market, being liquidated is no better than closing, and the vault keeps the premium", async () => {
+      // Attack on LPs: with shorts dominating, a long that closes sells at a discount (the skew premium). Filled
+      // at the mark, a liquidation let the liquidated long skip that discount: being liquidated beat closing, and
+      // the vault (the counterparty) lost the premium.
+      const b = await deployBallast(ethers, { btcParams: { skewScale: wad(20_000) } });
+      await b.seedVault(20_000_000n * b.unit);
+      const whale = await b.openAccount(b.bob, 2_000_000n * b.unit);
+      await b.core.connect(b.bob).trade(whale, BTC_MARKET, -wad(200), 0n);
+      const id = await b.openAccount(b.alice, 1_000n * b.unit);
+      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MAX); // bought at a ~1% discount
+      await b.setPrice("BTC", 46_800); // equity ≈ $460 < MM $468
+      const [params, state] = await b.core.getMarket(BTC_MARKET);
+      const skew = state.longOpenInterest - state.shortOpenInterest;
+      const before = await b.core.getPosition(id, BTC_MARKET);
+      const marginBefore = (await b.core.getAccount(id)).margin;
+      const [vaultBefore] = await b.core.ledgers();
+      const receipt = await (await b.core.connect(b.keeper).liquidate(id, b.keeper.address)).wait();
+      const [vaultAfter] = await b.core.ledgers();
+      const events = receipt!.logs.map((log) => b.core.interface.parseLog(log));
+      const closed = events.find((e) => e?.name === "PositionLiquidated")!.args;
+      const liquidated = events.find((e) => e?.name === "AccountLiquidated")!.args;
+      // What a close of the same size would fill at (the SDK's PricingMath twin), and what it would realise.
+      const closeFill = fillPrice(wad(46_800), skew, -(closed.closedSize as bigint), params.skewScale);
+      const premium = mulWadUp(closed.closedSize, wad(46_800)) - mulWadUp(closed.closedSize, closeFill);
+      console.log(
+        `      long closed ${Number(closed.closedSize) / 1e18} BTC into skew ${Number(skew) / 1e18} BTC: fill ${usd(closed.fillPrice)} vs ` +
+          `mark $46,800 (at the mark, the vault lost ${usd(premium)}; now it keeps it); fee ${usd(liquidated.fee)}`,
+      );
+      expect(closed.fillPrice).to.equal(closeFill);
+      expect(closeFill < wad(46_800)).to.equal(true);
+      // The vault's side: the account's realised loss (premium included) less funding, nothing else.
+      expect(vaultAfter - vaultBefore).to.equal(-(closed.realisedPnl - closed.fundingPaid));
+      const atMark = simulateClose(
+        marginBefore,
+        [{ size: before.size, openNotional: before.openNotional, price: wad(46_800), tiers: SIMPLE_TIERS }],
+        liquidated.fraction,
+        wad("0.005"),
+      );
+      expect(closed.realisedPnl < atMark.realised, "the liquidated account realises less than at the mark").to.equal(
+        true,
+      );
+      expect(atMark.realised - closed.realisedPnl >= premium - 1n).to.equal(true);
     });
   });
 });

@@ -80,7 +80,7 @@ export function LiquidationFeed({
               {entry.positions.map((p) => (
                 <div key={p.marketId} className="feed-position">
                   {symbolOf(p.marketId)}-PERP: closed {formatSize(p.closedSize, symbolOf(p.marketId))} at{" "}
-                  {formatPrice(p.markPrice)} · realised {formatUsd(p.realisedPnl)} · left{" "}
+                  {formatPrice(p.fillPrice)} · realised {formatUsd(p.realisedPnl)} · left{" "}
                   {formatSize(p.newSize, symbolOf(p.marketId))}
                 </div>
               ))}

@@ -347,9 +347,9 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
   
 
     export namespace PositionLiquidatedEvent {
-      export type InputTuple = [accountId: BigNumberish, marketId: BigNumberish, closedSize: BigNumberish, markPrice: BigNumberish, realisedPnl: BigNumberish, fundingPaid: BigNumberish, newSize: BigNumberish, newOpenNotional: BigNumberish, fundingIndex: BigNumberish];
-      export type OutputTuple = [accountId: bigint, marketId: bigint, closedSize: bigint, markPrice: bigint, realisedPnl: bigint, fundingPaid: bigint, newSize: bigint, newOpenNotional: bigint, fundingIndex: bigint];
-      export interface OutputObject {accountId: bigint, marketId: bigint, closedSize: bigint, markPrice: bigint, realisedPnl: bigint, fundingPaid: bigint, newSize: bigint, newOpenNotional: bigint, fundingIndex: bigint };
+      export type InputTuple = [accountId: BigNumberish, marketId: BigNumberish, closedSize: BigNumberish, fillPrice: BigNumberish, realisedPnl: BigNumberish, fundingPaid: BigNumberish, newSize: BigNumberish, newOpenNotional: BigNumberish, fundingIndex: BigNumberish];
+      export type OutputTuple = [accountId: bigint, marketId: bigint, closedSize: bigint, fillPrice: bigint, realisedPnl: bigint, fundingPaid: bigint, newSize: bigint, newOpenNotional: bigint, fundingIndex: bigint];
+      export interface OutputObject {accountId: bigint, marketId: bigint, closedSize: bigint, fillPrice: bigint, realisedPnl: bigint, fundingPaid: bigint, newSize: bigint, newOpenNotional: bigint, fundingIndex: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
