@@ -198,7 +198,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
         marginAfter -= int256(fill.fee);
 
         // Storage.
-        s.updateMarket(marketId, before, fill.newSize, fill.newOpenNotional, fundingIndex, fill.increasesRisk);
+        s.updateMarket(marketId, before, fill.newSize, fill.newOpenNotional, fundingIndex, fill.increasesRisk, price);
         s.storePosition(
             accountId,
             marketId,

@@ -24,6 +24,8 @@ library GovernanceLogic {
     uint256 internal constant MAX_LIQUIDATION_FEE_RATE = 0.1e18;
     uint256 internal constant MAX_LIQUIDATION_BUFFER = 1e18;
     uint256 internal constant MAX_USD_FLOOR = 1e24; // 1,000,000 USD
+    /// @dev Open interest or skew up to 10× LP capital: beyond that one ordinary move wipes the vault out.
+    uint256 internal constant MAX_CAPACITY_FACTOR = 10e18;
 
 
     /// @notice Lists the next market: checks and writes its parameters and margin table (effective at once:
@@ -121,6 +123,9 @@ library GovernanceLogic {
         checkBounds("keeperRewardFloor", params.keeperRewardFloor, 0, MAX_USD_FLOOR);
         checkSelfLiquidationCost(params, 0); // with no taker fee: each market's own fee is checked against it too
         checkBounds("vaultReserveFactor", params.vaultReserveFactor, 0, WadMath.WAD);
+        checkBounds("maxOpenInterestFactor", params.maxOpenInterestFactor, 0, MAX_CAPACITY_FACTOR);
+        checkBounds("maxSkewFactor", params.maxSkewFactor, 0, MAX_CAPACITY_FACTOR);
+        checkBounds("maxPnlFactor", params.maxPnlFactor, 0, WadMath.WAD);
     }
 
     /// @notice Validates `tiers` and writes them over the first brackets of `target`.

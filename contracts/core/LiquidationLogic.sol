@@ -297,7 +297,16 @@ library LiquidationLogic {
         PositionPlan memory p,
         ClosingPosition memory close
     ) private returns (uint64) {
-        StateLogic.updateMarket(s, p.marketId, p.before, close.newSize, close.newOpenNotional, p.fundingIndex, false);
+        StateLogic.updateMarket(
+            s,
+            p.marketId,
+            p.before,
+            close.newSize,
+            close.newOpenNotional,
+            p.fundingIndex,
+            false,
+            close.price
+        );
         emit IBallastCore.PositionLiquidated(
             accountId,
             p.marketId,

@@ -10,11 +10,13 @@ import {
     MarginSchedule,
     MarketParams,
     MarketState,
-    Position
+    Position,
+    RiskParams
 } from "../interfaces/IBallastCore.sol";
 import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
 import {MarginTier} from "../libraries/MarginTiers.sol";
 import {MarketAggregates, MarketMath} from "../libraries/MarketMath.sol";
+import {TradeMath} from "../libraries/TradeMath.sol";
 import {CoreStorage} from "./CoreStorage.sol";
 
 /// @title StateLogic
@@ -88,7 +90,8 @@ library StateLogic {
     }
 
     /// @dev Moves a position's contribution in the market's aggregates from `before` to the new state. After a
-    /// risk-increasing fill (`checkCap`), the side the position now sits on must be within its open-interest cap.
+    /// risk-increasing fill (`checkCap`), the side the position now sits on must be within its open-interest cap,
+    /// and the market within the capacity LP capital backs (`TradeMath.checkCapacity`, at `price`).
     function updateMarket(
         CoreStorage storage s,
         uint256 marketId,
@@ -96,7 +99,8 @@ library StateLogic {
         int256 newSize,
         int256 newOpenNotional,
         int256 fundingIndex,
-        bool checkCap
+        bool checkCap,
+        uint256 price
     ) internal {
         MarketState storage state = s.marketState[marketId];
         MarketAggregates memory aggregates = MarketAggregates(
@@ -118,6 +122,19 @@ library StateLogic {
             uint256 cap = s.marketParams[marketId].maxOpenInterestPerSide;
             uint256 openInterest = newSize > 0 ? aggregates.longOpenInterest : aggregates.shortOpenInterest;
             if (openInterest > cap) revert IBallastCore.OpenInterestCapExceeded(marketId, openInterest, cap);
+            RiskParams storage risk = s.risk;
+            TradeMath.checkCapacity(
+                marketId,
+                aggregates.longOpenInterest,
+                aggregates.shortOpenInterest,
+                int256(uint256(state.longOpenInterest)) - int256(uint256(state.shortOpenInterest)),
+                aggregates.netOpenNotional,
+                price,
+                s.vaultLedger > 0 ? uint256(int256(s.vaultLedger)) : 0,
+                risk.maxOpenInterestFactor,
+                risk.maxSkewFactor,
+                risk.maxPnlFactor
+            );
         }
         state.longOpenInterest = aggregates.longOpenInterest.toUint128();
         state.shortOpenInterest = aggregates.shortOpenInterest.toUint128();

@@ -46,6 +46,11 @@ struct RiskParams {
     uint96 keeperRewardFloor; // WAD USD; the least a keeper earns for a close of ≥ minRemainingNotional, topped
     // up from insurance when the account cannot pay it (bankrupt accounts)
     uint64 vaultReserveFactor; // WAD of the net-skew notional that LP withdrawals must leave in the vault
+    // Capacity, as fractions (WAD) of LP capital (the realised LP ledger), each checked after a risk-increasing
+    // trade in the traded market; 0 switches a check off.
+    uint64 maxOpenInterestFactor; // each side's open-interest notional ≤ factor × LP capital
+    uint64 maxSkewFactor; // |skew| notional ≤ factor × LP capital, when the trade grows |skew|
+    uint64 maxPnlFactor; // traders' net unrealised PnL in the market ≤ factor × LP capital (GMX's MAX_PNL_FACTOR)
 }
 
 /// @notice The header of a market's margin tables (one slot): how many brackets the current and the previous
@@ -135,6 +140,15 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
     error SlippageExceeded(uint256 fillPrice, uint256 acceptablePrice);
     /// @notice The trade would take the side of `marketId` it leaves open to `openInterest`, above `cap`.
     error OpenInterestCapExceeded(uint256 marketId, uint256 openInterest, uint256 cap);
+    /// @notice The trade would take a side of `marketId` to `openInterestNotional`, above `capacity` (the
+    /// `maxOpenInterestFactor` of LP capital).
+    error OpenInterestCapacityExceeded(uint256 marketId, uint256 openInterestNotional, uint256 capacity);
+    /// @notice The trade would grow the skew of `marketId` to `skewNotional`, above `capacity` (the `maxSkewFactor`
+    /// of LP capital).
+    error SkewCapacityExceeded(uint256 marketId, uint256 skewNotional, uint256 capacity);
+    /// @notice Traders' net unrealised PnL in `marketId` would be `traderPnl`, above `capacity` (the `maxPnlFactor`
+    /// of LP capital): new risk waits until it falls (prices, funding, closes) or LP capital grows.
+    error PnlCapacityExceeded(uint256 marketId, uint256 traderPnl, uint256 capacity);
     /// @notice A risk-increasing trade would leave a position of `notional` (WAD USD), below `minNotional`.
     error PositionBelowMinimum(uint256 notional, uint256 minNotional);
     /// @notice A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.

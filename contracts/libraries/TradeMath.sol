@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IBallastCore} from "../interfaces/IBallastCore.sol";
 import {RiskTotals} from "./AccountRisk.sol";
 import {FundingMath} from "./FundingMath.sol";
@@ -50,6 +51,44 @@ library TradeMath {
         result.increasesRisk =
             WadMath.abs(result.newSize) > WadMath.abs(size) ||
             (result.newSize != 0 && size != 0 && (result.newSize > 0) != (size > 0));
+    }
+
+    /// @notice Reverts unless the market after a risk-increasing trade is within the capacity LP capital backs
+    /// (DESIGN §8): each side's open-interest notional, the skew notional when the trade grew |skew|, and the
+    /// traders' net unrealised PnL, each at most its factor of `capital`. A factor of 0 skips its check.
+    /// @param skewBefore The market's skew before the trade; `longOpenInterest`, `shortOpenInterest` and
+    /// `netOpenNotional` are after it.
+    /// @param capital LP capital, WAD USD (the positive part of the realised LP ledger).
+    function checkCapacity(
+        uint256 marketId,
+        uint256 longOpenInterest,
+        uint256 shortOpenInterest,
+        int256 skewBefore,
+        int256 netOpenNotional,
+        uint256 markPrice,
+        uint256 capital,
+        uint256 maxOpenInterestFactor,
+        uint256 maxSkewFactor,
+        uint256 maxPnlFactor
+    ) internal pure {
+        if (maxOpenInterestFactor != 0) {
+            uint256 capacity = WadMath.mulWadDown(capital, maxOpenInterestFactor);
+            uint256 notional = WadMath.mulWadUp(Math.max(longOpenInterest, shortOpenInterest), markPrice);
+            if (notional > capacity) revert IBallastCore.OpenInterestCapacityExceeded(marketId, notional, capacity);
+        }
+        int256 skew = int256(longOpenInterest) - int256(shortOpenInterest);
+        if (maxSkewFactor != 0 && WadMath.abs(skew) > WadMath.abs(skewBefore)) {
+            uint256 capacity = WadMath.mulWadDown(capital, maxSkewFactor);
+            uint256 notional = PositionMath.notional(skew, markPrice);
+            if (notional > capacity) revert IBallastCore.SkewCapacityExceeded(marketId, notional, capacity);
+        }
+        if (maxPnlFactor != 0) {
+            uint256 capacity = WadMath.mulWadDown(capital, maxPnlFactor);
+            int256 traderPnl = PositionMath.unrealisedPnl(skew, netOpenNotional, markPrice);
+            if (traderPnl > 0 && uint256(traderPnl) > capacity) {
+                revert IBallastCore.PnlCapacityExceeded(marketId, uint256(traderPnl), capacity);
+            }
+        }
     }
 
     /// @notice Reverts if a risk-increasing trade leaves a position below the market's minimum notional (at the

@@ -39,6 +39,9 @@ export interface RiskParamsInput {
   insuranceFeeShare: bigint;
   keeperRewardFloor: bigint;
   vaultReserveFactor: bigint;
+  maxOpenInterestFactor: bigint;
+  maxSkewFactor: bigint;
+  maxPnlFactor: bigint;
 }
 
 /** A market to deploy: a mock Chainlink feed (8 decimals) plus the core's parameters and margin table. */
@@ -86,6 +89,11 @@ export const DEFAULT_RISK: RiskParamsInput = {
   // Deployments that want one raise minRemainingNotional too (README: keeper reward floor).
   keeperRewardFloor: 0n,
   vaultReserveFactor: wad("0.5"),
+  // Capacity off by default: a fresh deployment has no LP capital yet, and tests trade against seeded ledgers.
+  // Deployments set them (README: capacity; DEMO_CAPACITY below is the demo's choice, with its derivation).
+  maxOpenInterestFactor: 0n,
+  maxSkewFactor: 0n,
+  maxPnlFactor: 0n,
 };
 
 /** Market parameters with everything optional switched off, then `overrides`. */

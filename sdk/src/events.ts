@@ -63,6 +63,9 @@ export function normaliseRiskParams(params: Record<string, unknown>): RiskParams
     insuranceFeeShare: BigInt(params.insuranceFeeShare as bigint),
     keeperRewardFloor: BigInt(params.keeperRewardFloor as bigint),
     vaultReserveFactor: BigInt(params.vaultReserveFactor as bigint),
+    maxOpenInterestFactor: BigInt(params.maxOpenInterestFactor as bigint),
+    maxSkewFactor: BigInt(params.maxSkewFactor as bigint),
+    maxPnlFactor: BigInt(params.maxPnlFactor as bigint),
   };
 }
 

@@ -596,6 +596,7 @@ contract AdvInvariantHandler {
             AccountHealth memory a = core.accountHealth(id);
             if (increases) {
                 require(a.equity >= int256(a.initialMargin), "INV5: risk-increasing trade left equity < IM");
+                _checkCapacity(marketId);
             }
             require(!a.liquidatable && a.equity >= 0, "INV8: a trade made the account unhealthy");
         } catch (bytes memory reason) {
@@ -608,6 +609,9 @@ contract AdvInvariantHandler {
                     (s == IBallastCore.EnforcedPause.selector && core.paused())
                         || s == IBallastCore.InsufficientMargin.selector || s == IBallastCore.PositionBelowMinimum.selector
                         || s == IBallastCore.OpenInterestCapExceeded.selector
+                        || s == IBallastCore.OpenInterestCapacityExceeded.selector
+                        || s == IBallastCore.SkewCapacityExceeded.selector
+                        || s == IBallastCore.PnlCapacityExceeded.selector
                         || s == IBallastCore.TooManyPositions.selector
                         || s == IBallastErrors.FillPriceNotPositive.selector
                         || s == IBallastCore.FeeExceedsMargin.selector,
@@ -704,6 +708,16 @@ contract AdvInvariantHandler {
 
     /// @dev Invariant 14: a partial liquidation's fraction meets the target and one wei less does not, recomputed
     /// from the account as the views show it before the liquidation (same block, so the same prices and funding).
+    /// @dev DESIGN §8: after a risk-increasing trade the market's open interest is within its capacity.
+    function _checkCapacity(uint256 marketId) internal view {
+        (MarketParams memory params, MarketState memory state,) = core.getMarket(marketId);
+        (int256 vaultLedger,) = core.ledgers();
+        uint256 capital = vaultLedger > 0 ? uint256(vaultLedger) : 0;
+        uint256 price = core.oracle().getPrice(params.feedId);
+        uint256 larger = state.longOpenInterest > state.shortOpenInterest ? state.longOpenInterest : state.shortOpenInterest;
+        require(larger * price / WAD <= capital * core.riskParams().maxOpenInterestFactor / WAD, "capacity: open interest");
+    }
+
     /// @return checked Whether the liquidation was partial (and so checked).
     function _checkMinimalFraction(ClosingPosition[] memory closes, int256 margin, LiquidationPreview memory r)
         internal
@@ -961,7 +975,11 @@ contract InvariantsTest {
                 minRemainingNotional: 500e18,
                 insuranceFeeShare: 0.2e18,
                 keeperRewardFloor: 2e18, // ≤ (0.5% − 0.06% taker) × $500 = $2.20
-                vaultReserveFactor: 0.5e18
+                vaultReserveFactor: 0.5e18,
+                // Capacity against the $2M of LP capital: $2M a side, $1M of skew, traders' PnL up to $600k.
+                maxOpenInterestFactor: 1e18,
+                maxSkewFactor: 0.5e18,
+                maxPnlFactor: 0.3e18
             })
         );
         core.grantRole(core.RISK_MANAGER_ROLE(), address(this));

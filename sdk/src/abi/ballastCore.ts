@@ -58,6 +58,21 @@ export const ballastCoreAbi = [
             "internalType": "uint64",
             "name": "vaultReserveFactor",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
           }
         ],
         "internalType": "struct RiskParams",
@@ -432,6 +447,27 @@ export const ballastCoreAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "openInterestNotional",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capacity",
+        "type": "uint256"
+      }
+    ],
+    "name": "OpenInterestCapacityExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "parameter",
         "type": "bytes32"
@@ -453,6 +489,27 @@ export const ballastCoreAbi = [
       }
     ],
     "name": "ParameterOutOfBounds",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "traderPnl",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capacity",
+        "type": "uint256"
+      }
+    ],
+    "name": "PnlCapacityExceeded",
     "type": "error"
   },
   {
@@ -581,6 +638,27 @@ export const ballastCoreAbi = [
       }
     ],
     "name": "SelfLiquidationCheaperThanClosing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "skewNotional",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "capacity",
+        "type": "uint256"
+      }
+    ],
+    "name": "SkewCapacityExceeded",
     "type": "error"
   },
   {
@@ -1421,6 +1499,21 @@ export const ballastCoreAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -2712,6 +2805,21 @@ export const ballastCoreAbi = [
             "internalType": "uint64",
             "name": "vaultReserveFactor",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
           }
         ],
         "internalType": "struct RiskParams",
@@ -2895,6 +3003,21 @@ export const ballastCoreAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],

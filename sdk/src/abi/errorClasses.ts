@@ -141,9 +141,15 @@ export type OnlyVaultError = BallastContractError<"OnlyVault">;
 /** The trade would take the side of `marketId` it leaves open to `openInterest`, above `cap`. */
 export const OpenInterestCapExceededError = errorClass<"OpenInterestCapExceeded">("OpenInterestCapExceededError");
 export type OpenInterestCapExceededError = BallastContractError<"OpenInterestCapExceeded">;
+/** The trade would take a side of `marketId` to `openInterestNotional`, above `capacity` (the `maxOpenInterestFactor` of LP capital). */
+export const OpenInterestCapacityExceededError = errorClass<"OpenInterestCapacityExceeded">("OpenInterestCapacityExceededError");
+export type OpenInterestCapacityExceededError = BallastContractError<"OpenInterestCapacityExceeded">;
 /** Parameter `parameter` (its name as bytes32) is `value`, outside [`min`, `max`]. */
 export const ParameterOutOfBoundsError = errorClass<"ParameterOutOfBounds">("ParameterOutOfBoundsError");
 export type ParameterOutOfBoundsError = BallastContractError<"ParameterOutOfBounds">;
+/** Traders' net unrealised PnL in `marketId` would be `traderPnl`, above `capacity` (the `maxPnlFactor` of LP capital): new risk waits until it falls (prices, funding, closes) or LP capital grows. */
+export const PnlCapacityExceededError = errorClass<"PnlCapacityExceeded">("PnlCapacityExceededError");
+export type PnlCapacityExceededError = BallastContractError<"PnlCapacityExceeded">;
 /** A risk-increasing trade would leave a position of `notional` (WAD USD), below `minNotional`. */
 export const PositionBelowMinimumError = errorClass<"PositionBelowMinimum">("PositionBelowMinimumError");
 export type PositionBelowMinimumError = BallastContractError<"PositionBelowMinimum">;
@@ -183,6 +189,9 @@ export type SequencerDownError = BallastContractError<"SequencerDown">;
 /** The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago. */
 export const SequencerGracePeriodNotOverError = errorClass<"SequencerGracePeriodNotOver">("SequencerGracePeriodNotOverError");
 export type SequencerGracePeriodNotOverError = BallastContractError<"SequencerGracePeriodNotOver">;
+/** The trade would grow the skew of `marketId` to `skewNotional`, above `capacity` (the `maxSkewFactor` of LP capital). */
+export const SkewCapacityExceededError = errorClass<"SkewCapacityExceeded">("SkewCapacityExceededError");
+export type SkewCapacityExceededError = BallastContractError<"SkewCapacityExceeded">;
 /** The fill price is worse than the acceptable price (above it for buys, below it for sells). */
 export const SlippageExceededError = errorClass<"SlippageExceeded">("SlippageExceededError");
 export type SlippageExceededError = BallastContractError<"SlippageExceeded">;
@@ -272,7 +281,9 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   OnlyInsurancePool: OnlyInsurancePoolError,
   OnlyVault: OnlyVaultError,
   OpenInterestCapExceeded: OpenInterestCapExceededError,
+  OpenInterestCapacityExceeded: OpenInterestCapacityExceededError,
   ParameterOutOfBounds: ParameterOutOfBoundsError,
+  PnlCapacityExceeded: PnlCapacityExceededError,
   PositionBelowMinimum: PositionBelowMinimumError,
   PriceOutOfBounds: PriceOutOfBoundsError,
   RampInProgress: RampInProgressError,
@@ -286,6 +297,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   SelfLiquidationCheaperThanClosing: SelfLiquidationCheaperThanClosingError,
   SequencerDown: SequencerDownError,
   SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
+  SkewCapacityExceeded: SkewCapacityExceededError,
   SlippageExceeded: SlippageExceededError,
   StalePrice: StalePriceError,
   TierCapsNotIncreasing: "math",
@@ -338,7 +350,9 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   OnlyInsurancePool: "Only the insurance pool may call this; `caller` is not it.",
   OnlyVault: "Only the liquidity vault may call this; `caller` is not it.",
   OpenInterestCapExceeded: "The trade would take the side of `marketId` it leaves open to `openInterest`, above `cap`.",
+  OpenInterestCapacityExceeded: "The trade would take a side of `marketId` to `openInterestNotional`, above `capacity` (the `maxOpenInterestFactor` of LP capital).",
   ParameterOutOfBounds: "Parameter `parameter` (its name as bytes32) is `value`, outside [`min`, `max`].",
+  PnlCapacityExceeded: "Traders' net unrealised PnL in `marketId` would be `traderPnl`, above `capacity` (the `maxPnlFactor` of LP capital): new risk waits until it falls (prices, funding, closes) or LP capital grows.",
   PositionBelowMinimum: "A risk-increasing trade would leave a position of `notional` (WAD USD), below `minNotional`.",
   PriceOutOfBounds: "The normalised price `priceWad` is outside [`minPriceWad`, `maxPriceWad`].",
   RampInProgress: "A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.",
@@ -346,6 +360,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   RequestExceedsBalance: "A request cannot name more shares than the caller holds.",
   SequencerDown: "The L2 sequencer is reported down (or its status round is not initialised).",
   SequencerGracePeriodNotOver: "The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago.",
+  SkewCapacityExceeded: "The trade would grow the skew of `marketId` to `skewNotional`, above `capacity` (the `maxSkewFactor` of LP capital).",
   SlippageExceeded: "The fill price is worse than the acceptable price (above it for buys, below it for sells).",
   StalePrice: "The answer was updated at `updatedAt`, which is unset, in the future, or more than `heartbeat` seconds ago.",
   TierCapsNotIncreasing: "Bracket `index`'s notional cap `cap` is not above the previous bracket's cap `previousCap`.",

@@ -467,6 +467,21 @@ export const governanceLogicAbi = [
             "internalType": "uint64",
             "name": "vaultReserveFactor",
             "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
           }
         ],
         "indexed": false,
@@ -538,6 +553,21 @@ export const governanceLogicAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -658,6 +688,21 @@ export const governanceLogicAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],

@@ -25,7 +25,7 @@ import {
 import type { MarginTier } from "./marginTiers.js";
 import { notional as positionNotional } from "./positionMath.js";
 import type { AccountHealth, MarketMap } from "./types.js";
-import { abs, mulWadDown, WAD } from "./wadMath.js";
+import { abs, mulWadDown, mulWadUp, WAD } from "./wadMath.js";
 
 /** The price grid of an 8-decimal Chainlink feed, in WAD: 1e-8 USD. */
 export const FEED_TICK_8_DECIMALS = 10n ** 10n;
@@ -299,6 +299,18 @@ export type MaxPositionSizeParameters = {
   timestamp: bigint;
   /** Optional leverage cap, WAD (10e18 = 10×): notional ≤ margin × leverage (rounded down). */
   leverage?: bigint;
+  /**
+   * Optional market caps, for a position opened on one side: the side's open interest now (base units), its cap
+   * `maxOpenInterestPerSide`, and, with the capacity factors (DESIGN §8), LP capital (the realised LP ledger) and
+   * `maxOpenInterestFactor`. The size returned keeps the side within both (the skew and PnL capacity depend on the
+   * other side and on prices: `simulateTrade` with `capacity` checks them).
+   */
+  caps?: {
+    sideOpenInterest: bigint;
+    maxOpenInterestPerSide: bigint;
+    vaultLedger?: bigint;
+    maxOpenInterestFactor?: bigint;
+  };
 };
 
 /** The result of {@link maxPositionSize}. */
@@ -314,18 +326,32 @@ export type MaxPositionSizeReturnType = {
 /**
  * The largest position a margin can carry in one market: the largest |size| S (1-wei grid, up to int128) whose
  * notional N = ⌈S × price / WAD⌉ has IM(N) ≤ `margin` under the market's tiered table at `timestamp` (ramp included),
- * and, with `leverage`, N ≤ ⌊margin × leverage⌋. At S the condition holds; at S + 1 wei it does not.
+ * and, with `leverage`, N ≤ ⌊margin × leverage⌋, and, with `caps`, the side's open interest stays within its cap and
+ * its notional within `maxOpenInterestFactor` × LP capital (the core's `OpenInterestCapExceeded` and
+ * `OpenInterestCapacityExceeded`). At S the condition holds; at S + 1 wei it does not.
  *
  * This is the IM side of the core's check `equity ≥ IM` for a position opened at the mark price. A real trade
  * also pays the fee and the skew premium, and its basis rounds up by at most 1 wei: use `simulateTrade` on the
  * resulting size to confirm, or subtract the expected fee from `margin` first.
  */
 export function maxPositionSize(parameters: MaxPositionSizeParameters): MaxPositionSizeReturnType {
-  const { market, margin, price, timestamp, leverage } = parameters;
+  const { market, margin, price, timestamp, leverage, caps } = parameters;
   const notionalCap = leverage === undefined ? undefined : margin > 0n ? mulWadDown(margin, leverage) : 0n;
+  const capacity =
+    caps?.maxOpenInterestFactor === undefined || caps.maxOpenInterestFactor === 0n
+      ? undefined
+      : mulWadDown(
+          caps.vaultLedger !== undefined && caps.vaultLedger > 0n ? caps.vaultLedger : 0n,
+          caps.maxOpenInterestFactor,
+        );
   const fits = (size: bigint): boolean => {
     const n = positionNotional(size, price);
     if (notionalCap !== undefined && n > notionalCap) return false;
+    if (caps !== undefined) {
+      const openInterest = caps.sideOpenInterest + size;
+      if (openInterest > caps.maxOpenInterestPerSide) return false;
+      if (capacity !== undefined && mulWadUp(openInterest, price) > capacity) return false;
+    }
     return marketRequirements(market, n, timestamp).initialMargin <= margin;
   };
   // Closed form on the IM segment: N = (margin × D + intercept) / slope.

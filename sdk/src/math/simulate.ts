@@ -25,7 +25,15 @@ import { replaceRisk } from "./accountRisk.js";
 import { planLiquidation } from "./liquidationLogic.js";
 import { isLiquidatable } from "./marginMath.js";
 import { marketSkew, movePosition } from "./marketMath.js";
-import { checkAccountAfter, checkFeeCovered, checkMinimumNotional, type Fill, priceFill } from "./tradeMath.js";
+import {
+  type CapacityFactors,
+  checkAccountAfter,
+  checkCapacity,
+  checkFeeCovered,
+  checkMinimumNotional,
+  type Fill,
+  priceFill,
+} from "./tradeMath.js";
 import type {
   AccountHealth,
   AccountPosition,
@@ -71,6 +79,12 @@ export type SimulateTradeParameters = Omit<AccountSnapshot, "account"> & {
   acceptablePrice?: bigint;
   /** Whether the core is paused (risk-increasing trades revert with `EnforcedPause`). */
   paused?: boolean;
+  /**
+   * LP capital (the realised LP ledger, `ledgers()[0]`) and the capacity factors of `riskParams()`: with them the
+   * simulation also raises the capacity errors (`OpenInterestCapacityExceeded`, `SkewCapacityExceeded`,
+   * `PnlCapacityExceeded`) the core checks after a risk-increasing trade.
+   */
+  capacity?: { vaultLedger: bigint; factors: CapacityFactors };
   /** Sharpens error messages. */
   errorContext?: ContractErrorContext;
 };
@@ -120,7 +134,7 @@ export type SimulateTradeReturnType = {
  * A trade of `sizeDelta` in `marketId` at `timestamp`: fill, fee, new position, health after, and the first
  * error the core would raise (`ZeroAmount`, `MarketNotListed` for a market missing from `markets`,
  * `IsolatedMarketMismatch`, `AccountLiquidatable`, `FillPriceNotPositive`, `PositionBelowMinimum`, `FeeExceedsMargin`,
- * `SlippageExceeded`, `EnforcedPause`, `OpenInterestCapExceeded`, `TooManyPositions`, `InsufficientMargin`,
+ * `SlippageExceeded`, `EnforcedPause`, `OpenInterestCapExceeded`, the capacity errors (with `capacity`), `TooManyPositions`, `InsufficientMargin`,
  * `ReductionLeavesAccountUnhealthy`).
  * @see contracts/core/BallastCore.sol `_trade` (with TradeMath, MarketMath, AccountRisk)
  */
@@ -235,6 +249,19 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
         [BigInt(marketId), openInterest, params.maxOpenInterestPerSide],
         context,
       );
+    } else if (parameters.capacity !== undefined) {
+      const { vaultLedger, factors } = parameters.capacity;
+      const failure = checkCapacity(
+        BigInt(marketId),
+        aggregates.longOpenInterest,
+        aggregates.shortOpenInterest,
+        state.longOpenInterest - state.shortOpenInterest,
+        aggregates.netOpenNotional,
+        price,
+        vaultLedger > 0n ? vaultLedger : 0n,
+        factors,
+      );
+      if (failure !== undefined) error = createContractError(failure.errorName, failure.args, context);
     }
   }
   if (error === undefined && newSize !== 0n && before.size === 0n) {

@@ -8,9 +8,9 @@
 import type { RiskTotals } from "./accountRisk.js";
 import { accruedFunding } from "./fundingMath.js";
 import { isLiquidatable } from "./marginMath.js";
-import { applyFill, notional } from "./positionMath.js";
+import { applyFill, notional, unrealisedPnl } from "./positionMath.js";
 import { fillPrice, tradingFee } from "./pricingMath.js";
-import { abs, positivePart } from "./wadMath.js";
+import { abs, mulWadDown, mulWadUp, positivePart } from "./wadMath.js";
 
 /** A priced trade against one position, before anything is written. */
 export type Fill = {
@@ -31,7 +31,10 @@ export type TradeCheckFailure =
   | { errorName: "PositionBelowMinimum"; args: [bigint, bigint] }
   | { errorName: "FeeExceedsMargin"; args: [bigint, bigint] }
   | { errorName: "InsufficientMargin"; args: [bigint, bigint] }
-  | { errorName: "ReductionLeavesAccountUnhealthy"; args: [bigint, bigint] };
+  | { errorName: "ReductionLeavesAccountUnhealthy"; args: [bigint, bigint] }
+  | { errorName: "OpenInterestCapacityExceeded"; args: [bigint, bigint, bigint] }
+  | { errorName: "SkewCapacityExceeded"; args: [bigint, bigint, bigint] }
+  | { errorName: "PnlCapacityExceeded"; args: [bigint, bigint, bigint] };
 
 /**
  * Prices `sizeDelta` against a position of (`size`, `openNotional`, `lastFundingIndex`).
@@ -70,6 +73,55 @@ export function checkMinimumNotional(
   const newNotional = notional(newSize, markPrice);
   if (newNotional < minPositionNotional) {
     return { errorName: "PositionBelowMinimum", args: [newNotional, minPositionNotional] };
+  }
+  return undefined;
+}
+
+/** The capacity factors of `RiskParams` (WAD of LP capital; 0 skips a check). */
+export type CapacityFactors = {
+  maxOpenInterestFactor: bigint;
+  maxSkewFactor: bigint;
+  maxPnlFactor: bigint;
+};
+
+/**
+ * The capacity revert a risk-increasing trade would raise (`OpenInterestCapacityExceeded`, `SkewCapacityExceeded`,
+ * `PnlCapacityExceeded`): each side's open-interest notional, the skew notional when the trade grew |skew|, and the
+ * traders' net unrealised PnL in the market, each at most its factor of LP `capital` (DESIGN §8).
+ * @param skewBefore The market's skew before the trade; the open interests and `netOpenNotional` are after it.
+ * @param capital LP capital, WAD USD (the positive part of the realised LP ledger).
+ * @see contracts/libraries/TradeMath.sol `checkCapacity`
+ */
+export function checkCapacity(
+  marketId: bigint,
+  longOpenInterest: bigint,
+  shortOpenInterest: bigint,
+  skewBefore: bigint,
+  netOpenNotional: bigint,
+  markPrice: bigint,
+  capital: bigint,
+  factors: CapacityFactors,
+): TradeCheckFailure | undefined {
+  if (factors.maxOpenInterestFactor !== 0n) {
+    const capacity = mulWadDown(capital, factors.maxOpenInterestFactor);
+    const larger = longOpenInterest > shortOpenInterest ? longOpenInterest : shortOpenInterest;
+    const openInterestNotional = mulWadUp(larger, markPrice);
+    if (openInterestNotional > capacity) {
+      return { errorName: "OpenInterestCapacityExceeded", args: [marketId, openInterestNotional, capacity] };
+    }
+  }
+  const skew = longOpenInterest - shortOpenInterest;
+  if (factors.maxSkewFactor !== 0n && abs(skew) > abs(skewBefore)) {
+    const capacity = mulWadDown(capital, factors.maxSkewFactor);
+    const skewNotional = notional(skew, markPrice);
+    if (skewNotional > capacity) return { errorName: "SkewCapacityExceeded", args: [marketId, skewNotional, capacity] };
+  }
+  if (factors.maxPnlFactor !== 0n) {
+    const capacity = mulWadDown(capital, factors.maxPnlFactor);
+    const traderPnl = unrealisedPnl(skew, netOpenNotional, markPrice);
+    if (traderPnl > 0n && traderPnl > capacity) {
+      return { errorName: "PnlCapacityExceeded", args: [marketId, traderPnl, capacity] };
+    }
   }
   return undefined;
 }

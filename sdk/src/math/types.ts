@@ -105,6 +105,12 @@ export type RiskParams = {
   /** WAD USD: the least a keeper earns for a close of ≥ minRemainingNotional (topped up from insurance). */
   keeperRewardFloor: bigint;
   vaultReserveFactor: bigint;
+  /** WAD of LP capital: each side's open-interest notional may reach this much of it (0: no check). */
+  maxOpenInterestFactor: bigint;
+  /** WAD of LP capital: the skew notional a trade that grows |skew| may reach (0: no check). */
+  maxSkewFactor: bigint;
+  /** WAD of LP capital: traders' net unrealised PnL in a market above which new risk is refused (0: no check). */
+  maxPnlFactor: bigint;
 };
 
 /** `AccountHealth`, exactly as `BallastCore.accountHealth` returns it. */

@@ -221,6 +221,9 @@ describe("BallastCore — governance", () => {
       ["minRemainingNotional", MAX_USD_FLOOR, MAX_USD_FLOOR + 1n, 0n, MAX_USD_FLOOR],
       ["insuranceFeeShare", WAD, WAD + 1n, 0n, WAD],
       ["vaultReserveFactor", WAD, WAD + 1n, 0n, WAD],
+      ["maxOpenInterestFactor", 10n * WAD, 10n * WAD + 1n, 0n, 10n * WAD],
+      ["maxSkewFactor", 10n * WAD, 10n * WAD + 1n, 0n, 10n * WAD],
+      ["maxPnlFactor", WAD, WAD + 1n, 0n, WAD],
     ];
     for (const [parameter, atBound, past, min, max] of cases) {
       it(`${parameter}: ${atBound} accepted, ${past} reverts`, async () => {

@@ -51,6 +51,9 @@ const RISK: RiskParams = {
   insuranceFeeShare: 0n,
   keeperRewardFloor: 0n,
   vaultReserveFactor: 0n,
+  maxOpenInterestFactor: 0n,
+  maxSkewFactor: 0n,
+  maxPnlFactor: 0n,
 };
 
 /** A long of `size` base units opened at 1,000 USD with `margin` USD. */

@@ -132,6 +132,10 @@ const riskArb = fc.record({
   fullLiquidationHealthFactor: fc.bigInt({ min: 0n, max: 9n * 10n ** 17n }),
   minRemainingNotional: fc.bigInt({ min: 0n, max: 2_000n }).map((x) => x * WAD_),
   insuranceFeeShare: fc.bigInt({ min: 0n, max: WAD_ }),
+  // Capacity against LP capital: off one time in three, otherwise tight enough that some trades hit it.
+  maxOpenInterestFactor: fc.oneof(fc.constant(0n), fc.bigInt({ min: WAD_ / 100n, max: 2n * WAD_ })),
+  maxSkewFactor: fc.oneof(fc.constant(0n), fc.bigInt({ min: WAD_ / 200n, max: WAD_ })),
+  maxPnlFactor: fc.oneof(fc.constant(0n), fc.bigInt({ min: WAD_ / 1000n, max: WAD_ / 10n })),
 });
 
 const scenarioArb = fc.record({
@@ -266,6 +270,7 @@ class Run {
       acceptable =
         delta > 0n ? preview.fill.fillPrice - this.r.big(0n, 1n) : preview.fill.fillPrice + this.r.big(0n, 1n);
     }
+    const [ledgerBefore] = await this.b.core.ledgers();
     const expected = simulateTrade({
       ...view,
       timestamp,
@@ -274,6 +279,7 @@ class Run {
       sizeDelta: delta,
       acceptablePrice: acceptable,
       paused: view.paused,
+      capacity: { vaultLedger: ledgerBefore, factors: this.risk },
     });
     await time.setNextBlockTimestamp(timestamp);
     counts.trades++;
@@ -605,5 +611,9 @@ describe("SDK account math vs the contracts (differential)", function () {
     expect(counts.tradeReverts).to.be.greaterThan(10);
     expect(counts.marketStateComparisons).to.be.greaterThan(100);
     expect(counts.priceLineChecks).to.be.greaterThan(50);
+    // The capacity checks (DESIGN §8) were reached, and predicted, on chain.
+    for (const error of ["OpenInterestCapacityExceeded", "SkewCapacityExceeded", "PnlCapacityExceeded"]) {
+      expect(counts.revertsByError[error] ?? 0, error).to.be.greaterThan(0);
+    }
   });
 });

@@ -352,6 +352,26 @@ describe("SDK account math (unit)", () => {
       );
     });
 
+    it("with caps: the side stays within maxOpenInterestPerSide and maxOpenInterestFactor × LP capital", () => {
+      const base = { market: market(0, BINANCE_BTC), margin: wad(10_000), price: wad(60_000), timestamp: 0n };
+      // Open-interest cap: 100 BTC a side, 95 open already → 5 BTC at most.
+      const byCap = maxPositionSize({ ...base, caps: { sideOpenInterest: wad(95), maxOpenInterestPerSide: wad(100) } });
+      expect(byCap.size).to.equal(wad(5));
+      // Capacity: LP capital $5M × 0.3 = $1.5M of side notional = 25 BTC; 20 open → 5 BTC (notional rounds up).
+      const byCapacity = maxPositionSize({
+        ...base,
+        caps: {
+          sideOpenInterest: wad(20),
+          maxOpenInterestPerSide: wad(1_000),
+          vaultLedger: wad(5_000_000),
+          maxOpenInterestFactor: wad("0.3"),
+        },
+      });
+      expect(byCapacity.size).to.equal(wad(5));
+      // Without caps the margin alone would carry 13.41666… BTC.
+      expect(maxPositionSize(base).size > wad(13)).to.equal(true);
+    });
+
     it("a worked example: $10,000 on the Binance table at $60,000 carries 13.41666… BTC (IM 2% past $600k)", () => {
       const { size, initialMargin } = maxPositionSize({
         market: market(0, BINANCE_BTC),

@@ -7,9 +7,9 @@
 import type { BaseContract, BigNumberish, BytesLike, FunctionFragment, Result, Interface, EventFragment, AddressLike, ContractRunner, ContractMethod, Listener } from "ethers"
 import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, TypedLogDescription, TypedListener, TypedContractMethod } from "./common.js"
   
-    export type RiskParamsStruct = {liquidationFeeRate: BigNumberish, keeperRewardShare: BigNumberish, liquidationBuffer: BigNumberish, fullLiquidationHealthFactor: BigNumberish, minRemainingNotional: BigNumberish, insuranceFeeShare: BigNumberish, keeperRewardFloor: BigNumberish, vaultReserveFactor: BigNumberish}
+    export type RiskParamsStruct = {liquidationFeeRate: BigNumberish, keeperRewardShare: BigNumberish, liquidationBuffer: BigNumberish, fullLiquidationHealthFactor: BigNumberish, minRemainingNotional: BigNumberish, insuranceFeeShare: BigNumberish, keeperRewardFloor: BigNumberish, vaultReserveFactor: BigNumberish, maxOpenInterestFactor: BigNumberish, maxSkewFactor: BigNumberish, maxPnlFactor: BigNumberish}
 
-    export type RiskParamsStructOutput = [liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, insuranceFeeShare: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint] & {liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, insuranceFeeShare: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint }
+    export type RiskParamsStructOutput = [liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, insuranceFeeShare: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint, maxOpenInterestFactor: bigint, maxSkewFactor: bigint, maxPnlFactor: bigint] & {liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, insuranceFeeShare: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint, maxOpenInterestFactor: bigint, maxSkewFactor: bigint, maxPnlFactor: bigint }
   
 
     export type MarginTierStruct = {notionalCap: BigNumberish, initialMarginRate: BigNumberish, maintenanceMarginRate: BigNumberish}
