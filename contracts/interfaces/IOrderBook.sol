@@ -62,7 +62,7 @@ interface IOrderBook {
     error OrderNotExpired(uint256 expiry, uint256 timestamp);
     /// @notice The expiry asked for is outside [settleTime + 1, settleTime + maxWindow].
     error InvalidExpiry(uint256 expiry, uint256 minExpiry, uint256 maxExpiry);
-    /// @notice The size delta does not fit the packed order (|sizeDelta| < 2^95) or is zero.
+    /// @notice The size delta does not fit the packed order (|sizeDelta| < 2^95).
     error InvalidSizeDelta(int256 sizeDelta);
     /// @notice Market `marketId` takes no orders (no price feed configured).
     error MarketNotConfigured(uint256 marketId);

@@ -70,7 +70,8 @@ contract OrderBook is IOrderBook, AccessControl, ReentrancyGuardTransient {
         uint256 expiry
     ) external nonReentrant returns (uint256, uint256) {
         // Cast is safe: the range is checked first; type(int96).min is reserved for CLOSE_ALL.
-        if (sizeDelta == 0 || sizeDelta <= type(int96).min || sizeDelta > type(int96).max) {
+        if (sizeDelta == 0) revert IBallastErrors.ZeroAmount();
+        if (sizeDelta <= type(int96).min || sizeDelta > type(int96).max) {
             revert InvalidSizeDelta(sizeDelta);
         }
         return _commit(accountId, marketId, int96(sizeDelta), acceptablePrice, expiry);
@@ -212,7 +213,10 @@ contract OrderBook is IOrderBook, AccessControl, ReentrancyGuardTransient {
         if (msg.sender != owner && !CORE.isOperator(owner, msg.sender)) {
             revert IBallastCore.Unauthorized(accountId, msg.sender);
         }
-        if (markets[marketId].pythFeedId == bytes32(0)) revert MarketNotConfigured(marketId);
+        if (markets[marketId].pythFeedId == bytes32(0)) {
+            if (marketId >= CORE.marketCount()) revert IBallastCore.MarketNotListed(marketId);
+            revert MarketNotConfigured(marketId);
+        }
         Order storage slot = orders[accountId][marketId];
         if (slot.sizeDelta != 0) revert OrderPending(accountId, marketId);
 

@@ -50,7 +50,7 @@ export async function deployWorld(connection: NetworkConnection, deploymentId?: 
       await core.connect(spec.owner).deposit(id, spec.depositUsd * unit);
       for (const trade of spec.trades) {
         const size = (trade.usd * WAD) / prices[trade.market]!;
-        await core.connect(spec.owner).trade(id, trade.market, size, size > 0n ? MaxUint256 : 0n);
+        await trader.connect(spec.owner).trade(id, trade.market, size, size > 0n ? MaxUint256 : 0n);
       }
       ids.push(id);
     }

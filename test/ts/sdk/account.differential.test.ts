@@ -278,7 +278,7 @@ class Run {
     await time.setNextBlockTimestamp(timestamp);
     counts.trades++;
     try {
-      const tx = await this.b.core
+      const tx = await this.b.trader
         .connect(account.owner)
         .trade(account.id, marketId, delta, acceptable, { gasLimit: 3_000_000 });
       const receipt = await tx.wait();

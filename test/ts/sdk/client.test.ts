@@ -115,7 +115,7 @@ describe("SDK viem client", () => {
     it("getMarkets: params, state, tiers, ramp, oracle price and pending funding, at one block", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 100_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, wad(30), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, wad(30), wad(1_000_000));
       await time.increase(1_000);
       const view = await getMarkets(sdkPublicClient(provider), { deployment });
       const [params, state, tiers] = await b.core.getMarket(ETH_MARKET);
@@ -136,8 +136,8 @@ describe("SDK viem client", () => {
     it("getAccount reads account, positions, markets, ramps and prices in ONE eth_call; health equals the core's", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 20_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("1.5"), wad(1_000_000));
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, -wad(20), 0n);
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("1.5"), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, -wad(20), 0n);
       await b.setPrice("BTC", 49_000);
       const { client, methods } = countingClient();
       const view = await getAccount(client, { deployment, accountId: id });
@@ -159,7 +159,7 @@ describe("SDK viem client", () => {
       const ids: bigint[] = [];
       for (let i = 0; i < 24; i++) {
         const id = await b.openAccount(b.bob, BigInt(1_000 + 97 * i) * b.unit, i % 3 === 0 ? BTC_MARKET : undefined);
-        await b.core.connect(b.bob).trade(id, BTC_MARKET, wad("0.05") + BigInt(i) * 10n ** 15n, wad(1_000_000));
+        await b.trader.connect(b.bob).trade(id, BTC_MARKET, wad("0.05") + BigInt(i) * 10n ** 15n, wad(1_000_000));
         ids.push(id);
       }
       const { client, methods } = countingClient();
@@ -177,7 +177,7 @@ describe("SDK viem client", () => {
     it("a refused price is reported as a typed oracle error, and health is left undefined", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 10_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.1"), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.1"), wad(1_000_000));
       await time.increase(3_700); // past the 1-hour heartbeat
       const client = sdkPublicClient(provider);
       const view = await getAccount(client, { deployment, accountId: id });
@@ -251,7 +251,7 @@ describe("SDK viem client", () => {
       const { b, deployment } = await loadFixture(simpleSetup);
       const id = await b.openAccount(b.alice, 620n * b.unit);
       // SIMPLE_TIERS (10% IM): 0.036 BTC at $50,000 = $1,800 of notional, IM $180; no fees or premium.
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.036"), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.036"), wad(1_000_000));
       const client = sdkPublicClient(provider);
       const error = await simulateWithdraw(client, {
         deployment,
@@ -282,9 +282,9 @@ describe("SDK viem client", () => {
     it("a reduction into negative equity: the SDK and the core both say ReductionLeavesAccountUnhealthy", async () => {
       const { b, deployment } = await loadFixture(steepSkewSetup);
       const a = await b.openAccount(b.alice, 6_000n * b.unit);
-      await b.core.connect(b.alice).trade(a, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(a, BTC_MARKET, wad(1), wad(1_000_000));
       const whale = await b.openAccount(b.bob, 1_000_000n * b.unit);
-      await b.core.connect(b.bob).trade(whale, BTC_MARKET, -wad(30), 0n);
+      await b.trader.connect(b.bob).trade(whale, BTC_MARKET, -wad(30), 0n);
       await b.setPrice("BTC", 47_000);
       const client = sdkPublicClient(provider);
       const view = await getAccount(client, { deployment, accountId: a });
@@ -325,7 +325,7 @@ describe("SDK viem client", () => {
     it("simulateLiquidate returns the core's result, equal to the SDK's plan; a healthy account throws", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 3_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
       const client = sdkPublicClient(provider);
       const healthy = await simulateLiquidate(client, {
         deployment,
@@ -404,7 +404,7 @@ describe("SDK viem client", () => {
 
       // A liquidation pays the keeper a claimable reward.
       const victim = await b.openAccount(b.bob, 3_500n * b.unit);
-      await b.core.connect(b.bob).trade(victim, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.bob).trade(victim, BTC_MARKET, wad(1), wad(1_000_000));
       const healthy = await b.openAccount(b.bob, 3_000n * b.unit);
       await b.setPrice("BTC", 47_000);
       const keeper = wallet(b.keeper);
@@ -477,7 +477,7 @@ describe("SDK viem client", () => {
     it("keeps the view current from core events and feed AnswerUpdated", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 10_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
       const client = sdkPublicClient(provider);
       const changes: { view: AccountView; change: AccountChange }[] = [];
       const errors: unknown[] = [];

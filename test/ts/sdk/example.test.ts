@@ -24,7 +24,7 @@ describe("SDK frontend example (sdk/examples/frontend.ts)", () => {
     const ballast = connect(deployment, custom(provider as unknown as EIP1193Provider));
 
     const id = await b.openAccount(b.alice, 5_000n * b.unit);
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), wad(1_000_000));
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), wad(1_000_000));
     const lines = await describeAccount(ballast, id);
     expect(lines[0]).to.match(/^Account 1 \(cross\) at block \d+$/);
     expect(lines[1]).to.match(/^ {2}equity \$4,9\d\d\.\d\d {2}IM \$1,000\.00 {2}MM \$500\.00$/);
