@@ -98,7 +98,8 @@ async function fundEscrow(world: OrderWorld, signer: Signer): Promise<void> {
   const address = await signer.getAddress();
   const [params, unit] = await Promise.all([world.orderBook.orderParams(), world.orderBook.feeUnit()]);
   const escrow = BigInt(params.settlementFeeUnits) * unit;
-  if ((await world.token.balanceOf(address)) < escrow) await world.token.mint(address, escrow * 100n);
+  // Exactly the escrow, every time: the signer's wallet balance is the same after the commit as before.
+  await world.token.mint(address, escrow);
   const spender = await world.orderBook.getAddress();
   if ((await world.token.allowance(address, spender)) < escrow) {
     await world.token.connect(signer).approve(spender, 2n ** 255n);
@@ -145,6 +146,22 @@ export async function settleOrder(
     if (parsed?.name === "OrderCancelled") throw new OrderRefused(parsed.args.reason as string, receipt);
   }
   return tx;
+}
+
+/**
+ * Sends the settlement of a committed order at the adapter's price without waiting for it (for blocks built with
+ * automine off). The caller checks the receipt.
+ */
+export async function sendSettle(
+  world: OrderWorld,
+  accountId: bigint,
+  marketId: bigint,
+  overrides: Overrides = {},
+): Promise<ContractTransactionResponse> {
+  const order = await world.orderBook.getOrder(accountId, marketId);
+  const { price, feedId } = await adapterPrice(world, marketId);
+  const update = pythUpdate({ feedId, priceWad: price, publishTime: order.settleTime });
+  return world.orderBook.connect(world.settler as Signer).settle(accountId, marketId, [update], { value: 1n, ...overrides });
 }
 
 type TradeFn = ((

@@ -18,7 +18,7 @@ import {
   type FixtureOptions,
 } from "../helpers/fixture.js";
 import { eventsNamed, expectTokenConservation, mulWadUp, targetEquity } from "../helpers/liquidationChecks.js";
-import { createOrderTrader, settleOrder } from "../helpers/orders.js";
+import { createOrderTrader, sendSettle as sendSettleOf, settleOrder } from "../helpers/orders.js";
 import { DEFAULT_ORDER_PARAMS } from "../../../scripts/lib/config.js";
 import type { MockERC20 } from "../../../types/ethers-contracts/index.js";
 
@@ -62,6 +62,11 @@ async function withPosition(b: Ballast, owner: HardhatEthersSigner, depositUsd: 
  * Deploys the core by hand around `token` (as scripts/lib/deploy.ts does): one BTC market at $50,000 with the 10%/5%
  * table, signer pools.
  */
+/** Sends (without waiting for it) the settlement of a committed order at the adapter's price. */
+function sendSettle(b: Ballast, accountId: bigint, marketId: bigint, overrides: { gasLimit: number }) {
+  return sendSettleOf(b, accountId, marketId, overrides);
+}
+
 async function deployCoreAround(token: { getAddress(): Promise<string> }) {
   const [admin, , , , , , , vaultSigner, insuranceSigner] = await ethers.getSigners();
   const oracle = await ethers.deployContract("OracleAdapter", [admin!.address]);
@@ -187,7 +192,8 @@ describe("Adversarial", function () {
 
     for (const mode of modes) {
       it(`${mode.name}: trades, withdrawals with positions and liquidations revert with ${mode.error}`, async () => {
-        const { b, healthy, doomed, ethOnly, flat, trader } = await loadFixture(oracleFixture);
+        const { b, healthy, doomed, ethOnly, flat } = await loadFixture(oracleFixture);
+        const { trader } = b;
         await mode.breakIt(b);
         const { core, oracle } = b;
         const blocked = (p: Promise<unknown>) => expect(p).to.be.revertedWithCustomError(oracle, mode.error);
@@ -855,14 +861,16 @@ describe("Adversarial", function () {
       await b.setPrice("BTC", 45_600); // victim: equity 4,400 vs MM 2,280, healthy
       const victimEquity = (await b.core.accountHealth(victim)).equity;
       const attackerMargin = await margin(b, attacker);
-      const [open, liquidation, close] = await oneBlock([
-        () => b.trader.connect(b.carol).trade(attacker, BTC_MARKET, wad(100), MaxUint256, { gasLimit: 1_000_000 }),
+      // With orders the open settles in a block of its own choosing only through the order book; the liquidation
+      // attempt rides in the same block as the settlement, and the close follows (an instant close no longer exists).
+      await b.trader.commit(b.carol, attacker, BTC_MARKET, wad(100), MaxUint256);
+      const [open, liquidation] = await oneBlock([
+        () => sendSettle(b, attacker, BTC_MARKET, { gasLimit: 1_000_000 }),
         () => b.core.connect(b.carol).liquidate(victim, b.carol.address, { gasLimit: 3_000_000 }),
-        () => b.trader.connect(b.carol).closePosition(attacker, BTC_MARKET, 0n, { gasLimit: 1_000_000 }),
       ]);
       expect(open!.status).to.equal(1);
       expect(liquidation!.status).to.equal(0);
-      expect(close!.status).to.equal(1);
+      await b.trader.connect(b.carol).closePosition(attacker, BTC_MARKET, 0n);
       expect((await b.core.accountHealth(victim)).equity).to.equal(victimEquity);
       expect(await b.core.claimableRewards(b.carol.address)).to.equal(0n);
       expect(await margin(b, attacker)).to.be.lessThan(attackerMargin); // fees, no gain
@@ -1092,6 +1100,7 @@ describe("Adversarial", function () {
       const cases: [object, string, () => Promise<unknown>, string][] = [
         [b.core, "initializePools", () => core.initializePools(stranger.address, stranger.address), ADMIN],
         [b.core, "setOracle", () => core.setOracle(stranger.address), ADMIN],
+        [b.core, "setOrderBook", () => core.setOrderBook(stranger.address), ADMIN],
         [b.core, "grantRole", () => core.grantRole(RISK, stranger.address), ADMIN],
         [b.core, "revokeRole", () => core.revokeRole(RISK, b.admin.address), ADMIN],
         [b.core, "listMarket", () => core.listMarket(marketParams(BTC), SIMPLE_TIERS), RISK],
@@ -1118,6 +1127,10 @@ describe("Adversarial", function () {
       await expect(core.creditVault(1n)).to.be.revertedWithCustomError(b.core, "OnlyVault");
       await expect(core.debitVault(stranger.address, 1n)).to.be.revertedWithCustomError(b.core, "OnlyVault");
       await expect(core.creditInsurance(1n)).to.be.revertedWithCustomError(b.core, "OnlyInsurancePool");
+      // Trades execute only through the order book.
+      await expect(core.settleOrder(1n, 0n, 1n, MaxUint256, WAD))
+        .to.be.revertedWithCustomError(b.core, "OnlyOrderBook")
+        .withArgs(stranger.address);
       await expect(core.debitInsurance(stranger.address, 1n)).to.be.revertedWithCustomError(
         b.core,
         "OnlyInsurancePool",
@@ -1129,8 +1142,7 @@ describe("Adversarial", function () {
         "setOperator",
         "deposit",
         "withdraw",
-        "trade",
-        "closePosition",
+        "settleOrder",
         "liquidate",
         "liquidateMany",
         "claimRewards",
