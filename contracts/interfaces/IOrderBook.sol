@@ -67,9 +67,9 @@ interface IOrderBook {
     /// @notice Market `marketId` takes no orders (no price feed configured).
     error MarketNotConfigured(uint256 marketId);
     /// @notice The update's price is not positive.
-    error InvalidSettlementPrice(int256 price, int32 expo);
+    error InvalidSettlementPrice(int256 price, int256 expo);
     /// @notice The update's exponent is outside [-36, 12].
-    error InvalidExponent(int32 expo);
+    error InvalidExponent(int256 expo);
     /// @notice The update's confidence interval is too wide: conf / price = `ratio` > `maxRatio` (WAD).
     error ConfidenceTooWide(uint256 ratio, uint256 maxRatio);
     /// @notice `marketId` already settled at `settledPrice` in this transaction; one price per market per

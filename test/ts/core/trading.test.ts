@@ -369,14 +369,14 @@ describe("BallastCore — trading", () => {
     it("ZeroAmount, MarketNotListed and AccountNotFound", async () => {
       const { core, alice, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 1_000n * USDC);
-      await expect(trader.connect(alice).trade(id, BTC_MARKET, 0, BTC_PRICE)).to.be.revertedWithCustomError(
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, 0n, BTC_PRICE)).to.be.revertedWithCustomError(
         core,
         "ZeroAmount",
       );
-      await expect(trader.connect(alice).trade(id, 2, wad(1), BTC_PRICE))
+      await expect(trader.connect(alice).trade(id, 2n, wad(1), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "MarketNotListed")
         .withArgs(2n);
-      await expect(trader.connect(alice).trade(77, BTC_MARKET, wad(1), BTC_PRICE))
+      await expect(trader.connect(alice).trade(77n, BTC_MARKET, wad(1), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "AccountNotFound")
         .withArgs(77n);
     });
