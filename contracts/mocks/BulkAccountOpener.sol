@@ -62,7 +62,8 @@ contract BulkAccountOpener {
         for (uint256 i; i < specs.length; ++i) {
             total += specs[i].assets;
         }
-        TOKEN.mint(address(this), total + specs.length * 2 * 100 * ORDERS.feeUnit() * ORDERS.orderParams().settlementFeeUnits);
+        uint256 escrow = ORDERS.feeUnit() * ORDERS.orderParams().settlementFeeUnits;
+        TOKEN.mint(address(this), total + specs.length * 2 * escrow); // up to two orders per account
         for (uint256 i; i < specs.length; ++i) {
             AccountSpec calldata spec = specs[i];
             uint256 accountId = CORE.createAccount(spec.isolated, spec.marketId);

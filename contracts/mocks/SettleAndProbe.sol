@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IBallastCore} from "../interfaces/IBallastCore.sol";
 import {IOrderBook} from "../interfaces/IOrderBook.sol";
 
 /// @title SettleAndProbe

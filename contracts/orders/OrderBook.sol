@@ -100,7 +100,9 @@ contract OrderBook is IOrderBook, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
-    function settleMany(SettleRequest[] calldata requests) external payable nonReentrant returns (bool[] memory filled) {
+    function settleMany(
+        SettleRequest[] calldata requests
+    ) external payable nonReentrant returns (bool[] memory filled) {
         if (requests.length == 0) revert EmptyBatch();
         filled = new bool[](requests.length);
         uint256 rewards;
