@@ -81,7 +81,7 @@ interface IOrderBook {
     error InsufficientUpdateFee(uint256 sent, uint256 fee);
     /// @notice Paying back the unused oracle fee failed.
     error RefundFailed(address to, uint256 amount);
-    /// @notice `requests` and other arrays of a batch differ in length, or the batch is empty.
+    /// @notice A batch settlement was given no orders.
     error EmptyBatch();
 
     // ---------------------------------------------------------------- events

@@ -75,7 +75,7 @@ export type ERC4626ExceededMaxRedeemError = BallastContractError<"ERC4626Exceede
 /** The contracts' `ERC4626ExceededMaxWithdraw` error. */
 export const ERC4626ExceededMaxWithdrawError = errorClass<"ERC4626ExceededMaxWithdraw">("ERC4626ExceededMaxWithdrawError");
 export type ERC4626ExceededMaxWithdrawError = BallastContractError<"ERC4626ExceededMaxWithdraw">;
-/** `requests` and other arrays of a batch differ in length, or the batch is empty. */
+/** A batch settlement was given no orders. */
 export const EmptyBatchError = errorClass<"EmptyBatch">("EmptyBatchError");
 export type EmptyBatchError = BallastContractError<"EmptyBatch">;
 /** A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused). */
@@ -385,7 +385,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   ConfidenceTooWide: "The update's confidence interval is too wide: conf / price = `ratio` > `maxRatio` (WAD).",
   CooldownNotOver: "The owner's cooldown runs until `unlockTime`.",
   CooldownOutOfBounds: "`cooldown` is outside [`min`, `max`] seconds.",
-  EmptyBatch: "`requests` and other arrays of a batch differ in length, or the batch is empty.",
+  EmptyBatch: "A batch settlement was given no orders.",
   EnforcedPause: "A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).",
   ExceedsRequestedShares: "The withdrawal needs `shares` but only `requested` remain in the owner's request.",
   ExpectedPause: "`unpause` while not paused.",

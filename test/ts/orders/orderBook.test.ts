@@ -36,6 +36,23 @@ async function committed(
   return b.orderBook.getOrder(id, BTC_MARKET);
 }
 
+/** The order parameters as a plain object (for spreading into a setter call). */
+function plainParams(p: {
+  minDelay: bigint;
+  defaultWindow: bigint;
+  maxWindow: bigint;
+  settlementFeeUnits: bigint;
+  cancelRewardShare: bigint;
+}) {
+  return {
+    minDelay: p.minDelay,
+    defaultWindow: p.defaultWindow,
+    maxWindow: p.maxWindow,
+    settlementFeeUnits: p.settlementFeeUnits,
+    cancelRewardShare: p.cancelRewardShare,
+  };
+}
+
 describe("OrderBook", () => {
   describe("commit", () => {
     it("records one packed order, escrows the settlement fee from the caller and emits its window", async () => {
@@ -168,7 +185,7 @@ describe("OrderBook", () => {
       expect((await b.orderBook.getOrder(alice, BTC_MARKET)).sizeDelta).to.equal(wad("0.1"));
       // Too early: a fresh order settled in the block right after its commit would be before settleTime with delay 5.
       const params = await b.orderBook.orderParams();
-      await b.orderBook.connect(b.admin).setOrderParams({ ...params.toObject(), minDelay: 5 });
+      await b.orderBook.connect(b.admin).setOrderParams({ ...plainParams(params), minDelay: 5 });
       const bob = await b.openAccount(b.bob, 1_000n * USDC);
       await b.orderBook.connect(b.bob).commitOrder(bob, BTC_MARKET, wad("0.01"), MaxUint256, 0n);
       const bobOrder = await b.orderBook.getOrder(bob, BTC_MARKET);
@@ -351,17 +368,17 @@ describe("OrderBook", () => {
   describe("governance", () => {
     it("bounds every parameter and restricts setters to the admin; only the order book may settle in the core", async () => {
       const { b } = await loadFixture(fixture);
-      const params = (await b.orderBook.orderParams()).toObject();
+      const params = plainParams(await b.orderBook.orderParams());
       await expect(b.orderBook.connect(b.alice).setOrderParams(params)).to.be.revertedWithCustomError(
         b.orderBook,
         "AccessControlUnauthorizedAccount",
       );
       for (const bad of [
-        { ...params, minDelay: 0 },
-        { ...params, minDelay: 301 },
-        { ...params, settlementFeeUnits: 0 },
-        { ...params, settlementFeeUnits: 10_001 },
-        { ...params, defaultWindow: Number(params.maxWindow) + 1 },
+        { ...params, minDelay: 0n },
+        { ...params, minDelay: 301n },
+        { ...params, settlementFeeUnits: 0n },
+        { ...params, settlementFeeUnits: 10_001n },
+        { ...params, defaultWindow: params.maxWindow + 1n },
         { ...params, cancelRewardShare: wad("0.51") },
       ]) {
         await expect(b.orderBook.connect(b.admin).setOrderParams(bad)).to.be.revertedWithCustomError(
