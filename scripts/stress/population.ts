@@ -167,16 +167,20 @@ async function settleOpened(
     }),
   );
   const openerAbi = artifactAbi("mocks/BulkAccountOpener.sol", "BulkAccountOpener");
-  await options.wallets.must(options.from, [
-    {
+  // 20 accounts (≤ 40 settlements of ~200k gas) per transaction: under the node's 16.7M transaction gas cap.
+  const calls = [];
+  for (let i = 0; i < opened.length; i += 20) {
+    const count = Math.min(20, opened.length - i);
+    calls.push({
       to: options.opener,
       abi: openerAbi,
       functionName: "settleOpened",
-      args: [first, BigInt(opened.length), BigInt(deployment.markets.length), updates],
-      gas: 30_000_000n,
-      value: BigInt(opened.length * deployment.markets.length),
-    },
-  ]);
+      args: [first + BigInt(i), BigInt(count), BigInt(deployment.markets.length), updates],
+      gas: 16_000_000n,
+      value: BigInt(count * deployment.markets.length),
+    });
+  }
+  await options.wallets.must(options.from, calls);
 }
 
 /** Opens the planned accounts through the bulk opener, `perTx` at a time; returns their ids in plan order. */

@@ -257,8 +257,16 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
     const bound = await ballast.simulateClose({ accountId: id, marketId: Number(BTC_MARKET) });
     expect(bound.fillPrice).to.equal(sim.fillPrice);
 
-    const receipt = await client.waitForTransactionReceipt({ hash: await ballast.send(sim.transaction) });
-    const [traded] = parseEventLogs({ abi: ballastCoreAbi, eventName: "PositionTraded", logs: receipt.logs });
+    // The close is an order: commit (escrow approved), then settled at the same price.
+    await b.token.mint(alice, 10n ** 6n);
+    await b.token.connect(b.alice).approve(b.orderBook, 10n ** 6n);
+    await client.waitForTransactionReceipt({ hash: await ballast.send(sim.transaction) });
+    const settled = await (await b.trader.settle(id, BTC_MARKET)).wait();
+    const [traded] = parseEventLogs({
+      abi: ballastCoreAbi,
+      eventName: "PositionTraded",
+      logs: settled!.logs.map((log) => ({ ...log, topics: [...log.topics] })) as never,
+    });
     expect(traded?.args.fillPrice).to.equal(sim.fillPrice);
     expect(traded?.args.sizeDelta).to.equal(-wad(1));
     expect(traded?.args.newSize).to.equal(0n);
