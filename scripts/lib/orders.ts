@@ -82,8 +82,9 @@ export class OrderRefused extends Error {
   constructor(
     readonly data: string,
     readonly receipt?: unknown,
+    readonly errorName?: string,
   ) {
-    super(`order refused: ${data.slice(0, 10)}`);
+    super(`order cancelled at settlement: ${errorName ?? data.slice(0, 10)}`);
   }
 }
 
@@ -152,7 +153,11 @@ export async function settleOrder(
   for (const log of receipt?.logs ?? []) {
     if (log.address.toLowerCase() !== (await world.orderBook.getAddress()).toLowerCase()) continue;
     const parsed = world.orderBook.interface.parseLog(log);
-    if (parsed?.name === "OrderCancelled") throw new OrderRefused(parsed.args.reason as string, receipt);
+    if (parsed?.name === "OrderCancelled") {
+      const reason = parsed.args.reason as string;
+      const name = world.core.interface.parseError(reason)?.name ?? world.orderBook.interface.parseError(reason)?.name;
+      throw new OrderRefused(reason, receipt, name);
+    }
   }
   return tx;
 }

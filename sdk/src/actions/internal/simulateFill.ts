@@ -8,6 +8,7 @@ import { acceptablePrice as slippageBound } from "../acceptablePrice.js";
 import type { AccountView } from "./reads.js";
 import { deploymentContext } from "./reads.js";
 import { simulateOrderBook } from "./simulateCall.js";
+import { createContractError } from "../../contractErrors.js";
 
 /** The symbol of `marketId` in `deployment`, or "market N". */
 export function marketSymbol(deployment: BallastDeployment, marketId: number): string {
@@ -64,6 +65,7 @@ export async function simulateFill(
       : slippageBound({ price: expected, sizeDelta, slippageBps: parameters.slippageBps ?? 50 }));
   // Orders settle later at a price nobody knows yet: the prediction at the current price is the simulation. The
   // commit itself is simulated (authorisation, one pending order per market) by an eth_call of the order book.
+  if (sizeDelta === 0n) throw createContractError("ZeroAmount", [], context);
   if (preview === undefined) {
     throw view.priceErrors[parameters.marketId] ?? new Error(`no usable price for market ${parameters.marketId}`);
   }
