@@ -37,6 +37,8 @@ export class OrderSettler {
   private readonly hermes: HermesClient;
   private readonly pending = new Map<string, Pending>();
   private fromBlock: bigint;
+  /** Commit-to-settlement latency of every settled order, in blocks (for benchmarks). */
+  readonly latencies: number[] = [];
   readonly metrics: { pending: Gauge; latency: Histogram; failed: Counter; settled: Counter };
 
   constructor(private readonly o: OrderSettlerOptions) {
@@ -147,7 +149,9 @@ export class OrderSettler {
         if (log.eventName === "OrderCancelled") this.metrics.failed.inc({ reason: log.args.reasonSelector });
       }
       for (const { order } of batch) {
-        this.metrics.latency.observe(Number((receipt.blockNumber ?? headBlock) - order.committedBlock));
+        const latency = Number((receipt.blockNumber ?? headBlock) - order.committedBlock);
+        this.metrics.latency.observe(latency);
+        this.latencies.push(latency);
         this.pending.delete(`${order.accountId}:${order.marketId}`);
       }
       this.metrics.settled.inc(filled);
