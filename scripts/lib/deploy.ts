@@ -1,6 +1,16 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { AddressLike } from "ethers";
-import { DEFAULT_RISK, type MarketConfig, marketParams, type RiskParamsInput, feedId } from "./config.js";
+import {
+  DEFAULT_MAX_CONFIDENCE_RATIO,
+  DEFAULT_ORDER_PARAMS,
+  DEFAULT_RISK,
+  type MarketConfig,
+  marketParams,
+  type OrderParamsInput,
+  pythFeedId,
+  type RiskParamsInput,
+  feedId,
+} from "./config.js";
 
 export interface DeployOptions {
   admin: HardhatEthersSigner;
@@ -12,6 +22,7 @@ export interface DeployOptions {
   pools?: "contracts" | { vault: AddressLike; insurance: AddressLike };
   insuranceCooldownSeconds?: number;
   insuranceWindowSeconds?: number;
+  orderParams?: Partial<OrderParamsInput>;
 }
 
 /** Deploys mock USDC, mock feeds, the oracle adapter, the core (with its linked libraries), and the pools. */
@@ -70,5 +81,33 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
     ({ vault, insurance } = pools);
   }
   await core.initializePools(vault, insurance);
-  return { token, oracle, feeds, core, governanceLogic, vaultAccounting, liquidationLogic, vault, insurance };
+
+  // Orders: a local Pyth (MockPythUnique, 1 wei per update) and the order book over the core.
+  const pyth = await ethers.deployContract("MockPythUnique", [60, 1]);
+  const orderBook = await ethers.deployContract("OrderBook", [
+    core,
+    pyth,
+    admin.address,
+    { ...DEFAULT_ORDER_PARAMS, ...options.orderParams },
+  ]);
+  await core.setOrderBook(orderBook);
+  for (const [marketId, market] of options.markets.entries()) {
+    await orderBook.setOrderMarket(marketId, {
+      pythFeedId: pythFeedId(market.symbol),
+      maxConfidenceRatio: DEFAULT_MAX_CONFIDENCE_RATIO,
+    });
+  }
+  return {
+    token,
+    oracle,
+    feeds,
+    core,
+    governanceLogic,
+    vaultAccounting,
+    liquidationLogic,
+    vault,
+    insurance,
+    pyth,
+    orderBook,
+  };
 }

@@ -29,11 +29,11 @@ async function pairAttack(maxOpenInterestFactor: bigint, btc: bigint) {
   const long = await b.openAccount(b.alice, margin * b.unit);
   const short = await b.openAccount(b.bob, margin * b.unit);
   const [vaultBefore, insuranceBefore] = await b.core.ledgers();
-  await b.core.connect(b.alice).trade(long, BTC_MARKET, wad(btc), MAX);
-  await b.core.connect(b.bob).trade(short, BTC_MARKET, -wad(btc), 0n);
+  await b.trader.connect(b.alice).trade(long, BTC_MARKET, wad(btc), MAX);
+  await b.trader.connect(b.bob).trade(short, BTC_MARKET, -wad(btc), 0n);
   await b.setPrice("BTC", 40_000);
   await b.core.connect(b.keeper).liquidate(long, b.keeper.address);
-  await b.core.connect(b.bob).closePosition(short, BTC_MARKET, MAX);
+  await b.trader.connect(b.bob).closePosition(short, BTC_MARKET, MAX);
   const [vaultAfter, insuranceAfter] = await b.core.ledgers();
   const pairEnd = (await b.core.getAccount(long)).margin + (await b.core.getAccount(short)).margin;
   return {
@@ -49,12 +49,12 @@ describe("adversarial: capacity tied to LP capital (DESIGN §8)", () => {
     await b.seedVault(CAPITAL * b.unit);
     const id = await b.openAccount(b.alice, 1_000_000n * b.unit);
     // $500k a side is the capacity: 10 BTC fits, 10 BTC + 1 wei does not.
-    await expect(b.core.connect(b.alice).trade(id, BTC_MARKET, wad(10) + 1n, MAX))
+    await expect(b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(10) + 1n, MAX))
       .to.be.revertedWithCustomError(b.core, "OpenInterestCapacityExceeded")
       .withArgs(BTC_MARKET, wad(500_000) + 50_000n, wad(500_000)); // the extra wei of BTC, priced and rounded up
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(10), MAX);
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(10), MAX);
     // Reductions are never refused by capacity (only risk-increasing trades are checked).
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, -wad(1), 0n);
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, -wad(1), 0n);
   });
 
   it("a 20% update pays the pair at most E(X) = factor × C × (X − imr), all of it out of insurance, none out of LPs", async () => {
@@ -87,15 +87,15 @@ describe("adversarial: capacity tied to LP capital (DESIGN §8)", () => {
     const long = await b.openAccount(b.alice, 60_000n * b.unit);
     const short = await b.openAccount(b.bob, 60_000n * b.unit);
     const [vaultBefore, insuranceBefore] = await b.core.ledgers();
-    await b.core.connect(b.alice).trade(long, BTC_MARKET, wad(10), MAX);
-    await b.core.connect(b.bob).trade(short, BTC_MARKET, -wad(10), 0n);
+    await b.trader.connect(b.alice).trade(long, BTC_MARKET, wad(10), MAX);
+    await b.trader.connect(b.bob).trade(short, BTC_MARKET, -wad(10), 0n);
     await b.setPrice("BTC", 45_500); // −9%, inside the 10% IM
     if ((await b.core.accountHealth(long)).liquidatable)
       await b.core.connect(b.keeper).liquidate(long, b.keeper.address);
     if ((await b.core.getPosition(long, BTC_MARKET)).size !== 0n) {
-      await b.core.connect(b.alice).closePosition(long, BTC_MARKET, 0n);
+      await b.trader.connect(b.alice).closePosition(long, BTC_MARKET, 0n);
     }
-    await b.core.connect(b.bob).closePosition(short, BTC_MARKET, MAX);
+    await b.trader.connect(b.bob).closePosition(short, BTC_MARKET, MAX);
     const [vaultAfter, insuranceAfter] = await b.core.ledgers();
     const pair = (await b.core.getAccount(long)).margin + (await b.core.getAccount(short)).margin - wad(120_000);
     console.log(

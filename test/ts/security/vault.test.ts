@@ -41,7 +41,7 @@ describe("adversarial: the vault's valuation", () => {
     const startTokens = await b.token.balanceOf(attacker.address);
 
     const id = await b.openAccount(attacker, 1_500_000n * b.unit);
-    await b.core.connect(attacker).trade(id, BTC_MARKET, wad(200), MAX);
+    await b.trader.connect(attacker).trade(id, BTC_MARKET, wad(200), MAX);
     const position = await b.core.getPosition(id, BTC_MARKET);
     const markValue = 200n * wad(50_000);
     const navAtExit = await b.core.vaultNetAssetValue();
@@ -53,7 +53,7 @@ describe("adversarial: the vault's valuation", () => {
     const supply = await b.vault.totalSupply();
     const redeemed = await b.vault.connect(attacker).redeem.staticCall(shares, attacker.address, attacker.address);
     await b.vault.connect(attacker).redeem(shares, attacker.address, attacker.address);
-    await b.core.connect(attacker).closePosition(id, BTC_MARKET, 0n);
+    await b.trader.connect(attacker).closePosition(id, BTC_MARKET, 0n);
     const { withdrawable } = await b.core.accountHealth(id);
     await b.core.connect(attacker).withdraw(id, withdrawable / 10n ** 12n, attacker.address);
 
