@@ -1,6 +1,14 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { AddressLike } from "ethers";
-import { DEFAULT_RISK, type MarketConfig, marketParams, type RiskParamsInput, feedId } from "./config.js";
+import {
+  DEFAULT_RISK,
+  feedId,
+  INSURANCE_COOLDOWN_SECONDS,
+  type MarketConfig,
+  marketParams,
+  type RiskParamsInput,
+  VAULT_SETTLEMENT_DELAY_SECONDS,
+} from "./config.js";
 
 export interface DeployOptions {
   admin: HardhatEthersSigner;
@@ -10,8 +18,10 @@ export interface DeployOptions {
   markets: MarketConfig[];
   /** "contracts" deploys the ERC-4626 vault and insurance pool; otherwise the given addresses act as both. */
   pools?: "contracts" | { vault: AddressLike; insurance: AddressLike };
+  /** Insurance redemption cooldown (default `INSURANCE_COOLDOWN_SECONDS`). */
   insuranceCooldownSeconds?: number;
-  insuranceWindowSeconds?: number;
+  /** LP request settlement delay (default `VAULT_SETTLEMENT_DELAY_SECONDS`). */
+  vaultSettlementDelaySeconds?: number;
 }
 
 /** Deploys mock USDC, mock feeds, the oracle adapter, the core (with its linked libraries), and the pools. */
@@ -57,12 +67,17 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
   let vault: AddressLike;
   let insurance: AddressLike;
   if (pools === "contracts") {
-    vault = await ethers.deployContract("LiquidityVault", [core, "Ballast LP", "bLP"]);
+    vault = await ethers.deployContract("LiquidityVault", [
+      core,
+      admin.address,
+      options.vaultSettlementDelaySeconds ?? VAULT_SETTLEMENT_DELAY_SECONDS,
+      "Ballast LP",
+      "bLP",
+    ]);
     insurance = await ethers.deployContract("InsurancePool", [
       core,
       admin.address,
-      options.insuranceCooldownSeconds ?? 7 * 24 * 3600,
-      options.insuranceWindowSeconds ?? 2 * 24 * 3600,
+      options.insuranceCooldownSeconds ?? INSURANCE_COOLDOWN_SECONDS,
       "Ballast Insurance",
       "bINS",
     ]);

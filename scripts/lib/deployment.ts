@@ -109,13 +109,14 @@ export async function deployBallast(
  */
 export async function handOverToTimelock(
   connection: NetworkConnection,
-  deployment: Pick<BallastDeployment, "chainId" | "core" | "oracle" | "insurancePool">,
+  deployment: Pick<BallastDeployment, "chainId" | "core" | "oracle" | "insurancePool" | "vault">,
   options: { deploymentId?: string; delaySeconds?: number; proposer?: string } = {},
 ): Promise<Hex> {
   const parameters: Record<string, string | number> = {
     core: deployment.core,
     oracle: deployment.oracle,
     insurancePool: deployment.insurancePool,
+    vault: deployment.vault,
   };
   if (options.delaySeconds !== undefined) parameters.timelockDelaySeconds = options.delaySeconds;
   if (options.proposer !== undefined) parameters.proposer = options.proposer;
