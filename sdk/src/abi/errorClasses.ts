@@ -36,9 +36,6 @@ export type AccountNotLiquidatableError = BallastContractError<"AccountNotLiquid
 /** The vault and the insurance pool are set once. */
 export const AlreadyInitializedError = errorClass<"AlreadyInitialized">("AlreadyInitializedError");
 export type AlreadyInitializedError = BallastContractError<"AlreadyInitialized">;
-/** The owner's cooldown runs until `unlockTime`. */
-export const CooldownNotOverError = errorClass<"CooldownNotOver">("CooldownNotOverError");
-export type CooldownNotOverError = BallastContractError<"CooldownNotOver">;
 /** `cooldown` is outside [`min`, `max`] seconds. */
 export const CooldownOutOfBoundsError = errorClass<"CooldownOutOfBounds">("CooldownOutOfBoundsError");
 export type CooldownOutOfBoundsError = BallastContractError<"CooldownOutOfBounds">;
@@ -75,9 +72,6 @@ export type ERC4626ExceededMaxWithdrawError = BallastContractError<"ERC4626Excee
 /** A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused). */
 export const EnforcedPauseError = errorClass<"EnforcedPause">("EnforcedPauseError");
 export type EnforcedPauseError = BallastContractError<"EnforcedPause">;
-/** The withdrawal needs `shares` but only `requested` remain in the owner's request. */
-export const ExceedsRequestedSharesError = errorClass<"ExceedsRequestedShares">("ExceedsRequestedSharesError");
-export type ExceedsRequestedSharesError = BallastContractError<"ExceedsRequestedShares">;
 /** `unpause` while not paused. */
 export const ExpectedPauseError = errorClass<"ExpectedPause">("ExpectedPauseError");
 export type ExpectedPauseError = BallastContractError<"ExpectedPause">;
@@ -126,9 +120,15 @@ export type LiquidationFeeNotBelowMaintenanceError = BallastContractError<"Liqui
 /** No market has id `marketId`. */
 export const MarketNotListedError = errorClass<"MarketNotListed">("MarketNotListedError");
 export type MarketNotListedError = BallastContractError<"MarketNotListed">;
-/** The owner has no pending request. */
-export const NoWithdrawRequestError = errorClass<"NoWithdrawRequest">("NoWithdrawRequestError");
-export type NoWithdrawRequestError = BallastContractError<"NoWithdrawRequest">;
+/** Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers. */
+export const NavWipedOutError = errorClass<"NavWipedOut">("NavWipedOutError");
+export type NavWipedOutError = BallastContractError<"NavWipedOut">;
+/** `controller` has no pending request of this kind. */
+export const NoPendingRequestError = errorClass<"NoPendingRequest">("NoPendingRequestError");
+export type NoPendingRequestError = BallastContractError<"NoPendingRequest">;
+/** `caller` may not act for `account` (not the account, not an operator of it, no allowance). */
+export const NotOwnerOrOperatorError = errorClass<"NotOwnerOrOperator">("NotOwnerOrOperatorError");
+export type NotOwnerOrOperatorError = BallastContractError<"NotOwnerOrOperator">;
 /** `recipient` has no whole token unit of keeper rewards to claim. */
 export const NothingToClaimError = errorClass<"NothingToClaim">("NothingToClaimError");
 export type NothingToClaimError = BallastContractError<"NothingToClaim">;
@@ -159,7 +159,7 @@ export type ReductionLeavesAccountUnhealthyError = BallastContractError<"Reducti
 /** The contracts' `ReentrancyGuardReentrantCall` error. */
 export const ReentrancyGuardReentrantCallError = errorClass<"ReentrancyGuardReentrantCall">("ReentrancyGuardReentrantCallError");
 export type ReentrancyGuardReentrantCallError = BallastContractError<"ReentrancyGuardReentrantCall">;
-/** A request cannot name more shares than the caller holds. */
+/** A redemption request names `shares` but the owner holds `balance`. */
 export const RequestExceedsBalanceError = errorClass<"RequestExceedsBalance">("RequestExceedsBalanceError");
 export type RequestExceedsBalanceError = BallastContractError<"RequestExceedsBalance">;
 /** The contracts' `SafeCastOverflowedIntDowncast` error. */
@@ -183,12 +183,21 @@ export type SequencerDownError = BallastContractError<"SequencerDown">;
 /** The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago. */
 export const SequencerGracePeriodNotOverError = errorClass<"SequencerGracePeriodNotOver">("SequencerGracePeriodNotOverError");
 export type SequencerGracePeriodNotOverError = BallastContractError<"SequencerGracePeriodNotOver">;
+/** `settlementDelay` is outside [`min`, `max`] seconds. */
+export const SettlementDelayOutOfBoundsError = errorClass<"SettlementDelayOutOfBounds">("SettlementDelayOutOfBoundsError");
+export type SettlementDelayOutOfBoundsError = BallastContractError<"SettlementDelayOutOfBounds">;
+/** `controller`'s request cannot be settled before `unlockTime` (it is `timestamp` now). A request is never settleable in the block it was made in. */
+export const SettlementTooEarlyError = errorClass<"SettlementTooEarly">("SettlementTooEarlyError");
+export type SettlementTooEarlyError = BallastContractError<"SettlementTooEarly">;
 /** The fill price is worse than the acceptable price (above it for buys, below it for sells). */
 export const SlippageExceededError = errorClass<"SlippageExceeded">("SlippageExceededError");
 export type SlippageExceededError = BallastContractError<"SlippageExceeded">;
 /** The answer was updated at `updatedAt`, which is unset, in the future, or more than `heartbeat` seconds ago. */
 export const StalePriceError = errorClass<"StalePrice">("StalePriceError");
 export type StalePriceError = BallastContractError<"StalePrice">;
+/** Synchronous ERC-4626 entry points are disabled here: use the request functions and `settle…`. */
+export const SynchronousFlowDisabledError = errorClass<"SynchronousFlowDisabled">("SynchronousFlowDisabledError");
+export type SynchronousFlowDisabledError = BallastContractError<"SynchronousFlowDisabled">;
 /** `maxMarkets` markets are listed already. */
 export const TooManyMarketsError = errorClass<"TooManyMarkets">("TooManyMarketsError");
 export type TooManyMarketsError = BallastContractError<"TooManyMarkets">;
@@ -204,27 +213,18 @@ export type UnsupportedDecimalsError = BallastContractError<"UnsupportedDecimals
 /** An LP withdrawal of `assets` exceeds what the vault may release now, `withdrawableAssets`. */
 export const VaultReserveBreachedError = errorClass<"VaultReserveBreached">("VaultReserveBreachedError");
 export type VaultReserveBreachedError = BallastContractError<"VaultReserveBreached">;
-/** `window` is outside [`min`, `max`] seconds. */
-export const WindowOutOfBoundsError = errorClass<"WindowOutOfBounds">("WindowOutOfBoundsError");
-export type WindowOutOfBoundsError = BallastContractError<"WindowOutOfBounds">;
-/** The owner's withdrawal window closed at `windowEnd`; a new request is needed. */
-export const WithdrawWindowClosedError = errorClass<"WithdrawWindowClosed">("WithdrawWindowClosedError");
-export type WithdrawWindowClosedError = BallastContractError<"WithdrawWindowClosed">;
 /** A withdrawal asks for more than the account may release (WAD USD). */
 export const WithdrawalExceedsAvailableError = errorClass<"WithdrawalExceedsAvailable">("WithdrawalExceedsAvailableError");
 export type WithdrawalExceedsAvailableError = BallastContractError<"WithdrawalExceedsAvailable">;
 /** An address argument that must be set is the zero address. */
 export const ZeroAddressError = errorClass<"ZeroAddress">("ZeroAddressError");
 export type ZeroAddressError = BallastContractError<"ZeroAddress">;
-/** The admin of the pool's access control cannot be the zero address. */
+/** The admin of the contract's access control cannot be the zero address. */
 export const ZeroAdminError = errorClass<"ZeroAdmin">("ZeroAdminError");
 export type ZeroAdminError = BallastContractError<"ZeroAdmin">;
 /** An amount argument is zero where it must be positive. */
 export const ZeroAmountError = errorClass<"ZeroAmount">("ZeroAmountError");
 export type ZeroAmountError = BallastContractError<"ZeroAmount">;
-/** A request must name at least one share. */
-export const ZeroSharesError = errorClass<"ZeroShares">("ZeroSharesError");
-export type ZeroSharesError = BallastContractError<"ZeroShares">;
 
 /** Every custom error's class; `"math"` for the ones with named fields in errors.ts (thrown by the math twins too). */
 export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: ErrorClass<name> | "math" } = {
@@ -234,7 +234,6 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   AccountNotFound: AccountNotFoundError,
   AccountNotLiquidatable: AccountNotLiquidatableError,
   AlreadyInitialized: AlreadyInitializedError,
-  CooldownNotOver: CooldownNotOverError,
   CooldownOutOfBounds: CooldownOutOfBoundsError,
   ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
   ERC20InsufficientBalance: ERC20InsufficientBalanceError,
@@ -247,7 +246,6 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   ERC4626ExceededMaxRedeem: ERC4626ExceededMaxRedeemError,
   ERC4626ExceededMaxWithdraw: ERC4626ExceededMaxWithdrawError,
   EnforcedPause: EnforcedPauseError,
-  ExceedsRequestedShares: ExceedsRequestedSharesError,
   ExpectedPause: ExpectedPauseError,
   FeeExceedsMargin: FeeExceedsMarginError,
   FeeOnTransferNotSupported: FeeOnTransferNotSupportedError,
@@ -267,7 +265,9 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   KeeperRewardFloorTooHigh: KeeperRewardFloorTooHighError,
   LiquidationFeeNotBelowMaintenance: LiquidationFeeNotBelowMaintenanceError,
   MarketNotListed: MarketNotListedError,
-  NoWithdrawRequest: NoWithdrawRequestError,
+  NavWipedOut: NavWipedOutError,
+  NoPendingRequest: NoPendingRequestError,
+  NotOwnerOrOperator: NotOwnerOrOperatorError,
   NothingToClaim: NothingToClaimError,
   OnlyInsurancePool: OnlyInsurancePoolError,
   OnlyVault: OnlyVaultError,
@@ -286,8 +286,11 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   SelfLiquidationCheaperThanClosing: SelfLiquidationCheaperThanClosingError,
   SequencerDown: SequencerDownError,
   SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
+  SettlementDelayOutOfBounds: SettlementDelayOutOfBoundsError,
+  SettlementTooEarly: SettlementTooEarlyError,
   SlippageExceeded: SlippageExceededError,
   StalePrice: StalePriceError,
+  SynchronousFlowDisabled: SynchronousFlowDisabledError,
   TierCapsNotIncreasing: "math",
   TierRatesDecreasing: "math",
   TooManyMarkets: TooManyMarketsError,
@@ -295,13 +298,10 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   Unauthorized: UnauthorizedError,
   UnsupportedDecimals: UnsupportedDecimalsError,
   VaultReserveBreached: VaultReserveBreachedError,
-  WindowOutOfBounds: WindowOutOfBoundsError,
-  WithdrawWindowClosed: WithdrawWindowClosedError,
   WithdrawalExceedsAvailable: WithdrawalExceedsAvailableError,
   ZeroAddress: ZeroAddressError,
   ZeroAdmin: ZeroAdminError,
   ZeroAmount: ZeroAmountError,
-  ZeroShares: ZeroSharesError,
 };
 
 /** Each error's NatSpec `@notice`, the default text of its message. */
@@ -310,10 +310,8 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   AccountNotFound: "No account has id `accountId`.",
   AccountNotLiquidatable: "Account `accountId` is not liquidatable: equity is above maintenance margin.",
   AlreadyInitialized: "The vault and the insurance pool are set once.",
-  CooldownNotOver: "The owner's cooldown runs until `unlockTime`.",
   CooldownOutOfBounds: "`cooldown` is outside [`min`, `max`] seconds.",
   EnforcedPause: "A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).",
-  ExceedsRequestedShares: "The withdrawal needs `shares` but only `requested` remain in the owner's request.",
   ExpectedPause: "`unpause` while not paused.",
   FeeExceedsMargin: "A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD): fees never make realised margin negative. Deposit, or realise profits elsewhere first.",
   FeeOnTransferNotSupported: "Fewer tokens reached the core than the transfer named: fee-on-transfer tokens are not supported.",
@@ -333,7 +331,9 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   KeeperRewardFloorTooHigh: "The part of the liquidation fee an owner cannot win back through its own keeper, `liquidationFeeRate` × (1 − `keeperRewardShare`), is below a market's `takerFeeRate`: liquidating yourself through any address would be cheaper than closing.",
   LiquidationFeeNotBelowMaintenance: "The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`.",
   MarketNotListed: "No market has id `marketId`.",
-  NoWithdrawRequest: "The owner has no pending request.",
+  NavWipedOut: "Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers.",
+  NoPendingRequest: "`controller` has no pending request of this kind.",
+  NotOwnerOrOperator: "`caller` may not act for `account` (not the account, not an operator of it, no allowance).",
   NothingToClaim: "`recipient` has no whole token unit of keeper rewards to claim.",
   OnlyInsurancePool: "Only the insurance pool may call this; `caller` is not it.",
   OnlyVault: "Only the liquidity vault may call this; `caller` is not it.",
@@ -343,11 +343,14 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   PriceOutOfBounds: "The normalised price `priceWad` is outside [`minPriceWad`, `maxPriceWad`].",
   RampInProgress: "A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.",
   ReductionLeavesAccountUnhealthy: "A reduction would leave the account liquidatable, or with negative equity.",
-  RequestExceedsBalance: "A request cannot name more shares than the caller holds.",
+  RequestExceedsBalance: "A redemption request names `shares` but the owner holds `balance`.",
   SequencerDown: "The L2 sequencer is reported down (or its status round is not initialised).",
   SequencerGracePeriodNotOver: "The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago.",
+  SettlementDelayOutOfBounds: "`settlementDelay` is outside [`min`, `max`] seconds.",
+  SettlementTooEarly: "`controller`'s request cannot be settled before `unlockTime` (it is `timestamp` now). A request is never settleable in the block it was made in.",
   SlippageExceeded: "The fill price is worse than the acceptable price (above it for buys, below it for sells).",
   StalePrice: "The answer was updated at `updatedAt`, which is unset, in the future, or more than `heartbeat` seconds ago.",
+  SynchronousFlowDisabled: "Synchronous ERC-4626 entry points are disabled here: use the request functions and `settle…`.",
   TierCapsNotIncreasing: "Bracket `index`'s notional cap `cap` is not above the previous bracket's cap `previousCap`.",
   TierRatesDecreasing: "Bracket `index` has a lower initial or maintenance rate than the bracket before it.",
   TooManyMarkets: "`maxMarkets` markets are listed already.",
@@ -355,11 +358,8 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   Unauthorized: "`caller` is neither the owner of `accountId` nor an operator the owner approved.",
   UnsupportedDecimals: "A token or feed reports `decimals` decimals, more than supported (18).",
   VaultReserveBreached: "An LP withdrawal of `assets` exceeds what the vault may release now, `withdrawableAssets`.",
-  WindowOutOfBounds: "`window` is outside [`min`, `max`] seconds.",
-  WithdrawWindowClosed: "The owner's withdrawal window closed at `windowEnd`; a new request is needed.",
   WithdrawalExceedsAvailable: "A withdrawal asks for more than the account may release (WAD USD).",
   ZeroAddress: "An address argument that must be set is the zero address.",
-  ZeroAdmin: "The admin of the pool's access control cannot be the zero address.",
+  ZeroAdmin: "The admin of the contract's access control cannot be the zero address.",
   ZeroAmount: "An amount argument is zero where it must be positive.",
-  ZeroShares: "A request must name at least one share.",
 };
