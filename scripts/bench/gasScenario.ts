@@ -23,7 +23,8 @@ export const GAS_NOTES: Record<string, string> = {
   liquidateBatchPerAccount1: "liquidateMany() of 1 liquidatable account",
   liquidateBatchPerAccount10: "liquidateMany() of 10 liquidatable accounts, per account",
   liquidateBatchPerAccount50: "liquidateMany() of 50 liquidatable accounts, per account",
-  vaultRequestDeposit: "ERC-7540 requestDeposit into the liquidity vault (assets escrowed; quotes the NAV of both markets)",
+  vaultRequestDeposit:
+    "ERC-7540 requestDeposit into the liquidity vault (assets escrowed; quotes the NAV of both markets)",
   vaultSettleDeposit: "settleDeposit by a keeper after the delay (assets to the core, shares minted; NAV read)",
   vaultRequestRedeem: "ERC-7540 requestRedeem from the vault with open positions in both markets (shares escrowed)",
   vaultSettleRedeem: "settleRedeem by a keeper after the delay with open positions in both markets (core pays)",

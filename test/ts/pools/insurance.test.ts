@@ -93,7 +93,9 @@ describe("InsurancePool", () => {
         .to.be.revertedWithCustomError(pool, "CooldownOutOfBounds")
         .withArgs(HOUR - 1n, HOUR, 30n * DAY);
       await expect(pool.setCooldown(HOUR)).to.emit(pool, "CooldownSet").withArgs(HOUR);
-      await expect(pool.setCooldown(30n * DAY)).to.emit(pool, "CooldownSet").withArgs(30n * DAY);
+      await expect(pool.setCooldown(30n * DAY))
+        .to.emit(pool, "CooldownSet")
+        .withArgs(30n * DAY);
       expect(await pool.cooldown()).to.equal(30n * DAY);
     });
 
@@ -200,7 +202,9 @@ describe("InsurancePool", () => {
       const now = BigInt(await time.latest()) + 1n;
       await time.setNextBlockTimestamp(now);
       const tx = pool.connect(alice).requestRedeem(balance, alice.address, alice.address);
-      await expect(tx).to.emit(pool, "RedeemRequest").withArgs(alice.address, alice.address, 0n, alice.address, balance);
+      await expect(tx)
+        .to.emit(pool, "RedeemRequest")
+        .withArgs(alice.address, alice.address, 0n, alice.address, balance);
       await expect(tx).to.changeTokenBalances(ethers, pool, [alice, pool], [-balance, balance]);
       const request = await pool.redeemRequest(alice.address);
       expect(request.amount).to.equal(balance);
@@ -223,7 +227,12 @@ describe("InsurancePool", () => {
       await expect(tx)
         .to.emit(pool, "RedeemSettled")
         .withArgs(alice.address, keeper.address, shares, 1_000n * unit, 1_000n * unit);
-      await expect(tx).to.changeTokenBalances(ethers, token, [ledger, alice, keeper], [-1_000n * unit, 1_000n * unit, 0n]);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        token,
+        [ledger, alice, keeper],
+        [-1_000n * unit, 1_000n * unit, 0n],
+      );
       expect(await pool.pendingRedeemRequest(0n, alice.address)).to.equal(0n);
       expect(await pool.balanceOf(await pool.getAddress())).to.equal(0n);
       expect(await ledger.insuranceLedger()).to.equal(1_000n * unit);

@@ -206,7 +206,9 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
         const now = BigInt(await time.latest()) + 1n;
         await time.setNextBlockTimestamp(now);
         const tx = vault.connect(alice).requestDeposit(assets, bob.address, alice.address);
-        await expect(tx).to.emit(vault, "DepositRequest").withArgs(bob.address, alice.address, 0n, alice.address, assets);
+        await expect(tx)
+          .to.emit(vault, "DepositRequest")
+          .withArgs(bob.address, alice.address, 0n, alice.address, assets);
         await expect(tx).to.changeTokenBalances(ethers, token, [alice, vault], [-assets, assets]);
         const request = await vault.depositRequest(bob.address);
         expect(request.amount).to.equal(assets);
@@ -283,7 +285,9 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
       const quote = toAssetsDown(shares, await vault.totalAssets(), await vault.totalSupply());
       const supply = await vault.totalSupply();
       const tx = vault.connect(alice).requestRedeem(shares, alice.address, alice.address);
-      await expect(tx).to.emit(vault, "RedeemRequest").withArgs(alice.address, alice.address, 0n, alice.address, shares);
+      await expect(tx)
+        .to.emit(vault, "RedeemRequest")
+        .withArgs(alice.address, alice.address, 0n, alice.address, shares);
       await expect(tx).to.changeTokenBalances(ethers, vault, [alice, vault], [-shares, shares]);
       expect(await vault.totalSupply()).to.equal(supply);
       expect(await vault.totalAssets()).to.equal(1_500n * unit);
@@ -313,7 +317,12 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
       await expect(tx)
         .to.emit(vault, "Withdraw")
         .withArgs(keeper.address, alice.address, alice.address, 1_000n * unit, shares);
-      await expect(tx).to.changeTokenBalances(ethers, token, [ledger, alice, keeper], [-1_000n * unit, 1_000n * unit, 0n]);
+      await expect(tx).to.changeTokenBalances(
+        ethers,
+        token,
+        [ledger, alice, keeper],
+        [-1_000n * unit, 1_000n * unit, 0n],
+      );
       expect(await vault.balanceOf(await vault.getAddress())).to.equal(0n);
       expect(await vault.totalSupply()).to.equal(500n * unit * VIRTUAL_SHARES);
       await expectConserved(fx);
@@ -402,7 +411,7 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
       await vault.connect(alice).requestRedeem(shares / 4n, alice.address, alice.address);
       const merged = await vault.redeemRequest(alice.address);
       expect(merged.amount).to.equal(shares / 2n + shares / 4n);
-      expect(merged.quote).to.equal(first.quote + (first.quote / 2n));
+      expect(merged.quote).to.equal(first.quote + first.quote / 2n);
       expect(merged.unlockTime).to.equal(BigInt(await time.latest()) + DELAY);
       await time.increaseTo(first.unlockTime);
       await expect(vault.settleRedeem(alice.address)).to.be.revertedWithCustomError(vault, "SettlementTooEarly");
@@ -488,7 +497,13 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
     const [admin, alice] = await ethers.getSigners();
     const token = await ethers.deployContract("FeeOnTransferERC20", ["Fee", "FEE", 6, 100]); // 1%
     const ledger = await ethers.deployContract("MockLedger", [await token.getAddress()]);
-    const vault = await ethers.deployContract("LiquidityVault", [await ledger.getAddress(), admin!.address, DELAY, "L", "L"]);
+    const vault = await ethers.deployContract("LiquidityVault", [
+      await ledger.getAddress(),
+      admin!.address,
+      DELAY,
+      "L",
+      "L",
+    ]);
     await ledger.setVault(await vault.getAddress());
     await token.mint(alice!.address, 1_000_000n);
     await token.connect(alice).approve(await vault.getAddress(), ethers.MaxUint256);
@@ -530,9 +545,10 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
       await vault.connect(carol).requestDeposit(100n * unit, carol.address, carol.address);
       await ledger.setVaultPnl(-(2_000n * unit)); // true NAV −500, floored at 0
       expect(await vault.totalAssets()).to.equal(0n);
-      await expect(
-        vault.connect(carol).requestDeposit(1n, carol.address, carol.address),
-      ).to.be.revertedWithCustomError(vault, "NavWipedOut");
+      await expect(vault.connect(carol).requestDeposit(1n, carol.address, carol.address)).to.be.revertedWithCustomError(
+        vault,
+        "NavWipedOut",
+      );
       await time.increase(DELAY);
       await expect(vault.settleDeposit(carol.address)).to.be.revertedWithCustomError(vault, "NavWipedOut");
       expect(await vault.pendingDepositRequest(0n, carol.address)).to.equal(100n * unit);
@@ -553,9 +569,10 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
       await expect(
         vault.connect(alice).requestDeposit(unit, alice.address, alice.address),
       ).to.be.revertedWithCustomError(ledger, "OracleUnavailable");
-      await expect(
-        vault.connect(alice).requestRedeem(1n, alice.address, alice.address),
-      ).to.be.revertedWithCustomError(ledger, "OracleUnavailable");
+      await expect(vault.connect(alice).requestRedeem(1n, alice.address, alice.address)).to.be.revertedWithCustomError(
+        ledger,
+        "OracleUnavailable",
+      );
       await expect(vault.settleRedeem(alice.address)).to.be.revertedWithCustomError(ledger, "OracleUnavailable");
       await ledger.setNavUnavailable(false);
       await vault.settleRedeem(alice.address);

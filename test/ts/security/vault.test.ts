@@ -190,7 +190,9 @@ describe("adversarial: LP deposits and redemptions around a PnL event the LP see
       `      attacker's shares worth ${usd6(oldPaid)} before the event, ${usd6(heldValue)} after; paid ${usd6(paid)}: ` +
         `saved ${usd6(saved)} (old synchronous flow: ${usd6(oldPaid - heldValue)})`,
     );
-    console.log(`      bystander LP ${usd6(bystanderAfterEvent)} after the event → ${usd6(bystanderEnd)} after the exit`);
+    console.log(
+      `      bystander LP ${usd6(bystanderAfterEvent)} after the event → ${usd6(bystanderEnd)} after the exit`,
+    );
     expect(saved <= 0n, "the attacker avoided part of the loss").to.equal(true);
     expect(oldPaid - heldValue > 0n, "the scenario is no attack under the old flow").to.equal(true);
     expect(bystanderEnd >= bystanderAfterEvent, "the bystander LP lost").to.equal(true);
