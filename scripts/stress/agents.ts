@@ -324,6 +324,12 @@ export class Agents {
     }
     for (const step of this.churn) {
       if (step.done || t < step.at) continue;
+      // A redemption waits until the LP's own deposit request has settled (it has no shares before).
+      if (
+        step.action === "redeem" &&
+        (await this.request(this.d.vault, "depositRequest", step.book.address)).amount > 0n
+      )
+        continue;
       step.done = true;
       if (step.action === "deposit") {
         await queue(step.book, this.vaultRequestDeposit(step.book, this.usd(step.usd!)));
