@@ -469,6 +469,7 @@ contract AdvInvariantHandler {
             require(wipedOut && _selector(reason) == ILiquidityVault.NavWipedOut.selector, "vault deposit request refused");
         }
         require(vault.totalAssets() == assets0 && vault.totalSupply() == supply0, "a pending deposit moved the NAV");
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
@@ -485,6 +486,7 @@ contract AdvInvariantHandler {
             require(vault.pendingRedeemRequest(0, lp) == pending0 + shares, "vault redeem request: shares");
             require(vault.totalAssets() == assets0 && vault.totalSupply() == supply0, "a request moved the NAV");
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
@@ -521,6 +523,7 @@ contract AdvInvariantHandler {
             }
             _checkSharePriceKept(IERC4626(address(vault)), assets0, supply0);
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
@@ -549,6 +552,7 @@ contract AdvInvariantHandler {
                 require(_selector(reason) == IBallastCore.VaultReserveBreached.selector, "round trip redemption refused");
             }
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
@@ -577,6 +581,7 @@ contract AdvInvariantHandler {
             insurance.requestRedeem(shares, staker, staker);
             require(insurance.totalSupply() == supply0, "a request left the supply");
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
@@ -595,7 +600,19 @@ contract AdvInvariantHandler {
             require(token.balanceOf(staker) == balanceBefore + assets, "unstake: assets");
             _checkSharePriceKept(IERC4626(address(insurance)), assets0, supply0);
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
+    }
+
+    /// @dev The vault holds exactly the assets of pending deposit requests, and exactly the shares of pending
+    /// redemption requests (of the LPs and the round-trip actor): escrow is never lost or double-counted.
+    function _checkVaultEscrow() internal view {
+        require(token.balanceOf(address(vault)) == vault.pendingDepositAssets(), "vault escrow: assets");
+        uint256 escrowed = vault.pendingRedeemRequest(0, lps[0]) + vault.pendingRedeemRequest(0, lps[1])
+            + vault.pendingRedeemRequest(0, address(0x4003));
+        require(vault.balanceOf(address(vault)) == escrowed, "vault escrow: shares");
+        uint256 staked = insurance.pendingRedeemRequest(0, stakers[0]) + insurance.pendingRedeemRequest(0, stakers[1]);
+        require(insurance.balanceOf(address(insurance)) == staked, "insurance escrow: shares");
     }
 
     /// @dev Moves time forward by `seconds_` and republishes every feed's answer, so that no price goes stale.
