@@ -19,6 +19,7 @@ contract InsurancePool is AsyncRedeemVault, IInsurancePool {
     /// waiting for its liquidation) is booked before a request made on seeing it can settle, short enough not
     /// to trap stakers.
     uint32 public constant MIN_COOLDOWN = 1 hours;
+    /// @notice Upper bound of `cooldown`, in seconds (see `MIN_COOLDOWN`).
     uint32 public constant MAX_COOLDOWN = 30 days;
 
     /// @inheritdoc IInsurancePool

@@ -23,6 +23,7 @@ contract LiquidityVault is AsyncRedeemVault, ILiquidityVault {
     /// @notice Bounds of `settlementDelay`, in seconds. Below a minute a request could settle before a price the
     /// requester already sees is published; above a day LP capital is tied up for no gain in safety.
     uint32 public constant MIN_SETTLEMENT_DELAY = 1 minutes;
+    /// @notice Upper bound of `settlementDelay`, in seconds (see `MIN_SETTLEMENT_DELAY`).
     uint32 public constant MAX_SETTLEMENT_DELAY = 1 days;
 
     /// @dev ERC-165 id of ERC-7540 asynchronous deposits (request functions and the two claim overloads).
