@@ -22,7 +22,7 @@ interface IERC7540Operator {
 /// most one redemption request, and adding to it merges (ERC-7540's "requestId 0 = aggregated" rule).
 /// @dev ERC-165 id 0x620ee8e4.
 interface IERC7540Redeem {
-    /// @notice ERC-7540: `owner`'s `shares` were escrowed for `controller`'s redemption request `requestId` by `sender`.
+    /// @notice ERC-7540: `sender` escrowed `shares` of `owner` for `controller`'s redemption request `requestId`.
     event RedeemRequest(
         address indexed controller, address indexed owner, uint256 indexed requestId, address sender, uint256 shares
     );

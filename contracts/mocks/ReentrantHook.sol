@@ -9,8 +9,8 @@ import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 import {ITransferHook} from "./HookERC20.sol";
 
 /// @title ReentrantHook
-/// @notice LOCAL USE ONLY: a HookERC20 callback that re-enters the liquidity vault once (a deposit request, or a redemption settlement), or records what
-/// the vault reports mid-operation (read-only reentrancy).
+/// @notice LOCAL USE ONLY: a HookERC20 callback that re-enters the liquidity vault once (a deposit request, or a
+/// redemption settlement), or records what the vault reports mid-operation (read-only reentrancy).
 contract ReentrantHook is ITransferHook {
     enum Action {
         None,
