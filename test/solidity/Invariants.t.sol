@@ -542,12 +542,16 @@ contract AdvInvariantHandler {
         _warpKeepingPrices(vault.settlementDelay());
         uint256 shares = vault.settleDeposit(lp);
         if (shares != 0) {
+            // A redemption of an earlier round trip that the reserve refused is still pending: the new shares merge
+            // into it, and the payout covers both. Its own quote caps the old part.
+            uint256 earlierQuote = vault.redeemRequest(lp).quote;
             VM.prank(lp);
             vault.requestRedeem(shares, lp, lp);
             _warpKeepingPrices(vault.settlementDelay());
             uint256 balanceBefore = token.balanceOf(lp);
             try vault.settleRedeem(lp) returns (uint256 out) {
-                require(out <= assets && token.balanceOf(lp) == balanceBefore + out, "INV9: profitable vault round trip");
+                require(out <= assets + earlierQuote, "INV9: profitable vault round trip");
+                require(token.balanceOf(lp) == balanceBefore + out, "vault round trip: paid");
             } catch (bytes memory reason) {
                 require(_selector(reason) == IBallastCore.VaultReserveBreached.selector, "round trip redemption refused");
             }
