@@ -21,6 +21,7 @@ export const ETHERS_TYPES: Record<string, string> = {
   "vault/LiquidityVault.ts": "LiquidityVault.ts",
   "insurance/InsurancePool.ts": "InsurancePool.ts",
   "oracle/OracleAdapter.ts": "OracleAdapter.ts",
+  "orders/OrderBook.ts": "OrderBook.ts",
 };
 
 const HEADER =

@@ -5,6 +5,11 @@
  *   npm run feeder -- --path walk --walk-steps 120 --volatility 1.5 --seed 7  # seeded random walk
  *   npm run feeder -- --path csv --csv scripts/data/crash.csv                # historical-style closes
  *
+ * With `--hermes-port <port>` it also serves the Hermes HTTP endpoints a settlement keeper needs
+ * (`/v2/updates/price/latest`, `/v2/updates/price/<publish_time>`, `/v2/price_feeds`; scripts/lib/priceService.ts)
+ * with MockPyth-encoded updates of the same prices, published at each point's block time, so a keeper fetches them
+ * with `@pythnetwork/hermes-client` as from Pyth's service (HERMES_URL, default http://127.0.0.1:<port> on 31337).
+ *
  * Mock feeds accept answers from anyone: this is for local and test networks only.
  */
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -13,6 +18,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { mockAggregatorAbi } from "../sdk/src/abi/mockAggregator.js";
 import { loadDeploymentFile } from "../sdk/src/keeper/create.js";
 import { feedAnswer, type PricePoint, readCsvPath, stepsPath, walkPath } from "./lib/pricePaths.js";
+import { LocalPriceService } from "./lib/priceService.js";
 
 /** Hardhat's well-known development account #9 (funded on every local node; never use it elsewhere). */
 const HARDHAT_DEV_KEY_9 = "0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6";
@@ -42,7 +48,9 @@ const program = new Command()
   .option("--seed <n>", "walk: random seed", num("--seed"), 1)
   .option("--csv <file>", "csv: prices file (header: label,SYMBOL,...)", "scripts/data/crash.csv")
   .option("--interval <ms>", "pause between points", num("--interval"), 1000)
-  .option("--advance-time <seconds>", "local chains: evm_increaseTime before each point", num("--advance-time"), 0);
+  .option("--advance-time <seconds>", "local chains: evm_increaseTime before each point", num("--advance-time"), 0)
+  .option("--hermes-port <port>", "also serve the Hermes endpoints with these prices (0: off)", num("--hermes-port"), 0)
+  .option("--hermes-linger <ms>", "keep serving this long after the last point", num("--hermes-linger"), 60_000);
 
 program.parse();
 const opts = program.opts<{
@@ -59,6 +67,8 @@ const opts = program.opts<{
   csv: string;
   interval: number;
   advanceTime: number;
+  hermesPort: number;
+  hermesLinger: number;
 }>();
 
 try {
@@ -112,6 +122,11 @@ try {
           })
         : readCsvPath(opts.csv);
 
+  const hermes = opts.hermesPort > 0 ? new LocalPriceService() : undefined;
+  if (hermes !== undefined) {
+    const url = await hermes.listen(opts.hermesPort);
+    console.log(`feeder: Hermes endpoints on ${url}/v2/updates/price/latest?ids[]=…`);
+  }
   console.log(`feeder: ${path.length} points on ${markets.map((m) => m.symbol).join(", ")} from ${account.address}`);
   let nonce = await publicClient.getTransactionCount({ address: account.address, blockTag: "pending" });
   for (const [i, point] of path.entries()) {
@@ -134,9 +149,28 @@ try {
       );
       shown.push(`${market.symbol} ${usd.toFixed(2)}`);
     }
-    for (const hash of hashes) await publicClient.waitForTransactionReceipt({ hash });
+    let blockTime = 0n;
+    for (const hash of hashes) {
+      const receipt = await publicClient.waitForTransactionReceipt({ hash });
+      const block = await publicClient.getBlock({ blockNumber: receipt.blockNumber });
+      if (block.timestamp > blockTime) blockTime = block.timestamp;
+    }
+    // The pull price of each market, published when the push price landed.
+    for (const market of markets) {
+      const usd = point[market.symbol];
+      if (hermes === undefined || usd === undefined || market.pythFeedId === undefined) continue;
+      try {
+        hermes.publish(market.pythFeedId, feedAnswer(usd) * 10n ** 10n, blockTime);
+      } catch {
+        // Two points in one block second: the first stands (Hermes publishes one price per feed per second).
+      }
+    }
     console.log(`  ${String(i + 1).padStart(3)}/${path.length}  ${shown.join("  ")}`);
     if (i + 1 < path.length) await new Promise((resolve) => setTimeout(resolve, opts.interval));
+  }
+  if (hermes !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, opts.hermesLinger));
+    await hermes.close();
   }
 } catch (error) {
   console.error(`feeder: ${(error as Error).message}`);

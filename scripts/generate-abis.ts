@@ -22,6 +22,8 @@ export const ABI_SOURCES: Record<string, string> = {
   "mocks/MockERC20.sol/MockERC20": "mockErc20Abi",
   "core/BallastLens.sol/BallastLens": "ballastLensAbi",
   "mocks/Multicall3.sol/Multicall3": "multicall3Abi",
+  "orders/OrderBook.sol/OrderBook": "orderBookAbi",
+  "mocks/MockPythUnique.sol/MockPythUnique": "mockPythUniqueAbi",
 };
 
 export function renderAbiModules(): Map<string, string> {
@@ -49,6 +51,7 @@ const ERROR_SOURCES = [
   "oracle/OracleAdapter.sol/OracleAdapter",
   "vault/LiquidityVault.sol/LiquidityVault",
   "insurance/InsurancePool.sol/InsurancePool",
+  "orders/OrderBook.sol/OrderBook",
 ];
 
 /** Errors whose SDK classes carry named fields and are thrown by the math twins too (hand-written in errors.ts). */

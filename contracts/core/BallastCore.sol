@@ -32,6 +32,7 @@ import {GovernanceLogic} from "./GovernanceLogic.sol";
 import {LiquidationLogic} from "./LiquidationLogic.sol";
 import {StateLogic} from "./StateLogic.sol";
 import {VaultAccounting} from "./VaultAccounting.sol";
+import {SettlementPrice} from "../orders/SettlementPrice.sol";
 
 /// @title BallastCore
 /// @notice The custody contract and margin engine of Ballast. See `IBallastCore` for the units and assumptions.
@@ -53,6 +54,8 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
     uint256 public constant MAX_MARKETS = StateLogic.MAX_MARKETS;
     /// @notice Bounds the work of one liquidation (each position costs one price read and a few writes).
     uint256 public constant MAX_POSITIONS_PER_ACCOUNT = StateLogic.MAX_POSITIONS_PER_ACCOUNT;
+    /// @notice `settleOrder`'s size delta meaning "close the whole position, whatever its size at settlement".
+    int256 public constant CLOSE_POSITION = type(int256).min;
 
     IERC20 internal immutable TOKEN;
     /// @dev 10^(18 − token decimals): token units × TOKEN_SCALE = WAD USD.
@@ -141,34 +144,49 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
     // ================================================================ trading
 
     /// @inheritdoc IBallastCore
-    function trade(
+    function settleOrder(
         uint256 accountId,
         uint256 marketId,
         int256 sizeDelta,
-        uint256 acceptablePrice
+        uint256 acceptablePrice,
+        uint256 price
     ) external nonReentrant returns (uint256 fillPrice) {
-        return _trade(accountId, marketId, sizeDelta, acceptablePrice);
+        if (msg.sender != s.orderBook) revert OnlyOrderBook(msg.sender);
+        _requireListed(marketId);
+        // One price per market per transaction: this one, for every later read of the market (`StateLogic.priceOf`).
+        uint256 settled = SettlementPrice.get(marketId);
+        if (settled != 0 && settled != price) revert SettlementPriceConflict(marketId, settled, price);
+        if (price == 0) revert ZeroAmount();
+        SettlementPrice.set(marketId, price);
+        Account memory account = s.accounts[accountId];
+        if (account.owner == address(0)) revert AccountNotFound(accountId);
+        if (sizeDelta == CLOSE_POSITION) sizeDelta = -int256(s.positions[accountId][marketId].size);
+        return _trade(accountId, account, marketId, sizeDelta, acceptablePrice);
     }
 
     /// @inheritdoc IBallastCore
-    function closePosition(
-        uint256 accountId,
-        uint256 marketId,
-        uint256 acceptablePrice
-    ) external nonReentrant returns (uint256 fillPrice) {
-        return _trade(accountId, marketId, -int256(s.positions[accountId][marketId].size), acceptablePrice);
+    function setOrderBook(address newOrderBook) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (newOrderBook == address(0)) revert ZeroAddress();
+        s.orderBook = newOrderBook;
+        emit OrderBookSet(newOrderBook);
     }
 
+    /// @inheritdoc IBallastCore
+    function orderBook() external view returns (address) {
+        return s.orderBook;
+    }
+
+    /// @dev The trade of a settled order: authorisation was checked at commit by the order book, the price is the
+    /// order's verified settlement price (read back through `priceOf`).
     function _trade(
         uint256 accountId,
+        Account memory account,
         uint256 marketId,
         int256 sizeDelta,
         uint256 acceptablePrice
     ) internal returns (uint256) {
         // Checks.
         if (sizeDelta == 0) revert ZeroAmount();
-        Account memory account = _authorizedAccount(accountId);
-        _requireListed(marketId);
         if (account.isolated && account.isolatedMarketId != marketId) {
             revert IsolatedMarketMismatch(accountId, account.isolatedMarketId, marketId);
         }

@@ -37,4 +37,6 @@ struct CoreStorage {
     mapping(address recipient => uint256) claimableRewards;
     /// @dev Σ claimableRewards: with the insurance ledger, the part of the token balance no trader or LP may take.
     uint256 unclaimedRewards;
+    /// @dev The only caller of `settleOrder`: the asynchronous order book (contracts/orders/OrderBook.sol).
+    address orderBook;
 }

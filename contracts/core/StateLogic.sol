@@ -15,6 +15,7 @@ import {
 import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
 import {MarginTier} from "../libraries/MarginTiers.sol";
 import {MarketAggregates, MarketMath} from "../libraries/MarketMath.sol";
+import {SettlementPrice} from "../orders/SettlementPrice.sol";
 import {CoreStorage} from "./CoreStorage.sol";
 
 /// @title StateLogic
@@ -33,7 +34,8 @@ library StateLogic {
     // ---------------------------------------------------------------- markets
 
     /// @dev Reads each market's price at most once per call, through `prices` (0 = not read yet), so a market
-    /// has one price within a transaction.
+    /// has one price within a transaction: the price an order settled it at earlier in this transaction (transient,
+    /// see `SettlementPrice`) when there is one, else the guarded adapter's.
     function priceOf(
         CoreStorage storage s,
         uint256[] memory prices,
@@ -41,7 +43,8 @@ library StateLogic {
     ) internal view returns (uint256 price) {
         price = prices[marketId];
         if (price == 0) {
-            price = s.oracle.getPrice(s.marketParams[marketId].feedId);
+            price = SettlementPrice.get(marketId);
+            if (price == 0) price = s.oracle.getPrice(s.marketParams[marketId].feedId);
             prices[marketId] = price;
         }
     }

@@ -164,6 +164,11 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
     error EnforcedPause();
     /// @notice `unpause` while not paused.
     error ExpectedPause();
+    /// @notice Only the order book may settle orders; `caller` is not it.
+    error OnlyOrderBook(address caller);
+    /// @notice `marketId` already settled at `settledPrice` in this transaction; a market has one price per
+    /// transaction, so it cannot settle at `price` too.
+    error SettlementPriceConflict(uint256 marketId, uint256 settledPrice, uint256 price);
 
     // ---------------------------------------------------------------- events
 
@@ -244,6 +249,8 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
     event Paused(address account);
     /// @notice Risk-increasing trades allowed again by `account`.
     event Unpaused(address account);
+    /// @notice Orders are now settled through `orderBook`.
+    event OrderBookSet(address orderBook);
 
     // ---------------------------------------------------------------- accounts and collateral
 
@@ -264,17 +271,23 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
 
     // ---------------------------------------------------------------- trading
 
-    /// @notice Buys (`sizeDelta` > 0) or sells in `marketId` at the oracle price plus the skew premium.
+    /// @notice Executes a settled order (DESIGN §4, §7): buys (`sizeDelta` > 0) or sells in `marketId` at `price`
+    /// plus the skew premium, with every check of a trade (margin, caps, pause, slippage, minimum size). Only the
+    /// order book calls it, after verifying `price` (a pull-oracle update published at or after the order's commit
+    /// time plus the delay). `price` becomes `marketId`'s price for the rest of the transaction.
+    /// @param sizeDelta Signed WAD base units, or `CLOSE_POSITION` (type(int256).min) to close the whole position.
     /// @param acceptablePrice Worst fill accepted: the maximum for buys, the minimum for sells.
+    /// @param price The verified settlement price, WAD USD per base unit.
     /// @return fillPrice The price the trade filled at.
-    function trade(uint256 accountId, uint256 marketId, int256 sizeDelta, uint256 acceptablePrice)
+    function settleOrder(uint256 accountId, uint256 marketId, int256 sizeDelta, uint256 acceptablePrice, uint256 price)
         external
         returns (uint256 fillPrice);
 
-    /// @notice Closes the whole position of `accountId` in `marketId`.
-    function closePosition(uint256 accountId, uint256 marketId, uint256 acceptablePrice)
-        external
-        returns (uint256 fillPrice);
+    /// @notice Sets the order book, the only caller of `settleOrder`. DEFAULT_ADMIN_ROLE.
+    function setOrderBook(address newOrderBook) external;
+
+    /// @notice The order book, the only caller of `settleOrder`.
+    function orderBook() external view returns (address);
 
     // ---------------------------------------------------------------- liquidation
 

@@ -8,6 +8,7 @@ import {IAsyncShareVault} from "../interfaces/IAsyncShareVault.sol";
 import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
 
 import {IBallastCore} from "../interfaces/IBallastCore.sol";
+import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {ITransferHook} from "./HookERC20.sol";
 
 /// @title AdvReentrantCoreHook
@@ -60,8 +61,10 @@ contract AdvReentrantCoreHook is ITransferHook {
         CORE.withdraw(ACCOUNT_ID, assets, address(this));
     }
 
-    function trade(uint256 marketId, int256 sizeDelta, uint256 acceptablePrice) external {
-        CORE.trade(ACCOUNT_ID, marketId, sizeDelta, acceptablePrice);
+    /// @notice Commits an order for this contract's account (trades go through the order book).
+    function commitOrder(IOrderBook book, uint256 marketId, int256 sizeDelta, uint256 acceptablePrice) external {
+        IERC20(CORE.collateralToken()).approve(address(book), type(uint256).max);
+        book.commitOrder(ACCOUNT_ID, marketId, sizeDelta, acceptablePrice, 0);
     }
 
     function liquidate(uint256 accountId) external {
@@ -114,9 +117,10 @@ contract AdvReentrantCoreHook is ITransferHook {
         } else if (reentry == Reentry.Withdraw) {
             CORE.withdraw(ACCOUNT_ID, 1, address(this));
         } else if (reentry == Reentry.Trade) {
-            CORE.trade(ACCOUNT_ID, 0, 1e15, type(uint256).max);
+            // Only the order book may execute trades; re-entering the core's entry is refused either way.
+            CORE.settleOrder(ACCOUNT_ID, 0, 1e15, type(uint256).max, 1e18);
         } else if (reentry == Reentry.ClosePosition) {
-            CORE.closePosition(ACCOUNT_ID, 0, 0);
+            CORE.settleOrder(ACCOUNT_ID, 0, type(int256).min, 0, 1e18);
         } else if (reentry == Reentry.Liquidate) {
             CORE.liquidate(victimAccountId, address(this));
         } else if (reentry == Reentry.LiquidateMany) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IBallastCore} from "../interfaces/IBallastCore.sol";
+import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {MockERC20} from "./MockERC20.sol";
 
 /// @title BulkAccountOpener
@@ -20,14 +21,35 @@ contract BulkAccountOpener {
 
     IBallastCore public immutable CORE;
     MockERC20 public immutable TOKEN;
+    IOrderBook public immutable ORDERS;
 
     /// @param core The Ballast core.
     /// @param token Its collateral, a MockERC20.
-    constructor(IBallastCore core, MockERC20 token) {
+    /// @param orders The order book: positions open through committed orders, settled by `settleOpened`.
+    constructor(IBallastCore core, MockERC20 token, IOrderBook orders) {
         CORE = core;
         TOKEN = token;
+        ORDERS = orders;
         token.approve(address(core), type(uint256).max);
+        token.approve(address(orders), type(uint256).max);
     }
+
+    /// @notice Settles the orders `open` committed for `count` accounts from `firstAccountId`, each market with
+    /// `updates[marketId]` (all of them were committed in one block, so one price update per market serves all).
+    function settleOpened(uint256 firstAccountId, uint256 count, uint256 marketCount, bytes[][] calldata updates)
+        external
+        payable
+    {
+        for (uint256 a = firstAccountId; a < firstAccountId + count; ++a) {
+            for (uint256 m; m < marketCount; ++m) {
+                if (ORDERS.getOrder(a, m).sizeDelta != 0) {
+                    ORDERS.settle{value: ORDERS.pyth().getUpdateFee(updates[m])}(a, m, updates[m]);
+                }
+            }
+        }
+    }
+
+    receive() external payable {}
 
     /// @notice Opens `specs.length` accounts. `acceptablePrices[m]` bounds the fill in market `m` (a buy's maximum;
     /// sells pass 0). Reverts if any account cannot be opened (e.g. below initial margin).
@@ -40,7 +62,8 @@ contract BulkAccountOpener {
         for (uint256 i; i < specs.length; ++i) {
             total += specs[i].assets;
         }
-        TOKEN.mint(address(this), total);
+        uint256 escrow = ORDERS.feeUnit() * ORDERS.orderParams().settlementFeeUnits;
+        TOKEN.mint(address(this), total + specs.length * 2 * escrow); // up to two orders per account
         for (uint256 i; i < specs.length; ++i) {
             AccountSpec calldata spec = specs[i];
             uint256 accountId = CORE.createAccount(spec.isolated, spec.marketId);
@@ -56,6 +79,6 @@ contract BulkAccountOpener {
     function _trade(uint256 accountId, uint256 marketId, int256 sizeDelta, uint256[] calldata acceptablePrices)
         private
     {
-        CORE.trade(accountId, marketId, sizeDelta, sizeDelta > 0 ? acceptablePrices[marketId] : 0);
+        ORDERS.commitOrder(accountId, marketId, sizeDelta, sizeDelta > 0 ? acceptablePrices[marketId] : 0, 0);
     }
 }

@@ -5,6 +5,7 @@
  *   mock feeds ─► OracleAdapter ─► BallastCore ◄─ GovernanceLogic, VaultAccounting, LiquidationLogic (linked libraries)
  *                                       ▲
  *                 LiquidityVault, InsurancePool (initializePools) · Multicall3 (batched reads)
+ *   MockPythUnique ─► OrderBook ─► core.settleOrder (setOrderBook): asynchronous orders at pull-oracle prices
  *
  * The deployer (account 0) becomes the core's and the oracle's admin, risk manager and pauser: it lists the
  * markets of `LOCAL_MARKETS` (BTC, ETH, SOL: `DEMO_MARKETS` plus `SOL_MARKET`) in order, so market ids follow
@@ -22,6 +23,9 @@ import {
   type MarketConfig,
   marketParams,
   VAULT_SETTLEMENT_DELAY_SECONDS,
+  DEFAULT_MAX_CONFIDENCE_RATIO,
+  DEFAULT_ORDER_PARAMS,
+  pythFeedId,
 } from "../../scripts/lib/config.js";
 
 const RISK_MANAGER_ROLE = id("RISK_MANAGER_ROLE");
@@ -85,7 +89,36 @@ export function buildBallastModule(markets: readonly MarketConfig[] = LOCAL_MARK
     m.call(core, "initializePools", [vault, insurancePool]);
     const multicall3 = m.contract("Multicall3");
 
-    return { collateral, oracle, governanceLogic, vaultAccounting, core, vault, insurancePool, multicall3, ...feeds };
+    // Orders: a local Pyth (unsigned updates, MockPyth's encoding) and the order book, one feed per market.
+    const pyth = m.contract("MockPythUnique", [60, 1]);
+    const orderBook = m.contract("OrderBook", [core, pyth, deployer, { ...DEFAULT_ORDER_PARAMS }], {
+      after: previous,
+    });
+    m.call(core, "setOrderBook", [orderBook]);
+    let previousOrderMarket: Future[] = [];
+    for (const [marketId, market] of markets.entries()) {
+      const set = m.call(
+        orderBook,
+        "setOrderMarket",
+        [marketId, { pythFeedId: pythFeedId(market.symbol), maxConfidenceRatio: DEFAULT_MAX_CONFIDENCE_RATIO }],
+        { id: `OrderMarket${market.symbol}`, after: previousOrderMarket },
+      );
+      previousOrderMarket = [set];
+    }
+
+    return {
+      collateral,
+      oracle,
+      governanceLogic,
+      vaultAccounting,
+      core,
+      vault,
+      insurancePool,
+      multicall3,
+      pyth,
+      orderBook,
+      ...feeds,
+    };
   });
 }
 

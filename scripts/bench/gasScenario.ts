@@ -8,15 +8,20 @@ import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 import { DEMO_MARKETS, wad } from "../lib/config.js";
 import { deployProtocol } from "../lib/deploy.js";
+import { createOrderTrader, pythUpdate } from "../lib/orders.js";
 
 /** Which state each figure is measured in, for the README and the closing notes. */
 export const GAS_NOTES: Record<string, string> = {
   deposit: "second deposit into an existing account (account warm, token balances non-zero)",
   withdraw: "withdrawal from an account with one open position (one oracle read)",
-  openPosition: "first position of an account in an already-traded market (new position slots)",
-  modifyPosition: "increase of an existing position",
-  reducePosition: "partial reduction of an existing position",
-  closePosition: "close of an existing position (its storage is cleared)",
+  commitOrder: "orderBook.commitOrder: first order of an account in a market (new order slot, escrow pulled)",
+  commitOrderReused: "orderBook.commitOrder in a market the account has ordered in before (slot kept as a tombstone)",
+  cancelOrder: "orderBook.cancelExpired by the owner after expiry (escrow back to the owner)",
+  openPosition:
+    "settle() of an order opening the first position of an account in an already-traded market, with a MockPythUnique update",
+  modifyPosition: "settle() of an order increasing an existing position, with the price update",
+  reducePosition: "settle() of an order reducing an existing position, with the price update",
+  closePosition: "settle() of a close order (commitClose; the position's storage is cleared), with the price update",
   liquidatePartial: "liquidate() of a one-position account, partial (keeper already holds a reward balance)",
   liquidateFull: "liquidate() of a one-position account, full",
   liquidateBadDebt: "liquidate() of an underwater one-position account: insurance pays the bad debt",
@@ -56,7 +61,9 @@ export async function measureGas(): Promise<Record<string, number>> {
     insuranceCooldownSeconds: 3600,
     vaultSettlementDelaySeconds: 3600,
   });
-  const { core, token, feeds } = deployed;
+  const { core, token, feeds, orderBook, oracle, pyth } = deployed;
+  const settler = signers[signers.length - 1]!;
+  const orders = createOrderTrader({ core, orderBook, pyth, oracle, token, settler });
   const vault = await ethers.getContractAt("LiquidityVault", deployed.vault as string);
   const insurance = await ethers.getContractAt("InsurancePool", deployed.insurance as string);
   const btcFeed = feeds.BTC!;
@@ -93,18 +100,38 @@ export async function measureGas(): Promise<Record<string, number>> {
   await fund(staker, 1_000_000n * unit, await insurance.getAddress());
   await insurance.connect(staker).deposit(500_000n * unit, staker.address);
   const warm = await newAccount(warmer, 1_000_000n * unit);
-  await core.connect(warmer).trade(warm, BTC, wad(1), wad(60_000));
-  await core.connect(warmer).trade(warm, ETH, wad(-10), 0n);
+  await orders.connect(warmer).trade(warm, BTC, wad(1), wad(60_000));
+  await orders.connect(warmer).trade(warm, ETH, wad(-10), 0n);
 
   const gas: Record<string, number> = {};
   const account = await newAccount(trader, 100_000n * unit);
   await fund(trader, 100_000n * unit, await core.getAddress());
+  await token.mint(trader.address, 1_000n * unit);
+  await token.connect(trader).approve(orderBook, 2n ** 256n - 1n); // the usual infinite approval
+  const book = orderBook.connect(trader);
+  /** Settles the trader's pending BTC order at the adapter's price: the settler's gas, update included. */
+  const settle = async () => {
+    const order = await orderBook.getOrder(account, BTC);
+    const update = pythUpdate({
+      feedId: (await orderBook.orderMarket(BTC)).pythFeedId,
+      priceWad: await oracle.getPrice((await core.getMarket(BTC))[0].feedId),
+      publishTime: order.settleTime,
+    });
+    await networkHelpers.time.setNextBlockTimestamp(order.settleTime);
+    return gasOf(orderBook.connect(settler).settle(account, BTC, [update], { value: 1n }));
+  };
   gas.deposit = await gasOf(core.connect(trader).deposit(account, 10_000n * unit));
-  gas.openPosition = await gasOf(core.connect(trader).trade(account, BTC, wad("0.5"), wad(60_000)));
-  gas.modifyPosition = await gasOf(core.connect(trader).trade(account, BTC, wad("0.25"), wad(60_000)));
-  gas.reducePosition = await gasOf(core.connect(trader).trade(account, BTC, wad("-0.25"), 0n));
+  gas.commitOrder = await gasOf(book.commitOrder(account, BTC, wad("0.5"), wad(60_000), 0n));
+  gas.openPosition = await settle();
+  gas.commitOrderReused = await gasOf(book.commitOrder(account, BTC, wad("0.25"), wad(60_000), 0n));
+  gas.modifyPosition = await settle();
+  await book.commitOrder(account, BTC, wad("-0.25"), 0n, 0n);
+  gas.reducePosition = await settle();
   gas.withdraw = await gasOf(core.connect(trader).withdraw(account, 1_000n * unit, trader.address));
-  gas.closePosition = await gasOf(core.connect(trader).closePosition(account, BTC, 0n));
+  await book.commitClose(account, BTC, 0n, 0n);
+  gas.closePosition = await settle();
+  // An order nobody settles (measured at the end: the expiry wait ages the feeds).
+  await book.commitOrder(account, BTC, wad("0.1"), wad(60_000), 0n);
 
   // LP and staker flows: requests now, settlements by a keeper after the delay (positions open in both markets).
   const lpShares = await vault.balanceOf(lp.address);
@@ -126,7 +153,7 @@ export async function measureGas(): Promise<Record<string, number>> {
     for (let i = 0; i < count; i++) {
       const owner = signers[6 + (i % (signers.length - 6))]!;
       const id = await newAccount(owner, leverageMargin);
-      await core.connect(owner).trade(id, BTC, wad("0.1"), wad(60_000));
+      await orders.connect(owner).trade(id, BTC, wad("0.1"), wad(60_000));
       ids.push(id);
     }
     return ids;
@@ -158,5 +185,8 @@ export async function measureGas(): Promise<Record<string, number>> {
   gas.liquidateFull = await gasOf(core.connect(keeper).liquidate(full[0]!, keeper.address));
   await setBtc(45_000); // equity < 0: bad debt
   gas.liquidateBadDebt = await gasOf(core.connect(keeper).liquidate(badDebt[0]!, keeper.address));
+  // After its expiry the owner takes the escrow of the unsettled order back.
+  await networkHelpers.time.increase(3_600);
+  gas.cancelOrder = await gasOf(book.cancelExpired(account, BTC));
   return gas;
 }

@@ -184,3 +184,27 @@ export const LOCAL_MARKETS: MarketConfig[] = [...DEMO_MARKETS, SOL_MARKET];
 export const VAULT_SETTLEMENT_DELAY_SECONDS = 3_600;
 /** Seconds between a staker's redemption request and its earliest settlement (InsurancePool, 1 hour to 30 days). */
 export const INSURANCE_COOLDOWN_SECONDS = 7 * 24 * 3_600;
+/** Order-book parameters (IOrderBook.OrderParams). Local networks settle 1 s after commit; see docs/orders.md. */
+export interface OrderParamsInput {
+  minDelay: number;
+  defaultWindow: number;
+  maxWindow: number;
+  /** Escrowed at commit and paid to the settler, in cents of the collateral token (feeUnit = 10^(decimals−2)). */
+  settlementFeeUnits: number;
+  /** WAD share of the escrow paid to a third party cancelling an expired order. */
+  cancelRewardShare: bigint;
+}
+
+export const DEFAULT_ORDER_PARAMS: OrderParamsInput = {
+  minDelay: 1,
+  defaultWindow: 60,
+  maxWindow: 3600,
+  settlementFeeUnits: 10, // $0.10
+  cancelRewardShare: 10n ** 17n, // 10%
+};
+
+/** The largest conf / price a settlement price may have, per market (WAD): 1%. */
+export const DEFAULT_MAX_CONFIDENCE_RATIO = 10n ** 16n;
+
+/** The Pyth price feed id of a market on local networks (MockPythUnique): the adapter's feed id. */
+export const pythFeedId = (symbol: string) => feedId(symbol);

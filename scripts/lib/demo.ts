@@ -24,6 +24,8 @@ import { insurancePoolAbi } from "../../sdk/src/abi/insurancePool.js";
 import { liquidityVaultAbi } from "../../sdk/src/abi/liquidityVault.js";
 import { mockAggregatorAbi } from "../../sdk/src/abi/mockAggregator.js";
 import { mockErc20Abi } from "../../sdk/src/abi/mockErc20.js";
+import { oracleAdapterAbi } from "../../sdk/src/abi/oracleAdapter.js";
+import { orderBookAbi } from "../../sdk/src/abi/orderBook.js";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
 import { createKeeper } from "../../sdk/src/keeper/create.js";
 import { KeeperMetrics } from "../../sdk/src/keeper/metrics.js";
@@ -31,6 +33,7 @@ import type { KeeperLogger } from "../../sdk/src/keeper/types.js";
 import { requirements } from "../../sdk/src/math/marginTiers.js";
 import { LOCAL_MARKETS } from "./config.js";
 import { deployBallast } from "./deployment.js";
+import { pythUpdate } from "./orders.js";
 import { feedAnswer, interpolatePath, type PricePoint, readCsvPath } from "./pricePaths.js";
 
 const WAD = 10n ** 18n;
@@ -155,7 +158,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
     await rpc("hardhat_setBalance", [account.address, toHex(10n ** 21n)]);
     const client = createWalletClient({ account, chain, transport });
     let nonce = await publicClient.getTransactionCount({ address: account.address });
-    const write = async (address: Address, abi: unknown, functionName: string, args: unknown[]) => {
+    const write = async (address: Address, abi: unknown, functionName: string, args: unknown[], value?: bigint) => {
       const hash = await client.writeContract({
         address,
         abi: abi as typeof ballastCoreAbi,
@@ -163,7 +166,8 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
         args: args as [bigint, bigint],
         nonce: nonce++,
         gas: 3_000_000n,
-      });
+        ...(value === undefined ? {} : { value }),
+      } as Parameters<typeof client.writeContract>[0]);
       const receipt = await publicClient.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`${label}: ${functionName} reverted`);
       return receipt;
@@ -184,8 +188,8 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
   const settlementDelay = await read<number>("settlementDelay", [], deployment.vault, liquidityVaultAbi);
   await rpc("evm_increaseTime", [Number(settlementDelay)]);
   await rpc("evm_mine", []);
-  const settler = await wallet("lp-settler");
-  for (const lp of lps) await settler.write(deployment.vault, liquidityVaultAbi, "settleDeposit", [lp]);
+  const lpSettler = await wallet("lp-settler");
+  for (const lp of lps) await lpSettler.write(deployment.vault, liquidityVaultAbi, "settleDeposit", [lp]);
   for (const [i, assets] of [2_000n, 1_000n].entries()) {
     const staker = await wallet(`staker-${i}`);
     await staker.write(deployment.collateral, mockErc20Abi, "mint", [staker.address, assets * unit]);
@@ -193,7 +197,25 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
     await staker.write(deployment.insurancePool, insurancePoolAbi, "deposit", [assets * unit, staker.address]);
   }
 
-  // ---------------------------------------------------------------- traders
+  // ---------------------------------------------------------------- traders (through orders)
+  // Every trade is an order: the trader commits it, and the demo's settler settles it one block later with a local
+  // Pyth (MockPythUnique) update published at the order's settleTime, at the adapter's price.
+  const orderBook = deployment.orderBook!;
+  const settler = await wallet("settler");
+  async function settleAtAdapterPrice(accountId: bigint, marketId: number) {
+    const order = await read<{ settleTime: number }>(
+      "getOrder",
+      [accountId, BigInt(marketId)],
+      orderBook,
+      orderBookAbi,
+    );
+    const market = deployment.markets[marketId]!;
+    const priceWad = await read<bigint>("getPrice", [market.feedId], deployment.oracle, oracleAdapterAbi);
+    const update = pythUpdate({ feedId: market.pythFeedId!, priceWad, publishTime: BigInt(order.settleTime) });
+    const receipt = await settler.write(orderBook, orderBookAbi, "settle", [accountId, BigInt(marketId), [update]], 1n);
+    const cancelled = parseEventLogs({ abi: orderBookAbi, eventName: "OrderCancelled", logs: receipt.logs });
+    if (cancelled.length > 0) throw new Error(`order of account ${accountId} cancelled: ${cancelled[0]!.args.reason}`);
+  }
   const traderCount = options.traders ?? 100;
   const plans = planTraders(traderCount, options.seed ?? 2024);
   const startPrices = LOCAL_MARKETS.map((m) => m.initialPriceUsd);
@@ -214,6 +236,9 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
     const assets = deposit / scale + unit;
     await trader.write(deployment.collateral, mockErc20Abi, "mint", [trader.address, assets]);
     await trader.write(deployment.collateral, mockErc20Abi, "approve", [core, maxUint256]);
+    // The settlement fee of each order is escrowed from the trader's wallet.
+    await trader.write(deployment.collateral, mockErc20Abi, "mint", [trader.address, 10n * unit]);
+    await trader.write(deployment.collateral, mockErc20Abi, "approve", [orderBook, maxUint256]);
     const created = await trader.write(core, ballastCoreAbi, "createAccount", [
       plan.isolated !== undefined,
       BigInt(plan.isolated ?? 0),
@@ -226,12 +251,14 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
     await trader.write(core, ballastCoreAbi, "deposit", [accountId, assets]);
     for (const trade of plan.trades) {
       const size = (BigInt(trade.notionalUsd) * WAD * WAD) / (BigInt(startPrices[trade.market]!) * WAD);
-      await trader.write(core, ballastCoreAbi, "trade", [
+      await trader.write(orderBook, orderBookAbi, "commitOrder", [
         accountId,
         BigInt(trade.market),
         trade.long ? size : -size,
         trade.long ? maxUint256 : 0n,
+        0n,
       ]);
+      await settleAtAdapterPrice(accountId, trade.market);
       openNotionalUsd += trade.notionalUsd;
     }
   }

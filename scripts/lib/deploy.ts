@@ -8,6 +8,10 @@ import {
   marketParams,
   type RiskParamsInput,
   VAULT_SETTLEMENT_DELAY_SECONDS,
+  DEFAULT_MAX_CONFIDENCE_RATIO,
+  DEFAULT_ORDER_PARAMS,
+  type OrderParamsInput,
+  pythFeedId,
 } from "./config.js";
 
 export interface DeployOptions {
@@ -22,6 +26,8 @@ export interface DeployOptions {
   insuranceCooldownSeconds?: number;
   /** LP request settlement delay (default `VAULT_SETTLEMENT_DELAY_SECONDS`). */
   vaultSettlementDelaySeconds?: number;
+  insuranceWindowSeconds?: number;
+  orderParams?: Partial<OrderParamsInput>;
 }
 
 /** Deploys mock USDC, mock feeds, the oracle adapter, the core (with its linked libraries), and the pools. */
@@ -85,5 +91,33 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
     ({ vault, insurance } = pools);
   }
   await core.initializePools(vault, insurance);
-  return { token, oracle, feeds, core, governanceLogic, vaultAccounting, liquidationLogic, vault, insurance };
+
+  // Orders: a local Pyth (MockPythUnique, 1 wei per update) and the order book over the core.
+  const pyth = await ethers.deployContract("MockPythUnique", [60, 1]);
+  const orderBook = await ethers.deployContract("OrderBook", [
+    core,
+    pyth,
+    admin.address,
+    { ...DEFAULT_ORDER_PARAMS, ...options.orderParams },
+  ]);
+  await core.setOrderBook(orderBook);
+  for (const [marketId, market] of options.markets.entries()) {
+    await orderBook.setOrderMarket(marketId, {
+      pythFeedId: pythFeedId(market.symbol),
+      maxConfidenceRatio: DEFAULT_MAX_CONFIDENCE_RATIO,
+    });
+  }
+  return {
+    token,
+    oracle,
+    feeds,
+    core,
+    governanceLogic,
+    vaultAccounting,
+    liquidationLogic,
+    vault,
+    insurance,
+    pyth,
+    orderBook,
+  };
 }

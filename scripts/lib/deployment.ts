@@ -8,7 +8,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { buildBallastModule } from "../../ignition/modules/Ballast.js";
 import { buildTimelockModule } from "../../ignition/modules/Timelock.js";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
-import { LOCAL_MARKETS, feedId, type MarketConfig } from "./config.js";
+import { LOCAL_MARKETS, feedId, type MarketConfig, pythFeedId } from "./config.js";
 
 export interface DeployBallastOptions {
   markets?: readonly MarketConfig[];
@@ -93,11 +93,19 @@ export async function deployBallast(
     vault: await address(deployed.vault),
     insurancePool: await address(deployed.insurancePool),
     multicall3: await address(deployed.multicall3),
+    orderBook: await address(deployed.orderBook),
+    pyth: await address(deployed.pyth),
     markets: await Promise.all(
       markets.map(async (market, marketId) => {
         const feed = deployedRecord[`feed${market.symbol}`];
         if (!feed) throw new Error(`The Ignition result has no feed for ${market.symbol}`);
-        return { marketId, symbol: market.symbol, feedId: feedId(market.symbol) as Hex, feed: await address(feed) };
+        return {
+          marketId,
+          symbol: market.symbol,
+          feedId: feedId(market.symbol) as Hex,
+          feed: await address(feed),
+          pythFeedId: pythFeedId(market.symbol) as Hex,
+        };
       }),
     ),
   };

@@ -19,9 +19,12 @@ import { ballastCoreAbi } from "../../sdk/src/abi/ballastCore.js";
 import { insurancePoolAbi } from "../../sdk/src/abi/insurancePool.js";
 import { liquidityVaultAbi } from "../../sdk/src/abi/liquidityVault.js";
 import { mockErc20Abi } from "../../sdk/src/abi/mockErc20.js";
+import { oracleAdapterAbi } from "../../sdk/src/abi/oracleAdapter.js";
+import { orderBookAbi } from "../../sdk/src/abi/orderBook.js";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
 import { requirements } from "../../sdk/src/math/marginTiers.js";
 import { type MarketConfig, WAD } from "../lib/config.js";
+import { pythUpdate } from "../lib/orders.js";
 import type { Hex, Rpc } from "./node.js";
 import { agentAddress, type Call, readContract, type Wallets } from "./wallets.js";
 
@@ -256,17 +259,75 @@ export class Agents {
       await wallets.must(member.address, [
         ...this.fund(member, assets, this.d.core),
         { to: this.d.core, abi: ballastCoreAbi, functionName: "deposit", args: [member.accountId, assets] },
-        {
-          to: this.d.core,
-          abi: ballastCoreAbi,
-          functionName: "trade",
-          args: [member.accountId, BigInt(market.marketId), long ? size : -size, long ? maxUint256 : 0n],
-        },
       ]);
+      await this.order(member, member.accountId, market.marketId, long ? size : -size, long ? maxUint256 : 0n);
       member.notes.push(
         `${long ? "long" : "short"} ${COALITION_NOTIONAL.toLocaleString("en-US")} USD of ${market.symbol} on ${Number(assets / this.unit).toLocaleString("en-US")} USD`,
       );
     }
+  }
+
+  /**
+   * A trade through the order book (automine on): the agent commits (escrowing the settlement fee), then the lab's
+   * settler settles it one block later with a local Pyth update at the adapter's price. Whether it filled.
+   */
+  private async order(
+    book: AgentBook,
+    accountId: bigint,
+    marketId: number,
+    sizeDelta: bigint | "close",
+    acceptablePrice: bigint,
+  ): Promise<boolean> {
+    const { wallets } = this.o;
+    const orderBook = this.d.orderBook!;
+    const escrow = 100n * this.unit;
+    await wallets.must(book.address, [
+      ...this.fund(book, escrow, orderBook),
+      sizeDelta === "close"
+        ? {
+            to: orderBook,
+            abi: orderBookAbi,
+            functionName: "commitClose",
+            args: [accountId, BigInt(marketId), acceptablePrice, 0n],
+          }
+        : {
+            to: orderBook,
+            abi: orderBookAbi,
+            functionName: "commitOrder",
+            args: [accountId, BigInt(marketId), sizeDelta, acceptablePrice, 0n],
+          },
+    ]);
+    const order = await readContract<{ settleTime: number }>(this.o.rpc, {
+      to: orderBook,
+      abi: orderBookAbi,
+      functionName: "getOrder",
+      args: [accountId, BigInt(marketId)],
+    });
+    const market = this.d.markets[marketId]!;
+    const priceWad = await readContract<bigint>(this.o.rpc, {
+      to: this.d.oracle,
+      abi: oracleAdapterAbi,
+      functionName: "getPrice",
+      args: [market.feedId],
+    });
+    const update = pythUpdate({ feedId: market.pythFeedId!, priceWad, publishTime: BigInt(order.settleTime) });
+    const settler = agentAddress("order-settler");
+    await wallets.prepare([settler]);
+    const [receipt] = await wallets.must(settler, [
+      {
+        to: orderBook,
+        abi: orderBookAbi,
+        functionName: "settle",
+        args: [accountId, BigInt(marketId), [update]],
+        value: 1n,
+      },
+    ]);
+    const settled = parseEventLogs({
+      abi: orderBookAbi,
+      eventName: "OrderSettled",
+      logs: (receipt?.logs ?? []) as unknown as Parameters<typeof parseEventLogs>[0]["logs"],
+    });
+    return settled.length > 0;
   }
 
   private async createAccount(book: AgentBook, isolated: boolean, marketId: number): Promise<bigint> {
@@ -354,17 +415,10 @@ export class Agents {
         for (let m = 0; m < this.d.markets.length; m++) {
           if ((account.activeMarkets & (1n << BigInt(m))) === 0n) continue;
           const position = await this.read<{ size: bigint }>("getPosition", [book.accountId, BigInt(m)]);
-          const [receipt] = await wallets.receipts(
-            await wallets.send(book.address, [
-              {
-                to: this.d.core,
-                abi: ballastCoreAbi,
-                functionName: "closePosition",
-                args: [book.accountId, BigInt(m), position.size > 0n ? 0n : maxUint256],
-              },
-            ]),
+          const filled = await this.order(book, book.accountId, m, "close", position.size > 0n ? 0n : maxUint256).catch(
+            () => false,
           );
-          book.notes.push(`close at the end: ${receipt?.status === "0x1" ? "done" : "reverted"}`);
+          book.notes.push(`close at the end: ${filled ? "done" : "reverted"}`);
         }
         const health = await this.read<{ withdrawable: bigint }>("accountHealth", [book.accountId]);
         const assets = health.withdrawable / this.scale;

@@ -45,6 +45,7 @@ export async function deployLab(options: {
     const opener = await connection.ethers.deployContract("BulkAccountOpener", [
       deployment.core,
       deployment.collateral,
+      deployment.orderBook!,
     ]);
     const lens = await connection.ethers.deployContract("BallastLens");
     return {

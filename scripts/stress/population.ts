@@ -11,7 +11,11 @@ import { type MarketConfig, WAD } from "../lib/config.js";
 import { seededRandom } from "../lib/random.js";
 import { artifactAbi } from "./deploy.js";
 import type { Hex } from "./node.js";
-import type { Wallets } from "./wallets.js";
+import { readContract, type Wallets } from "./wallets.js";
+import { oracleAdapterAbi } from "../../sdk/src/abi/oracleAdapter.js";
+import { orderBookAbi } from "../../sdk/src/abi/orderBook.js";
+import type { BallastDeployment } from "../../sdk/src/deployment.js";
+import { pythUpdate } from "../lib/orders.js";
 
 export interface TraderSpec {
   isolated: boolean;
@@ -131,11 +135,60 @@ export function planPopulation(count: number, seed: number, markets: readonly Ma
   };
 }
 
+/** Settles the orders one `open` committed (all in one block: one settleTime, one update per market). */
+async function settleOpened(
+  options: { wallets: Wallets; from: Hex; opener: Hex; deployment: BallastDeployment },
+  opened: bigint[],
+): Promise<void> {
+  const [first] = opened;
+  if (first === undefined) return;
+  const { deployment } = options;
+  const rpc = options.wallets.rpc;
+  const settleTimes = await Promise.all(
+    deployment.markets.map((m) =>
+      readContract<{ settleTime: number }>(rpc, {
+        to: deployment.orderBook!,
+        abi: orderBookAbi,
+        functionName: "getOrder",
+        args: [first, BigInt(m.marketId)],
+      }),
+    ),
+  );
+  const settleTime = BigInt(Math.max(...settleTimes.map((o) => Number(o.settleTime))));
+  const updates = await Promise.all(
+    deployment.markets.map(async (m) => {
+      const priceWad = await readContract<bigint>(rpc, {
+        to: deployment.oracle,
+        abi: oracleAdapterAbi,
+        functionName: "getPrice",
+        args: [m.feedId],
+      });
+      return [pythUpdate({ feedId: m.pythFeedId!, priceWad, publishTime: settleTime })];
+    }),
+  );
+  const openerAbi = artifactAbi("mocks/BulkAccountOpener.sol", "BulkAccountOpener");
+  // 20 accounts (≤ 40 settlements of ~200k gas) per transaction: under the node's 16.7M transaction gas cap.
+  const calls = [];
+  for (let i = 0; i < opened.length; i += 20) {
+    const count = Math.min(20, opened.length - i);
+    calls.push({
+      to: options.opener,
+      abi: openerAbi,
+      functionName: "settleOpened",
+      args: [first + BigInt(i), BigInt(count), BigInt(deployment.markets.length), updates],
+      gas: 16_000_000n,
+      value: BigInt(count * deployment.markets.length),
+    });
+  }
+  await options.wallets.must(options.from, calls);
+}
+
 /** Opens the planned accounts through the bulk opener, `perTx` at a time; returns their ids in plan order. */
 export async function openPopulation(options: {
   wallets: Wallets;
   from: Hex;
   opener: Hex;
+  deployment: BallastDeployment;
   plan: PopulationPlan;
   collateralDecimals: number;
   perTx?: number;
@@ -165,12 +218,15 @@ export async function openPopulation(options: {
       gas: 16_000_000n,
     });
   }
-  // One HTTP batch per 10 transactions (automine mines each in its own block).
+  // One HTTP batch per 10 transactions (automine mines each in its own block). Each `open` commits its accounts'
+  // orders; the opener then settles them with one local Pyth update per market, published at their settleTime.
   for (let i = 0; i < calls.length; i += 10) {
     const receipts = await wallets.must(options.from, calls.slice(i, i + 10));
     for (const receipt of receipts) {
       const events = parseEventLogs({ abi: ballastCoreAbi, eventName: "AccountCreated", logs: receipt.logs as never });
-      for (const event of events) ids.push(event.args.accountId);
+      const opened = events.map((event) => event.args.accountId);
+      ids.push(...opened);
+      await settleOpened(options, opened);
     }
   }
   if (ids.length !== specs.length) throw new Error(`opened ${ids.length} of ${specs.length} accounts`);

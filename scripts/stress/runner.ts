@@ -115,6 +115,7 @@ export async function runScenario(options: RunOptions): Promise<{ context: RunCo
       wallets,
       from: lab.admin,
       opener: lab.opener,
+      deployment,
       plan: population,
       collateralDecimals: deployment.collateralDecimals,
     });

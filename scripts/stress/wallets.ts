@@ -12,6 +12,8 @@ export interface Call {
   functionName: string;
   args: readonly unknown[];
   gas?: bigint;
+  /** Wei sent with the call (e.g. a Pyth update fee). */
+  value?: bigint;
 }
 
 export interface Receipt {
@@ -29,7 +31,7 @@ export function agentAddress(label: string): Hex {
 }
 
 export class Wallets {
-  constructor(private readonly rpc: Rpc) {}
+  constructor(readonly rpc: Rpc) {}
 
   /** Impersonates and funds (100 ETH for gas) every address, in one batch. */
   async prepare(addresses: readonly Hex[]): Promise<void> {
@@ -52,7 +54,15 @@ export class Wallets {
         (call) =>
           [
             "eth_sendTransaction",
-            [{ from, to: call.to, data: Wallets.data(call), gas: toHex(call.gas ?? 3_000_000n) }],
+            [
+              {
+                from,
+                to: call.to,
+                data: Wallets.data(call),
+                gas: toHex(call.gas ?? 3_000_000n),
+                ...(call.value === undefined ? {} : { value: toHex(call.value) }),
+              },
+            ],
           ] as const,
       ),
     );
@@ -84,7 +94,7 @@ export class Wallets {
 /** A view call (`eth_call` at `block`, default latest), decoded. */
 export async function readContract<T>(
   rpc: Rpc,
-  call: Omit<Call, "gas">,
+  call: Omit<Call, "gas" | "value">,
   block: bigint | "latest" = "latest",
 ): Promise<T> {
   const data = await rpc.call<Hex>("eth_call", [

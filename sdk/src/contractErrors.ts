@@ -14,6 +14,7 @@ import { governanceLogicAbi } from "./abi/governanceLogic.js";
 import { insurancePoolAbi } from "./abi/insurancePool.js";
 import { liquidityVaultAbi } from "./abi/liquidityVault.js";
 import { oracleAdapterAbi } from "./abi/oracleAdapter.js";
+import { orderBookAbi } from "./abi/orderBook.js";
 import {
   type BallastContractError,
   type BallastContractErrorArgs,
@@ -42,7 +43,14 @@ function errorItems(abi: readonly { type: string }[]) {
 export const ballastErrorsAbi: BallastErrorAbi = (() => {
   const seen = new Set<string>();
   const items: BallastErrorAbi[number][] = [];
-  for (const abi of [ballastCoreAbi, governanceLogicAbi, oracleAdapterAbi, liquidityVaultAbi, insurancePoolAbi]) {
+  for (const abi of [
+    ballastCoreAbi,
+    governanceLogicAbi,
+    oracleAdapterAbi,
+    liquidityVaultAbi,
+    insurancePoolAbi,
+    orderBookAbi,
+  ]) {
     for (const item of errorItems(abi)) {
       const signature = `${item.name}(${item.inputs.map((input) => input.type).join(",")})`;
       if (seen.has(signature)) continue;

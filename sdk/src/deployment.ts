@@ -8,6 +8,8 @@ export interface DeployedMarket {
   feedId: Hex;
   /** The Chainlink-style aggregator behind the feed (a MockAggregator on local networks). */
   feed: Address;
+  /** The Pyth price feed id orders of this market settle with (absent on deployments without an order book). */
+  pythFeedId?: Hex;
 }
 
 /**
@@ -28,5 +30,9 @@ export interface BallastDeployment {
   insurancePool: Address;
   /** Multicall3 for batched reads (the canonical one on public chains, a local copy on Hardhat). */
   multicall3: Address;
+  /** The asynchronous order book (commit → settle at a pull-oracle price); absent on older deployments. */
+  orderBook?: Address;
+  /** The Pyth contract the order book verifies prices with (MockPythUnique on local networks). */
+  pyth?: Address;
   markets: DeployedMarket[];
 }

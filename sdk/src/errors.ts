@@ -2,6 +2,7 @@ import type { ContractErrorArgs, ContractErrorName } from "viem";
 import type { ballastCoreAbi } from "./abi/ballastCore.js";
 import type { governanceLogicAbi } from "./abi/governanceLogic.js";
 import type { insurancePoolAbi } from "./abi/insurancePool.js";
+import type { orderBookAbi } from "./abi/orderBook.js";
 import type { liquidityVaultAbi } from "./abi/liquidityVault.js";
 import type { oracleAdapterAbi } from "./abi/oracleAdapter.js";
 
@@ -129,6 +130,7 @@ export type BallastErrorAbi = readonly (
   | ErrorItem<typeof oracleAdapterAbi>
   | ErrorItem<typeof liquidityVaultAbi>
   | ErrorItem<typeof insurancePoolAbi>
+  | ErrorItem<typeof orderBookAbi>
 )[];
 
 /** The name of a Ballast custom error, e.g. `"InsufficientMargin"`. */

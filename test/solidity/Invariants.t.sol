@@ -33,8 +33,44 @@ interface IAdvVm {
     function prank(address sender) external;
 }
 
+/// @title AdvDirectSettler
+/// @notice TEST ONLY: stands in for the order book (`core.setOrderBook`) so that the invariant campaign exercises the
+/// core's one trading entry, `settleOrder`, at the adapter's price with the order book's authorisation rule
+/// (owner or operator), and sees the core's error of a failed check as a revert. The order book itself (commit,
+/// delay, Pyth verification, cancellation with a reason) is tested in test/ts/orders and test/ts/security/orders.
+contract AdvDirectSettler {
+    BallastCore internal immutable CORE;
+    OracleAdapter internal immutable ORACLE;
+
+    constructor(BallastCore core, OracleAdapter oracle) {
+        CORE = core;
+        ORACLE = oracle;
+    }
+
+    /// @notice A trade of `sizeDelta` at the adapter's current price (what an order settles at when the pull price
+    /// equals the push price).
+    function trade(uint256 id, uint256 marketId, int256 sizeDelta, uint256 acceptablePrice) external returns (uint256) {
+        return CORE.settleOrder(id, marketId, sizeDelta, acceptablePrice, _price(id, marketId));
+    }
+
+    function closePosition(uint256 id, uint256 marketId, uint256 acceptablePrice) external returns (uint256) {
+        return CORE.settleOrder(id, marketId, type(int256).min, acceptablePrice, _price(id, marketId));
+    }
+
+    function _price(uint256 id, uint256 marketId) internal view returns (uint256) {
+        Account memory account = CORE.getAccount(id);
+        if (account.owner == address(0)) revert IBallastCore.AccountNotFound(id);
+        if (msg.sender != account.owner && !CORE.isOperator(account.owner, msg.sender)) {
+            revert IBallastCore.Unauthorized(id, msg.sender);
+        }
+        (MarketParams memory params, , ) = CORE.getMarket(marketId);
+        return ORACLE.getPrice(params.feedId);
+    }
+}
+
 /// @notice The whole protocol under test, as the invariant handler and the invariant test contract see it.
 struct AdvDeployment {
+    AdvDirectSettler settler;
     BallastCore core;
     MockERC20 token;
     OracleAdapter oracle;
@@ -60,6 +96,7 @@ contract AdvInvariantHandler {
     uint256 internal constant MARKETS = 3;
 
     BallastCore public immutable core;
+    AdvDirectSettler public immutable settler;
     MockERC20 public immutable token;
     OracleAdapter public immutable oracle;
     LiquidityVault public immutable vault;
@@ -100,6 +137,7 @@ contract AdvInvariantHandler {
 
     constructor(AdvDeployment memory d, address[6] memory traders_, address operator_) {
         core = d.core;
+        settler = d.settler;
         token = d.token;
         oracle = d.oracle;
         vault = d.vault;
@@ -216,7 +254,7 @@ contract AdvInvariantHandler {
         Position memory position = core.getPosition(id, marketId);
         Snapshot memory before = _snapshot();
         VM.prank(account.owner);
-        try core.closePosition(id, marketId, position.size > 0 ? 0 : type(uint256).max) {
+        try settler.closePosition(id, marketId, position.size > 0 ? 0 : type(uint256).max) {
             require(!before.liquidatable[index], "INV: a liquidatable account closed a position");
             require(core.getPosition(id, marketId).size == 0, "close: position left");
             AccountHealth memory a = core.accountHealth(id);
@@ -340,7 +378,7 @@ contract AdvInvariantHandler {
         bytes4 stalePrice = IOracleAdapter.StalePrice.selector;
         if (!account.isolated || account.isolatedMarketId == stale) {
             VM.prank(account.owner);
-            try core.trade(id, stale, 1e15, type(uint256).max) {
+            try settler.trade(id, stale, 1e15, type(uint256).max) {
                 revert("traded on a stale price");
             } catch (bytes memory reason) {
                 require(_selector(reason) == stalePrice, "stale trade: not StalePrice");
@@ -641,7 +679,7 @@ contract AdvInvariantHandler {
             || (newSize != 0 && position.size != 0 && (newSize > 0) != (position.size > 0));
         Snapshot memory before = _snapshot();
         VM.prank(caller);
-        try core.trade(id, marketId, sizeDelta, sizeDelta > 0 ? type(uint256).max : 0) {
+        try settler.trade(id, marketId, sizeDelta, sizeDelta > 0 ? type(uint256).max : 0) {
             ok = true;
             ++tradesOk;
             require(!before.liquidatable[index], "INV: a liquidatable account traded");
@@ -1016,6 +1054,8 @@ contract InvariantsTest {
         insurance = new InsurancePool(core, address(this), 1 hours, "Ballast Insurance", "bINS");
         core.initializePools(address(vault), address(insurance));
         d.core = core;
+        d.settler = new AdvDirectSettler(core, oracle);
+        core.setOrderBook(address(d.settler));
         d.vault = vault;
         d.insurance = insurance;
 

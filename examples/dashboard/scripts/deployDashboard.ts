@@ -11,7 +11,8 @@ import { dirname } from "node:path";
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type AddressLike, resolveAddress } from "ethers";
 import type { BallastDeployment } from "../../../sdk/src/deployment.js";
-import { DEMO_MARKETS, feedId, wad } from "../../../scripts/lib/config.js";
+import { DEMO_MARKETS, feedId, pythFeedId, wad } from "../../../scripts/lib/config.js";
+import { createOrderTrader } from "../../../scripts/lib/orders.js";
 import { deployProtocol } from "../../../scripts/lib/deploy.js";
 
 type Hex = `0x${string}`;
@@ -59,6 +60,7 @@ export async function deployForDashboard(
       symbol: market.symbol,
       feedId: feedId(market.symbol) as Hex,
       feed: feeds[market.symbol] as Hex,
+      pythFeedId: pythFeedId(market.symbol) as Hex,
     });
   }
   const deployment: BallastDeployment = {
@@ -72,6 +74,8 @@ export async function deployForDashboard(
     vault: await address(deployed.vault),
     insurancePool: await address(deployed.insurance),
     multicall3: await address(multicall),
+    orderBook: await address(deployed.orderBook),
+    pyth: await address(deployed.pyth),
     markets,
   };
   if (options.seed ?? true) await seed(ethers, deployment, signers);
@@ -110,8 +114,17 @@ async function seed(ethers: HardhatEthers, deployment: BallastDeployment, signer
   const accountId = event?.args.accountId as bigint | undefined;
   if (accountId === undefined) throw new Error("createAccount emitted no AccountCreated event.");
   await (await core.connect(trader).deposit(accountId, USDC(25_000))).wait();
-  await (await core.connect(trader).trade(accountId, 0n, wad("0.5"), wad(51_000))).wait();
-  await (await core.connect(trader).trade(accountId, 1n, -wad(20), wad(1_900))).wait();
+  // Trades are orders: committed, then settled by the last account at the adapter's price.
+  const orders = createOrderTrader({
+    core,
+    orderBook: await ethers.getContractAt("OrderBook", deployment.orderBook!),
+    pyth: await ethers.getContractAt("MockPythUnique", deployment.pyth!),
+    oracle: await ethers.getContractAt("OracleAdapter", deployment.oracle),
+    token,
+    settler: signers[signers.length - 1]!,
+  });
+  await orders.connect(trader).trade(accountId, 0n, wad("0.5"), wad(51_000));
+  await orders.connect(trader).trade(accountId, 1n, -wad(20), wad(1_900));
 }
 
 /** Writes the deployment JSON (creating its directory). */

@@ -251,7 +251,13 @@ function Dashboard({
         positionSize: position.size,
         slippageBps: 100,
       });
-      await execute(`Close ${formatSize(position.size, position.symbol)}`, () =>
+      // A close is an order too: the order book escrows its settlement fee.
+      if (ballast.deployment.orderBook !== undefined) {
+        await execute("Approve the order book (settlement fee escrow)", () =>
+          ballast.send(ballast.build.approve({ spender: ballast.deployment.orderBook!, assets: 2n ** 256n - 1n })),
+        );
+      }
+      await execute(`Close ${formatSize(position.size, position.symbol)} (order)`, () =>
         ballast.send({ to: transaction.to, data: transaction.data, value: transaction.value }),
       );
     } catch (e) {

@@ -405,6 +405,17 @@ export const ballastCoreAbi = [
         "type": "address"
       }
     ],
+    "name": "OnlyOrderBook",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
     "name": "OnlyVault",
     "type": "error"
   },
@@ -581,6 +592,27 @@ export const ballastCoreAbi = [
       }
     ],
     "name": "SelfLiquidationCheaperThanClosing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "settledPrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "price",
+        "type": "uint256"
+      }
+    ],
+    "name": "SettlementPriceConflict",
     "type": "error"
   },
   {
@@ -1193,6 +1225,19 @@ export const ballastCoreAbi = [
       {
         "indexed": false,
         "internalType": "address",
+        "name": "orderBook",
+        "type": "address"
+      }
+    ],
+    "name": "OrderBookSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "address",
         "name": "account",
         "type": "address"
       }
@@ -1555,6 +1600,19 @@ export const ballastCoreAbi = [
   },
   {
     "inputs": [],
+    "name": "CLOSE_POSITION",
+    "outputs": [
+      {
+        "internalType": "int256",
+        "name": "",
+        "type": "int256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "DEFAULT_ADMIN_ROLE",
     "outputs": [
       {
@@ -1720,35 +1778,6 @@ export const ballastCoreAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "accountId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "marketId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "acceptablePrice",
-        "type": "uint256"
-      }
-    ],
-    "name": "closePosition",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "fillPrice",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2542,6 +2571,19 @@ export const ballastCoreAbi = [
   },
   {
     "inputs": [],
+    "name": "orderBook",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "pause",
     "outputs": [],
     "stateMutability": "nonpayable",
@@ -2856,6 +2898,19 @@ export const ballastCoreAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "newOrderBook",
+        "type": "address"
+      }
+    ],
+    "name": "setOrderBook",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "uint64",
@@ -2911,6 +2966,45 @@ export const ballastCoreAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "accountId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "marketId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256",
+        "name": "sizeDelta",
+        "type": "int256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "acceptablePrice",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "price",
+        "type": "uint256"
+      }
+    ],
+    "name": "settleOrder",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "fillPrice",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes4",
         "name": "interfaceId",
         "type": "bytes4"
@@ -2938,40 +3032,6 @@ export const ballastCoreAbi = [
       }
     ],
     "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "accountId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "marketId",
-        "type": "uint256"
-      },
-      {
-        "internalType": "int256",
-        "name": "sizeDelta",
-        "type": "int256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "acceptablePrice",
-        "type": "uint256"
-      }
-    ],
-    "name": "trade",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "fillPrice",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

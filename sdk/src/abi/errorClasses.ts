@@ -36,6 +36,9 @@ export type AccountNotLiquidatableError = BallastContractError<"AccountNotLiquid
 /** The vault and the insurance pool are set once. */
 export const AlreadyInitializedError = errorClass<"AlreadyInitialized">("AlreadyInitializedError");
 export type AlreadyInitializedError = BallastContractError<"AlreadyInitialized">;
+/** The update's confidence interval is too wide: conf / price = `ratio` > `maxRatio` (WAD). */
+export const ConfidenceTooWideError = errorClass<"ConfidenceTooWide">("ConfidenceTooWideError");
+export type ConfidenceTooWideError = BallastContractError<"ConfidenceTooWide">;
 /** `cooldown` is outside [`min`, `max`] seconds. */
 export const CooldownOutOfBoundsError = errorClass<"CooldownOutOfBounds">("CooldownOutOfBoundsError");
 export type CooldownOutOfBoundsError = BallastContractError<"CooldownOutOfBounds">;
@@ -69,6 +72,9 @@ export type ERC4626ExceededMaxRedeemError = BallastContractError<"ERC4626Exceede
 /** The contracts' `ERC4626ExceededMaxWithdraw` error. */
 export const ERC4626ExceededMaxWithdrawError = errorClass<"ERC4626ExceededMaxWithdraw">("ERC4626ExceededMaxWithdrawError");
 export type ERC4626ExceededMaxWithdrawError = BallastContractError<"ERC4626ExceededMaxWithdraw">;
+/** A batch settlement was given no orders. */
+export const EmptyBatchError = errorClass<"EmptyBatch">("EmptyBatchError");
+export type EmptyBatchError = BallastContractError<"EmptyBatch">;
 /** A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused). */
 export const EnforcedPauseError = errorClass<"EnforcedPause">("EnforcedPauseError");
 export type EnforcedPauseError = BallastContractError<"EnforcedPause">;
@@ -96,9 +102,18 @@ export type InsufficientLiquidityError = BallastContractError<"InsufficientLiqui
 /** A risk-increasing trade or a withdrawal would leave equity below initial margin. */
 export const InsufficientMarginError = errorClass<"InsufficientMargin">("InsufficientMarginError");
 export type InsufficientMarginError = BallastContractError<"InsufficientMargin">;
+/** The value sent does not cover the oracle's update fee. */
+export const InsufficientUpdateFeeError = errorClass<"InsufficientUpdateFee">("InsufficientUpdateFeeError");
+export type InsufficientUpdateFeeError = BallastContractError<"InsufficientUpdateFee">;
 /** The aggregator answered `answer` ≤ 0. */
 export const InvalidAnswerError = errorClass<"InvalidAnswer">("InvalidAnswerError");
 export type InvalidAnswerError = BallastContractError<"InvalidAnswer">;
+/** The expiry asked for is outside [settleTime + 1, settleTime + maxWindow]. */
+export const InvalidExpiryError = errorClass<"InvalidExpiry">("InvalidExpiryError");
+export type InvalidExpiryError = BallastContractError<"InvalidExpiry">;
+/** The update's exponent is outside [-36, 12]. */
+export const InvalidExponentError = errorClass<"InvalidExponent">("InvalidExponentError");
+export type InvalidExponentError = BallastContractError<"InvalidExponent">;
 /** `gracePeriod` is above `maxGracePeriod`. */
 export const InvalidGracePeriodError = errorClass<"InvalidGracePeriod">("InvalidGracePeriodError");
 export type InvalidGracePeriodError = BallastContractError<"InvalidGracePeriod">;
@@ -108,6 +123,12 @@ export type InvalidHeartbeatError = BallastContractError<"InvalidHeartbeat">;
 /** The bounds do not satisfy 0 < `minPriceWad` < `maxPriceWad` ≤ `MAX_PRICE_WAD`. */
 export const InvalidPriceBoundsError = errorClass<"InvalidPriceBounds">("InvalidPriceBoundsError");
 export type InvalidPriceBoundsError = BallastContractError<"InvalidPriceBounds">;
+/** The update's price is not positive. */
+export const InvalidSettlementPriceError = errorClass<"InvalidSettlementPrice">("InvalidSettlementPriceError");
+export type InvalidSettlementPriceError = BallastContractError<"InvalidSettlementPrice">;
+/** The size delta does not fit the packed order (|sizeDelta| < 2^95). */
+export const InvalidSizeDeltaError = errorClass<"InvalidSizeDelta">("InvalidSizeDeltaError");
+export type InvalidSizeDeltaError = BallastContractError<"InvalidSizeDelta">;
 /** Account `accountId` is isolated to `isolatedMarketId` and cannot trade `marketId`. */
 export const IsolatedMarketMismatchError = errorClass<"IsolatedMarketMismatch">("IsolatedMarketMismatchError");
 export type IsolatedMarketMismatchError = BallastContractError<"IsolatedMarketMismatch">;
@@ -117,12 +138,18 @@ export type KeeperRewardFloorTooHighError = BallastContractError<"KeeperRewardFl
 /** The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`. */
 export const LiquidationFeeNotBelowMaintenanceError = errorClass<"LiquidationFeeNotBelowMaintenance">("LiquidationFeeNotBelowMaintenanceError");
 export type LiquidationFeeNotBelowMaintenanceError = BallastContractError<"LiquidationFeeNotBelowMaintenance">;
+/** Market `marketId` takes no orders (no price feed configured). */
+export const MarketNotConfiguredError = errorClass<"MarketNotConfigured">("MarketNotConfiguredError");
+export type MarketNotConfiguredError = BallastContractError<"MarketNotConfigured">;
 /** No market has id `marketId`. */
 export const MarketNotListedError = errorClass<"MarketNotListed">("MarketNotListedError");
 export type MarketNotListedError = BallastContractError<"MarketNotListed">;
 /** Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers. */
 export const NavWipedOutError = errorClass<"NavWipedOut">("NavWipedOutError");
 export type NavWipedOutError = BallastContractError<"NavWipedOut">;
+/** Account `accountId` has no pending order in `marketId`. */
+export const NoPendingOrderError = errorClass<"NoPendingOrder">("NoPendingOrderError");
+export type NoPendingOrderError = BallastContractError<"NoPendingOrder">;
 /** `controller` has no pending request of this kind. */
 export const NoPendingRequestError = errorClass<"NoPendingRequest">("NoPendingRequestError");
 export type NoPendingRequestError = BallastContractError<"NoPendingRequest">;
@@ -135,18 +162,36 @@ export type NothingToClaimError = BallastContractError<"NothingToClaim">;
 /** Only the insurance pool may call this; `caller` is not it. */
 export const OnlyInsurancePoolError = errorClass<"OnlyInsurancePool">("OnlyInsurancePoolError");
 export type OnlyInsurancePoolError = BallastContractError<"OnlyInsurancePool">;
+/** Only the order book may settle orders; `caller` is not it. */
+export const OnlyOrderBookError = errorClass<"OnlyOrderBook">("OnlyOrderBookError");
+export type OnlyOrderBookError = BallastContractError<"OnlyOrderBook">;
 /** Only the liquidity vault may call this; `caller` is not it. */
 export const OnlyVaultError = errorClass<"OnlyVault">("OnlyVaultError");
 export type OnlyVaultError = BallastContractError<"OnlyVault">;
 /** The trade would take the side of `marketId` it leaves open to `openInterest`, above `cap`. */
 export const OpenInterestCapExceededError = errorClass<"OpenInterestCapExceeded">("OpenInterestCapExceededError");
 export type OpenInterestCapExceededError = BallastContractError<"OpenInterestCapExceeded">;
+/** The order expired at `expiry`: it can only be cancelled. */
+export const OrderExpiredError = errorClass<"OrderExpired">("OrderExpiredError");
+export type OrderExpiredError = BallastContractError<"OrderExpired">;
+/** The order has not expired yet (at `expiry`): it cannot be cancelled before. */
+export const OrderNotExpiredError = errorClass<"OrderNotExpired">("OrderNotExpiredError");
+export type OrderNotExpiredError = BallastContractError<"OrderNotExpired">;
+/** The order cannot settle before `settleTime` (its commit time plus the minimum delay). */
+export const OrderNotSettleableYetError = errorClass<"OrderNotSettleableYet">("OrderNotSettleableYetError");
+export type OrderNotSettleableYetError = BallastContractError<"OrderNotSettleableYet">;
+/** Account `accountId` already has a pending order in `marketId` (one per account and market). */
+export const OrderPendingError = errorClass<"OrderPending">("OrderPendingError");
+export type OrderPendingError = BallastContractError<"OrderPending">;
 /** Parameter `parameter` (its name as bytes32) is `value`, outside [`min`, `max`]. */
 export const ParameterOutOfBoundsError = errorClass<"ParameterOutOfBounds">("ParameterOutOfBoundsError");
 export type ParameterOutOfBoundsError = BallastContractError<"ParameterOutOfBounds">;
 /** A risk-increasing trade would leave a position of `notional` (WAD USD), below `minNotional`. */
 export const PositionBelowMinimumError = errorClass<"PositionBelowMinimum">("PositionBelowMinimumError");
 export type PositionBelowMinimumError = BallastContractError<"PositionBelowMinimum">;
+/** `marketId` already settled at `settledPrice` in this transaction; one price per market per transaction (a keeper batches orders of one market only when they share one price update). */
+export const PriceConflictError = errorClass<"PriceConflict">("PriceConflictError");
+export type PriceConflictError = BallastContractError<"PriceConflict">;
 /** The normalised price `priceWad` is outside [`minPriceWad`, `maxPriceWad`]. */
 export const PriceOutOfBoundsError = errorClass<"PriceOutOfBounds">("PriceOutOfBoundsError");
 export type PriceOutOfBoundsError = BallastContractError<"PriceOutOfBounds">;
@@ -159,6 +204,9 @@ export type ReductionLeavesAccountUnhealthyError = BallastContractError<"Reducti
 /** The contracts' `ReentrancyGuardReentrantCall` error. */
 export const ReentrancyGuardReentrantCallError = errorClass<"ReentrancyGuardReentrantCall">("ReentrancyGuardReentrantCallError");
 export type ReentrancyGuardReentrantCallError = BallastContractError<"ReentrancyGuardReentrantCall">;
+/** Paying back the unused oracle fee failed. */
+export const RefundFailedError = errorClass<"RefundFailed">("RefundFailedError");
+export type RefundFailedError = BallastContractError<"RefundFailed">;
 /** A redemption request names `shares` but the owner holds `balance`. */
 export const RequestExceedsBalanceError = errorClass<"RequestExceedsBalance">("RequestExceedsBalanceError");
 export type RequestExceedsBalanceError = BallastContractError<"RequestExceedsBalance">;
@@ -186,6 +234,12 @@ export type SequencerGracePeriodNotOverError = BallastContractError<"SequencerGr
 /** `settlementDelay` is outside [`min`, `max`] seconds. */
 export const SettlementDelayOutOfBoundsError = errorClass<"SettlementDelayOutOfBounds">("SettlementDelayOutOfBoundsError");
 export type SettlementDelayOutOfBoundsError = BallastContractError<"SettlementDelayOutOfBounds">;
+/** The settlement call ran out of gas: the settler gave too little (the order stays pending). */
+export const SettlementOutOfGasError = errorClass<"SettlementOutOfGas">("SettlementOutOfGasError");
+export type SettlementOutOfGasError = BallastContractError<"SettlementOutOfGas">;
+/** `marketId` already settled at `settledPrice` in this transaction; a market has one price per transaction, so it cannot settle at `price` too. */
+export const SettlementPriceConflictError = errorClass<"SettlementPriceConflict">("SettlementPriceConflictError");
+export type SettlementPriceConflictError = BallastContractError<"SettlementPriceConflict">;
 /** `controller`'s request cannot be settled before `unlockTime` (it is `timestamp` now). A request is never settleable in the block it was made in. */
 export const SettlementTooEarlyError = errorClass<"SettlementTooEarly">("SettlementTooEarlyError");
 export type SettlementTooEarlyError = BallastContractError<"SettlementTooEarly">;
@@ -234,6 +288,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   AccountNotFound: AccountNotFoundError,
   AccountNotLiquidatable: AccountNotLiquidatableError,
   AlreadyInitialized: AlreadyInitializedError,
+  ConfidenceTooWide: ConfidenceTooWideError,
   CooldownOutOfBounds: CooldownOutOfBoundsError,
   ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
   ERC20InsufficientBalance: ERC20InsufficientBalanceError,
@@ -245,6 +300,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   ERC4626ExceededMaxMint: ERC4626ExceededMaxMintError,
   ERC4626ExceededMaxRedeem: ERC4626ExceededMaxRedeemError,
   ERC4626ExceededMaxWithdraw: ERC4626ExceededMaxWithdrawError,
+  EmptyBatch: EmptyBatchError,
   EnforcedPause: EnforcedPauseError,
   ExpectedPause: ExpectedPauseError,
   FeeExceedsMargin: FeeExceedsMarginError,
@@ -255,29 +311,43 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   InsufficientInsurance: InsufficientInsuranceError,
   InsufficientLiquidity: InsufficientLiquidityError,
   InsufficientMargin: InsufficientMarginError,
+  InsufficientUpdateFee: InsufficientUpdateFeeError,
   InvalidAnswer: InvalidAnswerError,
+  InvalidExpiry: InvalidExpiryError,
+  InvalidExponent: InvalidExponentError,
   InvalidGracePeriod: InvalidGracePeriodError,
   InvalidHeartbeat: InvalidHeartbeatError,
   InvalidPriceBounds: InvalidPriceBoundsError,
+  InvalidSettlementPrice: InvalidSettlementPriceError,
+  InvalidSizeDelta: InvalidSizeDeltaError,
   InvalidTierCount: "math",
   InvalidTierRates: "math",
   IsolatedMarketMismatch: IsolatedMarketMismatchError,
   KeeperRewardFloorTooHigh: KeeperRewardFloorTooHighError,
   LiquidationFeeNotBelowMaintenance: LiquidationFeeNotBelowMaintenanceError,
+  MarketNotConfigured: MarketNotConfiguredError,
   MarketNotListed: MarketNotListedError,
   NavWipedOut: NavWipedOutError,
+  NoPendingOrder: NoPendingOrderError,
   NoPendingRequest: NoPendingRequestError,
   NotOwnerOrOperator: NotOwnerOrOperatorError,
   NothingToClaim: NothingToClaimError,
   OnlyInsurancePool: OnlyInsurancePoolError,
+  OnlyOrderBook: OnlyOrderBookError,
   OnlyVault: OnlyVaultError,
   OpenInterestCapExceeded: OpenInterestCapExceededError,
+  OrderExpired: OrderExpiredError,
+  OrderNotExpired: OrderNotExpiredError,
+  OrderNotSettleableYet: OrderNotSettleableYetError,
+  OrderPending: OrderPendingError,
   ParameterOutOfBounds: ParameterOutOfBoundsError,
   PositionBelowMinimum: PositionBelowMinimumError,
+  PriceConflict: PriceConflictError,
   PriceOutOfBounds: PriceOutOfBoundsError,
   RampInProgress: RampInProgressError,
   ReductionLeavesAccountUnhealthy: ReductionLeavesAccountUnhealthyError,
   ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
+  RefundFailed: RefundFailedError,
   RequestExceedsBalance: RequestExceedsBalanceError,
   SafeCastOverflowedIntDowncast: SafeCastOverflowedIntDowncastError,
   SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
@@ -287,6 +357,8 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   SequencerDown: SequencerDownError,
   SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
   SettlementDelayOutOfBounds: SettlementDelayOutOfBoundsError,
+  SettlementOutOfGas: SettlementOutOfGasError,
+  SettlementPriceConflict: SettlementPriceConflictError,
   SettlementTooEarly: SettlementTooEarlyError,
   SlippageExceeded: SlippageExceededError,
   StalePrice: StalePriceError,
@@ -310,7 +382,9 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   AccountNotFound: "No account has id `accountId`.",
   AccountNotLiquidatable: "Account `accountId` is not liquidatable: equity is above maintenance margin.",
   AlreadyInitialized: "The vault and the insurance pool are set once.",
+  ConfidenceTooWide: "The update's confidence interval is too wide: conf / price = `ratio` > `maxRatio` (WAD).",
   CooldownOutOfBounds: "`cooldown` is outside [`min`, `max`] seconds.",
+  EmptyBatch: "A batch settlement was given no orders.",
   EnforcedPause: "A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).",
   ExpectedPause: "`unpause` while not paused.",
   FeeExceedsMargin: "A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD): fees never make realised margin negative. Deposit, or realise profits elsewhere first.",
@@ -321,32 +395,48 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   InsufficientInsurance: "An insurance payout of `assets` exceeds the insurance ledger, `availableAssets` (token units).",
   InsufficientLiquidity: "A trader or LP payout would spend tokens that the insurance ledger or unclaimed keeper rewards are owed (only possible once traders' realised profits exceed the LP ledger). Amounts in WAD USD.",
   InsufficientMargin: "A risk-increasing trade or a withdrawal would leave equity below initial margin.",
+  InsufficientUpdateFee: "The value sent does not cover the oracle's update fee.",
   InvalidAnswer: "The aggregator answered `answer` ≤ 0.",
+  InvalidExpiry: "The expiry asked for is outside [settleTime + 1, settleTime + maxWindow].",
+  InvalidExponent: "The update's exponent is outside [-36, 12].",
   InvalidGracePeriod: "`gracePeriod` is above `maxGracePeriod`.",
   InvalidHeartbeat: "`heartbeat` is 0 or above `maxHeartbeat`.",
   InvalidPriceBounds: "The bounds do not satisfy 0 < `minPriceWad` < `maxPriceWad` ≤ `MAX_PRICE_WAD`.",
+  InvalidSettlementPrice: "The update's price is not positive.",
+  InvalidSizeDelta: "The size delta does not fit the packed order (|sizeDelta| < 2^95).",
   InvalidTierCount: "A margin table must have 1 to `maxCount` brackets; it has `count`.",
   InvalidTierRates: "Bracket `index` breaks WAD ≥ initialMarginRate > maintenanceMarginRate > 0.",
   IsolatedMarketMismatch: "Account `accountId` is isolated to `isolatedMarketId` and cannot trade `marketId`.",
   KeeperRewardFloorTooHigh: "The part of the liquidation fee an owner cannot win back through its own keeper, `liquidationFeeRate` × (1 − `keeperRewardShare`), is below a market's `takerFeeRate`: liquidating yourself through any address would be cheaper than closing.",
   LiquidationFeeNotBelowMaintenance: "The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`.",
+  MarketNotConfigured: "Market `marketId` takes no orders (no price feed configured).",
   MarketNotListed: "No market has id `marketId`.",
   NavWipedOut: "Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers.",
+  NoPendingOrder: "Account `accountId` has no pending order in `marketId`.",
   NoPendingRequest: "`controller` has no pending request of this kind.",
   NotOwnerOrOperator: "`caller` may not act for `account` (not the account, not an operator of it, no allowance).",
   NothingToClaim: "`recipient` has no whole token unit of keeper rewards to claim.",
   OnlyInsurancePool: "Only the insurance pool may call this; `caller` is not it.",
+  OnlyOrderBook: "Only the order book may settle orders; `caller` is not it.",
   OnlyVault: "Only the liquidity vault may call this; `caller` is not it.",
   OpenInterestCapExceeded: "The trade would take the side of `marketId` it leaves open to `openInterest`, above `cap`.",
+  OrderExpired: "The order expired at `expiry`: it can only be cancelled.",
+  OrderNotExpired: "The order has not expired yet (at `expiry`): it cannot be cancelled before.",
+  OrderNotSettleableYet: "The order cannot settle before `settleTime` (its commit time plus the minimum delay).",
+  OrderPending: "Account `accountId` already has a pending order in `marketId` (one per account and market).",
   ParameterOutOfBounds: "Parameter `parameter` (its name as bytes32) is `value`, outside [`min`, `max`].",
   PositionBelowMinimum: "A risk-increasing trade would leave a position of `notional` (WAD USD), below `minNotional`.",
+  PriceConflict: "`marketId` already settled at `settledPrice` in this transaction; one price per market per transaction (a keeper batches orders of one market only when they share one price update).",
   PriceOutOfBounds: "The normalised price `priceWad` is outside [`minPriceWad`, `maxPriceWad`].",
   RampInProgress: "A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.",
   ReductionLeavesAccountUnhealthy: "A reduction would leave the account liquidatable, or with negative equity.",
+  RefundFailed: "Paying back the unused oracle fee failed.",
   RequestExceedsBalance: "A redemption request names `shares` but the owner holds `balance`.",
   SequencerDown: "The L2 sequencer is reported down (or its status round is not initialised).",
   SequencerGracePeriodNotOver: "The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago.",
   SettlementDelayOutOfBounds: "`settlementDelay` is outside [`min`, `max`] seconds.",
+  SettlementOutOfGas: "The settlement call ran out of gas: the settler gave too little (the order stays pending).",
+  SettlementPriceConflict: "`marketId` already settled at `settledPrice` in this transaction; a market has one price per transaction, so it cannot settle at `price` too.",
   SettlementTooEarly: "`controller`'s request cannot be settled before `unlockTime` (it is `timestamp` now). A request is never settleable in the block it was made in.",
   SlippageExceeded: "The fill price is worse than the acceptable price (above it for buys, below it for sells).",
   StalePrice: "The answer was updated at `updatedAt`, which is unset, in the future, or more than `heartbeat` seconds ago.",

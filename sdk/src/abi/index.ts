@@ -8,3 +8,5 @@ export { mockAggregatorAbi } from "./mockAggregator.js";
 export { mockErc20Abi } from "./mockErc20.js";
 export { ballastLensAbi } from "./ballastLens.js";
 export { multicall3Abi } from "./multicall3.js";
+export { orderBookAbi } from "./orderBook.js";
+export { mockPythUniqueAbi } from "./mockPythUnique.js";

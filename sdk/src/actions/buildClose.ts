@@ -1,13 +1,16 @@
 import { encodeFunctionData } from "viem";
-import { ballastCoreAbi } from "../abi/ballastCore.js";
+import { orderBookAbi } from "../abi/orderBook.js";
 import type { BallastDeployment } from "../deployment.js";
 import { acceptablePrice as slippageBound } from "./acceptablePrice.js";
+import { orderBookAddress } from "./internal/orders.js";
 import type { BallastTransaction } from "./types.js";
 
 export type BuildCloseParameters = {
   deployment: BallastDeployment;
   accountId: bigint;
   marketId: number;
+  /** The last second the order may settle (unix seconds); default 0 = the order book's default window. */
+  expiry?: bigint;
 } & (
   | { acceptablePrice: bigint }
   | {
@@ -19,7 +22,10 @@ export type BuildCloseParameters = {
     }
 );
 
-/** `core.closePosition(accountId, marketId, acceptablePrice)`: closes the whole position. */
+/**
+ * Commits an order that closes the whole position (its size at settlement):
+ * `orderBook.commitClose(accountId, marketId, acceptablePrice, expiry)`. Settles like any order (see `buildTrade`).
+ */
 export function buildClose(parameters: BuildCloseParameters): BallastTransaction & { acceptablePrice: bigint } {
   const { deployment, accountId, marketId } = parameters;
   const bound =
@@ -31,11 +37,11 @@ export function buildClose(parameters: BuildCloseParameters): BallastTransaction
           slippageBps: parameters.slippageBps,
         });
   return {
-    to: deployment.core,
+    to: orderBookAddress(deployment),
     data: encodeFunctionData({
-      abi: ballastCoreAbi,
-      functionName: "closePosition",
-      args: [accountId, BigInt(marketId), bound],
+      abi: orderBookAbi,
+      functionName: "commitClose",
+      args: [accountId, BigInt(marketId), bound, parameters.expiry ?? 0n],
     }),
     value: 0n,
     acceptablePrice: bound,

@@ -22,7 +22,7 @@ export type SimulateCloseParameters = {
 };
 
 export type SimulateCloseReturnType = {
-  /** The fill price the core returned in the `eth_call`. */
+  /** The fill price the close would get if it settled at the current price (the SDK's prediction). */
   fillPrice: bigint;
   acceptablePrice: bigint;
   /** The position's size before the close (the trade is `-size`). */
@@ -34,7 +34,7 @@ export type SimulateCloseReturnType = {
   preview: TradePreview | undefined;
   /** The account before the close. */
   view: AccountView;
-  /** `core.closePosition`, ready for a wallet. */
+  /** `orderBook.commitClose`, ready for a wallet. */
   transaction: BallastTransaction;
 };
 
@@ -62,7 +62,7 @@ export async function simulateClose(
     view,
     sizeDelta,
     action: closeAction(size, marketSymbol(deployment, marketId)),
-    call: (bound) => ({ functionName: "closePosition", args: [accountId, BigInt(marketId), bound] }),
+    call: (bound) => ({ functionName: "commitClose", args: [accountId, BigInt(marketId), bound, 0n] }),
   });
   const { acceptablePrice: _, ...transaction } = buildClose({
     deployment,

@@ -24,7 +24,7 @@ export type SimulateTradeParameters = {
 };
 
 export type SimulateTradeReturnType = {
-  /** The fill price the core returned in the `eth_call`. */
+  /** The fill price the order would get if it settled at the current price (the SDK's prediction). */
   fillPrice: bigint;
   acceptablePrice: bigint;
   /**
@@ -39,8 +39,8 @@ export type SimulateTradeReturnType = {
 };
 
 /**
- * Simulates `core.trade` with `eth_call` (viem `simulateContract`) at one block, next to the SDK's own prediction
- * from the same block's state. Throws the contract's revert as a typed `BallastContractError` (e.g.
+ * Simulates a trade order at one block: the SDK's prediction of its settlement at the current price (every check the
+ * core runs at settlement) and an `eth_call` of its commit on the order book. Throws the contract's revert as a typed `BallastContractError` (e.g.
  * `InsufficientMarginError`) whose message says what to change.
  */
 export async function simulateTrade(
@@ -58,7 +58,7 @@ export async function simulateTrade(
     ...parameters,
     view,
     action: tradeAction(sizeDelta, marketSymbol(deployment, marketId)),
-    call: (bound) => ({ functionName: "trade", args: [accountId, BigInt(marketId), sizeDelta, bound] }),
+    call: (bound) => ({ functionName: "commitOrder", args: [accountId, BigInt(marketId), sizeDelta, bound, 0n] }),
   });
   const { acceptablePrice: _, ...transaction } = buildTrade({
     deployment,

@@ -22,6 +22,11 @@ import {
 } from "../actions/buildVaultRequestDeposit.js";
 import { buildVaultRequestRedeem, type BuildVaultRequestRedeemParameters } from "../actions/buildVaultRequestRedeem.js";
 import { buildVaultSettle, type BuildVaultSettleParameters } from "../actions/buildVaultSettle.js";
+import { buildCancelOrder, type BuildCancelOrderParameters } from "../actions/buildCancelOrder.js";
+import { buildSettleOrder, type BuildSettleOrderParameters } from "../actions/buildSettleOrder.js";
+import { getOrder, type GetOrderParameters, type GetOrderReturnType } from "../actions/getOrder.js";
+import { simulateOrder, type SimulateOrderParameters, type SimulateOrderReturnType } from "../actions/simulateOrder.js";
+import { watchOrder, type WatchOrderParameters } from "../actions/watchOrder.js";
 import { buildWithdraw, type BuildWithdrawParameters } from "../actions/buildWithdraw.js";
 import { decodeBallastError } from "../actions/decodeBallastError.js";
 import { type GetAccountParameters, type GetAccountReturnType, getAccount } from "../actions/getAccount.js";
@@ -107,6 +112,12 @@ export type BallastClient = {
   /** The account id in a `createAccount` receipt (no RPC call). */
   getCreatedAccountId: (parameters: WithoutDeployment<GetCreatedAccountIdParameters>) => GetCreatedAccountIdReturnType;
   simulateTrade: (parameters: WithOptionalAccount<SimulateTradeParameters>) => Promise<SimulateTradeReturnType>;
+  /** The pending order of an account in a market. */
+  getOrder: (parameters: WithoutDeployment<GetOrderParameters>) => Promise<GetOrderReturnType>;
+  /** What-if of an order settling at a given price: every settlement check and the fill. */
+  simulateOrder: (parameters: WithoutDeployment<SimulateOrderParameters>) => Promise<SimulateOrderReturnType>;
+  /** Follows an order through settlement (pending, settleable, settled, cancelled with reason, expired). */
+  watchOrder: (parameters: WithoutDeployment<WatchOrderParameters>) => () => void;
   simulateClose: (parameters: WithOptionalAccount<SimulateCloseParameters>) => Promise<SimulateCloseReturnType>;
   simulateWithdraw: (
     parameters: WithOptionalAccount<SimulateWithdrawParameters>,
@@ -124,8 +135,12 @@ export type BallastClient = {
     setOperator: Bound<BuildSetOperatorParameters, BallastTransaction>;
     deposit: Bound<BuildDepositParameters, BallastTransaction>;
     withdraw: Bound<BuildWithdrawParameters, BallastTransaction>;
+    /** Commits a trade order (settled later by a keeper at the first price after the delay). */
     trade: Bound<BuildTradeParameters, ReturnType<typeof buildTrade>>;
+    /** Commits an order closing the whole position. */
     close: Bound<BuildCloseParameters, ReturnType<typeof buildClose>>;
+    settleOrder: Bound<BuildSettleOrderParameters, BallastTransaction>;
+    cancelOrder: Bound<BuildCancelOrderParameters, BallastTransaction>;
     liquidate: Bound<BuildLiquidateParameters, BallastTransaction>;
     liquidateMany: Bound<BuildLiquidateManyParameters, BallastTransaction>;
     claimRewards: Bound<BuildClaimRewardsParameters, BallastTransaction>;
@@ -204,6 +219,12 @@ export function createBallastClient({
       ...parameters
     }: WithOptionalAccount<SimulateTradeParameters>): Promise<SimulateTradeReturnType> =>
       simulateTrade(publicClient, { ...parameters, deployment, account: sender(account) }),
+    getOrder: (parameters: WithoutDeployment<GetOrderParameters>): Promise<GetOrderReturnType> =>
+      getOrder(publicClient, { ...parameters, deployment }),
+    simulateOrder: (parameters: WithoutDeployment<SimulateOrderParameters>): Promise<SimulateOrderReturnType> =>
+      simulateOrder(publicClient, { ...parameters, deployment }),
+    watchOrder: (parameters: WithoutDeployment<WatchOrderParameters>): (() => void) =>
+      watchOrder(publicClient, { ...parameters, deployment }),
     simulateWithdraw: ({
       account,
       ...parameters
@@ -232,6 +253,8 @@ export function createBallastClient({
       withdraw: bind<BuildWithdrawParameters, BallastTransaction>(buildWithdraw),
       trade: bind<BuildTradeParameters, ReturnType<typeof buildTrade>>(buildTrade),
       close: bind<BuildCloseParameters, ReturnType<typeof buildClose>>(buildClose),
+      settleOrder: bind<BuildSettleOrderParameters, BallastTransaction>(buildSettleOrder),
+      cancelOrder: bind<BuildCancelOrderParameters, BallastTransaction>(buildCancelOrder),
       liquidate: bind<BuildLiquidateParameters, BallastTransaction>(buildLiquidate),
       liquidateMany: bind<BuildLiquidateManyParameters, BallastTransaction>(buildLiquidateMany),
       claimRewards: bind<BuildClaimRewardsParameters, BallastTransaction>(buildClaimRewards),

@@ -76,12 +76,12 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("lets an operator trade and withdraw; a stranger gets Unauthorized; revoking works", async () => {
-      const { core, token, alice, bob, carol, openAccount, unit } = await loadFixture(baseFixture);
+      const { core, token, alice, bob, carol, openAccount, unit, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * unit);
       await core.connect(alice).setOperator(bob.address, true);
 
       // The operator trades for alice.
-      await core.connect(bob).trade(id, BTC_MARKET, wad("0.1"), wad(50_000));
+      await trader.connect(bob).trade(id, BTC_MARKET, wad("0.1"), wad(50_000));
       const position = await core.getPosition(id, BTC_MARKET);
       expect(position.size).to.equal(wad("0.1"));
       expect(position.openNotional).to.equal(wad(5_000));
@@ -93,13 +93,13 @@ describe("BallastCore — accounts and collateral", () => {
       expect(await token.balanceOf(carol.address)).to.equal(1_000n * unit);
 
       // A stranger can do neither.
-      await expect(core.connect(carol).trade(id, BTC_MARKET, wad("0.1"), wad(50_000)))
+      await expect(trader.connect(carol).trade(id, BTC_MARKET, wad("0.1"), wad(50_000)))
         .to.be.revertedWithCustomError(core, "Unauthorized")
         .withArgs(id, carol.address);
       await expect(core.connect(carol).withdraw(id, 1n, carol.address))
         .to.be.revertedWithCustomError(core, "Unauthorized")
         .withArgs(id, carol.address);
-      await expect(core.connect(carol).closePosition(id, BTC_MARKET, 0))
+      await expect(trader.connect(carol).closePosition(id, BTC_MARKET, 0))
         .to.be.revertedWithCustomError(core, "Unauthorized")
         .withArgs(id, carol.address);
 
@@ -107,7 +107,7 @@ describe("BallastCore — accounts and collateral", () => {
       await expect(core.connect(alice).setOperator(bob.address, false))
         .to.emit(core, "OperatorSet")
         .withArgs(alice.address, bob.address, false);
-      await expect(core.connect(bob).trade(id, BTC_MARKET, wad("0.1"), wad(50_000)))
+      await expect(trader.connect(bob).trade(id, BTC_MARKET, wad("0.1"), wad(50_000)))
         .to.be.revertedWithCustomError(core, "Unauthorized")
         .withArgs(id, bob.address);
       await expect(core.connect(bob).withdraw(id, 1n, bob.address))
@@ -205,13 +205,13 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("works while the oracle is stale, even with a position open", async () => {
-      const { core, oracle, token, alice, btcFeed, openAccount, unit } = await loadFixture(baseFixture);
+      const { core, oracle, token, alice, btcFeed, openAccount, unit, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * unit);
-      await core.connect(alice).trade(id, BTC_MARKET, wad("0.1"), wad(50_000));
+      await trader.connect(alice).trade(id, BTC_MARKET, wad("0.1"), wad(50_000));
       await time.increase(HEARTBEAT + 1);
       const [, , , updatedAt] = await btcFeed.latestRoundData();
       // The price is unusable: trading is blocked ...
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad("0.1"), wad(50_000)))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad("0.1"), wad(50_000)))
         .to.be.revertedWithCustomError(oracle, "StalePrice")
         .withArgs(BTC, updatedAt, HEARTBEAT);
       // ... but margin can always be added.
@@ -286,9 +286,9 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("with a position open: limited to equity − IM", async () => {
-      const { core, alice, openAccount, setPrice, unit } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, setPrice, unit, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * unit);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
       // equity 10,000; IM = 10% × 50,000 = 5,000.
       await expect(core.connect(alice).withdraw(id, 5_000n * unit + 1n, alice.address))
         .to.be.revertedWithCustomError(core, "WithdrawalExceedsAvailable")
@@ -312,9 +312,9 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("never pays out unrealised profit: capped at the realised margin", async () => {
-      const { core, alice, openAccount, setPrice, unit } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, setPrice, unit, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * unit);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
       await setPrice("BTC", 60_000);
       // equity 20,000, IM 6,000: equity − IM = 14,000, but the margin is only 10,000.
       const health = await core.accountHealth(id);
@@ -332,9 +332,9 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("works while paused", async () => {
-      const { core, alice, admin, openAccount, unit } = await loadFixture(baseFixture);
+      const { core, alice, admin, openAccount, unit, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * unit);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
       await core.connect(admin).pause();
       await expect(core.connect(alice).withdraw(id, 5_000n * unit, alice.address))
         .to.emit(core, "MarginWithdrawn")
@@ -342,10 +342,10 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("is blocked by a stale oracle with a position open, allowed with none", async () => {
-      const { core, oracle, alice, bob, btcFeed, openAccount, unit } = await loadFixture(baseFixture);
+      const { core, oracle, alice, bob, btcFeed, openAccount, unit, trader } = await loadFixture(baseFixture);
       const withPosition = await openAccount(alice, 10_000n * unit);
       const withoutPosition = await openAccount(bob, 1_000n * unit);
-      await core.connect(alice).trade(withPosition, BTC_MARKET, wad(1), wad(50_000));
+      await trader.connect(alice).trade(withPosition, BTC_MARKET, wad(1), wad(50_000));
       await time.increase(HEARTBEAT + 1);
       const [, , , updatedAt] = await btcFeed.latestRoundData();
       await expect(core.connect(alice).withdraw(withPosition, 1n, alice.address))
@@ -362,10 +362,10 @@ describe("BallastCore — accounts and collateral", () => {
     });
 
     it("a closed position no longer needs a price", async () => {
-      const { core, alice, openAccount, unit } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, unit, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 1_000n * unit);
-      await core.connect(alice).trade(id, ETH_MARKET, wad(1), wad(2_000));
-      await core.connect(alice).closePosition(id, ETH_MARKET, 0);
+      await trader.connect(alice).trade(id, ETH_MARKET, wad(1), wad(2_000));
+      await trader.connect(alice).closePosition(id, ETH_MARKET, 0);
       expect((await core.getAccount(id)).activeMarkets).to.equal(0n);
       await time.increase(HEARTBEAT + 1);
       await expect(core.connect(alice).withdraw(id, 1_000n * unit, alice.address))

@@ -65,7 +65,7 @@ describe("coverage gaps (core and libraries)", () => {
     await b.seedVault(1_000n * b.unit);
     await b.seedInsurance(500n * b.unit);
     const id = await b.openAccount(b.alice, 10_000n * b.unit);
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), MaxUint256); // skew: a reserve of $25,000 × 0
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), MaxUint256); // skew: a reserve of $25,000 × 0
     const withdrawable = await b.core.vaultWithdrawableAssets();
     await expect(b.core.connect(b.vaultSigner).debitVault(b.vaultSigner.address, withdrawable + 1n))
       .to.be.revertedWithCustomError(b.core, "VaultReserveBreached")
@@ -84,13 +84,13 @@ describe("coverage gaps (core and libraries)", () => {
     const b = await deployBallast(ethers, { ethParams: { skewScale: WAD } });
     const id = await b.openAccount(b.alice, 10_000n * b.unit);
     // Selling 2 ETH into zero skew with a 1-ETH skew scale: discount = price × 2 / 2 = price.
-    await expect(b.core.connect(b.alice).trade(id, ETH_MARKET, -2n * WAD, 0n))
+    await expect(b.trader.connect(b.alice).trade(id, ETH_MARKET, -2n * WAD, 0n))
       .to.be.revertedWithCustomError(b.core, "FillPriceNotPositive")
       .withArgs(wad(2_000), 0n, -2n * WAD);
     // Just under the scale, the discount leaves a positive price (rounded against the seller).
     const size = -wad("1.999");
     const expected = wad(2_000) - ceilDiv(wad(2_000) * wad("1.999"), 2n * WAD);
-    expect(await b.core.connect(b.alice).trade.staticCall(id, ETH_MARKET, size, 0n)).to.equal(expected);
+    expect(await b.trader.connect(b.alice).trade.staticCall(id, ETH_MARKET, size, 0n)).to.equal(expected);
   });
 
   it("a margin table ramping down interpolates linearly from the old requirement, rounding the requirement up", async () => {
@@ -98,7 +98,7 @@ describe("coverage gaps (core and libraries)", () => {
     const b = await deployBallast(ethers, { btcParams: { marginRampDuration: day } });
     // Something open in BTC, so the change ramps (an empty market's table applies at once).
     const bystander = await b.openAccount(b.carol, 10_000n * b.unit);
-    await b.core.connect(b.carol).trade(bystander, BTC_MARKET, wad("0.01"), ethers.MaxUint256);
+    await b.trader.connect(b.carol).trade(bystander, BTC_MARKET, wad("0.01"), ethers.MaxUint256);
     const lower = [
       { notionalCap: wad(1_000_000_000), initialMarginRate: wad("0.06"), maintenanceMarginRate: wad("0.03") },
     ];

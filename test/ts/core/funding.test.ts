@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { ContractTransactionReceipt } from "ethers";
 import { deployBallast, marketParams, wad, WAD, BTC, BTC_MARKET, ETH_MARKET } from "../helpers/fixture.js";
+import { pythUpdate } from "../helpers/orders.js";
 import {
   accruedFunding,
   applyFill,
@@ -101,14 +102,15 @@ async function step(
   accountId: bigint,
   sizeDelta: bigint,
 ) {
+  // The order is committed first; it settles at `timestamp` at the new price (the model's trade time).
+  await b.trader.commit(signer, accountId, BTC_MARKET, sizeDelta, sizeDelta > 0n ? ethers.MaxUint256 : 0n, timestamp);
   await time.setNextBlockTimestamp(timestamp - 1n);
   await b.btcFeed.setAnswer(answer);
-  await time.setNextBlockTimestamp(timestamp);
   const price = feedToWad(answer);
   const { rate, accrued } = model.accrue(timestamp, price);
   const expected = model.trade(accountId, sizeDelta, price);
   const marginBefore = (await b.core.getAccount(accountId)).margin;
-  const tx = b.core.connect(signer).trade(accountId, BTC_MARKET, sizeDelta, sizeDelta > 0n ? ethers.MaxUint256 : 0n);
+  const tx = b.trader.settle(accountId, BTC_MARKET, { timestamp });
   if (accrued) await expect(tx).to.emit(b.core, "FundingAccrued").withArgs(BTC_MARKET, rate, model.index);
   else await expect(tx).not.to.emit(b.core, "FundingAccrued");
   const event = tradedEvent(b, await (await tx).wait());
@@ -132,17 +134,25 @@ describe("BallastCore — funding", () => {
     const b = await loadFixture(fundingFixture);
     const alice = await fundedAccount(b, b.alice, 10_000n);
     const bob = await fundedAccount(b, b.bob, 10_000n);
-    // Both sides open in the same block, so the market is never skewed.
-    await ethers.provider.send("evm_setAutomine", [false]);
-    try {
-      await b.core.connect(b.alice).trade(alice, BTC_MARKET, wad(1), ethers.MaxUint256, {
-        gasLimit: 1_000_000,
-      });
-      await b.core.connect(b.bob).trade(bob, BTC_MARKET, -wad(1), 0n, { gasLimit: 1_000_000 });
-      await networkHelpers.mine();
-    } finally {
-      await ethers.provider.send("evm_setAutomine", [true]);
-    }
+    // Both sides settle in the same block, so the market is never skewed.
+    await b.trader.commit(b.alice, alice, BTC_MARKET, wad(1), ethers.MaxUint256);
+    await b.trader.commit(b.bob, bob, BTC_MARKET, -wad(1), 0n);
+    const updates = await Promise.all(
+      [alice, bob].map(async (id) =>
+        pythUpdate({
+          feedId: BTC,
+          priceWad: await b.oracle.getPrice(BTC),
+          publishTime: (await b.orderBook.getOrder(id, BTC_MARKET)).settleTime,
+        }),
+      ),
+    );
+    await b.orderBook.connect(b.settler).settleMany(
+      [
+        { accountId: alice, marketId: BTC_MARKET, priceUpdate: [updates[0]!] },
+        { accountId: bob, marketId: BTC_MARKET, priceUpdate: [updates[1]!] },
+      ],
+      { value: 2n },
+    );
     expect((await b.core.getPosition(bob, BTC_MARKET)).size).to.equal(-wad(1));
     const [indexBalanced, rateBalanced] = await b.core.currentFunding(BTC_MARKET);
     expect([indexBalanced, rateBalanced]).to.deep.equal([0n, 0n]);
@@ -152,13 +162,13 @@ describe("BallastCore — funding", () => {
     // Both positions entered at indexBalanced: nothing is owed either way, and closing accrues nothing.
     expect((await b.core.accountHealth(alice)).equity).to.equal(wad(10_000));
     expect((await b.core.accountHealth(bob)).equity).to.equal(wad(10_000));
-    await expect(b.core.connect(b.alice).closePosition(alice, BTC_MARKET, 0n)).not.to.emit(b.core, "FundingAccrued");
+    await expect(b.trader.connect(b.alice).closePosition(alice, BTC_MARKET, 0n)).not.to.emit(b.core, "FundingAccrued");
   });
 
   it("funding is disabled when fundingScale is 0 (ETH), whatever the skew", async () => {
     const b = await loadFixture(fundingFixture);
     const alice = await fundedAccount(b, b.alice, 10_000n);
-    await b.core.connect(b.alice).trade(alice, ETH_MARKET, wad(10), ethers.MaxUint256);
+    await b.trader.connect(b.alice).trade(alice, ETH_MARKET, wad(10), ethers.MaxUint256);
     await time.increase(2000);
     expect(await b.core.currentFunding(ETH_MARKET)).to.deep.equal([0n, 0n]);
     await expect(b.core.currentFunding(2)).to.be.revertedWithCustomError(b.core, "MarketNotListed").withArgs(2n);
@@ -180,7 +190,7 @@ describe("BallastCore — funding", () => {
     ];
     let skew = 0n;
     for (const [signer, id, delta, expected] of cases) {
-      await b.core.connect(signer).trade(id, BTC_MARKET, delta, delta > 0n ? ethers.MaxUint256 : 0n);
+      await b.trader.connect(signer).trade(id, BTC_MARKET, delta, delta > 0n ? ethers.MaxUint256 : 0n);
       skew += delta;
       const [, rate] = await b.core.currentFunding(BTC_MARKET);
       expect(rate).to.equal(expected);
@@ -311,9 +321,9 @@ describe("BallastCore — funding", () => {
   it("setMarketParams accrues funding under the old parameters first", async () => {
     const b = await loadFixture(fundingFixture);
     const alice = await fundedAccount(b, b.alice, 10_000n);
+    await b.trader.commit(b.alice, alice, BTC_MARKET, wad(2), ethers.MaxUint256);
     const t0 = BigInt(await time.latest()) + 10n;
-    await time.setNextBlockTimestamp(t0);
-    await b.core.connect(b.alice).trade(alice, BTC_MARKET, wad(2), ethers.MaxUint256);
+    await b.trader.settle(alice, BTC_MARKET, { timestamp: t0 });
     await time.setNextBlockTimestamp(t0 + 1000n);
     // 1,000 s at skew 2 (rate 2e12) and 50,000: index 100 USD per BTC.
     await expect(

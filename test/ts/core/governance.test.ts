@@ -59,7 +59,7 @@ const rampFixture = async () => {
   });
   // Something open in BTC: a table change in a market with open interest ramps (in an empty one it applies at once).
   const bystander = await b.openAccount(b.carol, 10_000n * b.unit);
-  await b.core.connect(b.carol).trade(bystander, BTC_MARKET, wad("0.01"), ethers.MaxUint256);
+  await b.trader.connect(b.carol).trade(bystander, BTC_MARKET, wad("0.01"), ethers.MaxUint256);
   return b;
 };
 
@@ -400,9 +400,9 @@ describe("BallastCore — governance", () => {
     });
 
     it("an account healthy before a raise is not liquidatable in the same block; the ramp phases it in", async () => {
-      const { core, admin, alice, keeper, openAccount, setPrice } = await loadFixture(rampFixture);
+      const { core, admin, alice, keeper, openAccount, setPrice, trader } = await loadFixture(rampFixture);
       const id = await openAccount(alice, 5_000n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), wad(50_000));
       await setPrice("BTC", 48_000);
       // equity 3,000 > MM 2,400; under the new table MM would be 4,800.
       expect((await core.accountHealth(id)).maintenanceMargin).to.equal(wad(2_400));

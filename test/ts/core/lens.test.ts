@@ -9,10 +9,10 @@ async function withLens() {
   await b.seedVault(1_000_000n * b.unit);
   const lens = await ethers.deployContract("BallastLens");
   const cross = await b.openAccount(b.alice, 20_000n * b.unit);
-  await b.core.connect(b.alice).trade(cross, BTC_MARKET, wad("0.5"), wad(60_000));
-  await b.core.connect(b.alice).trade(cross, ETH_MARKET, wad(-3), 0n);
+  await b.trader.connect(b.alice).trade(cross, BTC_MARKET, wad("0.5"), wad(60_000));
+  await b.trader.connect(b.alice).trade(cross, ETH_MARKET, wad(-3), 0n);
   const isolated = await b.openAccount(b.bob, 1_000n * b.unit, ETH_MARKET);
-  await b.core.connect(b.bob).trade(isolated, ETH_MARKET, wad(2), wad(3_000));
+  await b.trader.connect(b.bob).trade(isolated, ETH_MARKET, wad(2), wad(3_000));
   const empty = await b.openAccount(b.carol, 5n * b.unit);
   return { ...b, lens, ids: [cross, isolated, empty] };
 }

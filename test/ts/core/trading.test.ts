@@ -42,10 +42,10 @@ const capFixture = () => deployBallast(ethers, { btcParams: { maxOpenInterestPer
 describe("BallastCore — trading", () => {
   describe("position accounting", () => {
     it("opens a long at the oracle price", async () => {
-      const { core, alice, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * USDC);
-      expect(await core.connect(alice).trade.staticCall(id, BTC_MARKET, wad(1), BTC_PRICE)).to.equal(BTC_PRICE);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE))
+      expect(await trader.connect(alice).trade.staticCall(id, BTC_MARKET, wad(1), BTC_PRICE)).to.equal(BTC_PRICE);
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, wad(1), BTC_PRICE, 0n, 0n, 0n, wad(1), wad(50_000), 0n, wad(10_000));
       const position = await core.getPosition(id, BTC_MARKET);
@@ -70,9 +70,9 @@ describe("BallastCore — trading", () => {
     });
 
     it("opens a short with a negative size and basis", async () => {
-      const { core, bob, openAccount, setPrice } = await loadFixture(baseFixture);
+      const { core, bob, openAccount, setPrice, trader } = await loadFixture(baseFixture);
       const id = await openAccount(bob, 1_000n * USDC);
-      await expect(core.connect(bob).trade(id, ETH_MARKET, -wad("2.5"), ETH_PRICE))
+      await expect(trader.connect(bob).trade(id, ETH_MARKET, -wad("2.5"), ETH_PRICE))
         .to.emit(core, "PositionTraded")
         .withArgs(id, ETH_MARKET, -wad("2.5"), ETH_PRICE, 0n, 0n, 0n, -wad("2.5"), -wad(5_000), 0n, wad(1_000));
       const position = await core.getPosition(id, ETH_MARKET);
@@ -86,10 +86,10 @@ describe("BallastCore — trading", () => {
     });
 
     it("increases, partially reduces and closes with applyFill's rounding", async () => {
-      const { core, alice, btcFeed, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, btcFeed, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * USDC);
       let margin = wad(10_000);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
 
       // Increase at an odd price by an odd size: the basis grows by sizeDelta × price rounded up.
       const p1Answer = 5_123_456_789_012n; // 51,234.56789012
@@ -98,7 +98,7 @@ describe("BallastCore — trading", () => {
       const add = 333_333_333_333_333_333n;
       const increased = applyFill(wad(1), wad(50_000), add, p1);
       expect(increased.newOpenNotional).to.equal(wad(50_000) + ceilDiv(add * p1, WAD));
-      await expect(core.connect(alice).trade(id, BTC_MARKET, add, p1))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, add, p1))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, add, p1, 0n, 0n, 0n, increased.newSize, increased.newOpenNotional, 0n, margin);
 
@@ -116,7 +116,7 @@ describe("BallastCore — trading", () => {
       expect(reduced.realisedPnl + unrealisedPnl(reduced.newSize, reduced.newOpenNotional, p2)).to.be.lte(pnlBefore);
       expect(reduced.realisedPnl > 0n).to.equal(true);
       margin += reduced.realisedPnl;
-      await expect(core.connect(alice).trade(id, BTC_MARKET, cut, p2))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, cut, p2))
         .to.emit(core, "PositionTraded")
         .withArgs(
           id,
@@ -142,8 +142,8 @@ describe("BallastCore — trading", () => {
       const closed = applyFill(reduced.newSize, reduced.newOpenNotional, -reduced.newSize, p3);
       expect(closed.realisedPnl).to.equal(floorDiv(reduced.newSize * p3, WAD) - reduced.newOpenNotional);
       margin += closed.realisedPnl;
-      expect(await core.connect(alice).closePosition.staticCall(id, BTC_MARKET, 0)).to.equal(p3);
-      await expect(core.connect(alice).closePosition(id, BTC_MARKET, 0))
+      expect(await trader.connect(alice).closePosition.staticCall(id, BTC_MARKET, 0)).to.equal(p3);
+      await expect(trader.connect(alice).closePosition(id, BTC_MARKET, 0))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, -reduced.newSize, p3, 0n, closed.realisedPnl, 0n, 0n, 0n, 0n, margin);
       position = await core.getPosition(id, BTC_MARKET);
@@ -154,19 +154,19 @@ describe("BallastCore — trading", () => {
       const [, state] = await core.getMarket(BTC_MARKET);
       expect([state.longOpenInterest, state.shortOpenInterest, state.netOpenNotional]).to.deep.equal([0n, 0n, 0n]);
       // Closing again has nothing to close.
-      await expect(core.connect(alice).closePosition(id, BTC_MARKET, 0)).to.be.revertedWithCustomError(
+      await expect(trader.connect(alice).closePosition(id, BTC_MARKET, 0)).to.be.revertedWithCustomError(
         core,
         "ZeroAmount",
       );
     });
 
     it("flips a long to a short: realises the whole long, opens the rest at the fill", async () => {
-      const { core, alice, openAccount, setPrice } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, setPrice, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 20_000n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
       await setPrice("BTC", 48_000);
       // −2,000 realised; −2 BTC at 48,000 opened.
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad(3), wad(48_000)))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, -wad(3), wad(48_000)))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, -wad(3), wad(48_000), 0n, -wad(2_000), 0n, -wad(2), -wad(96_000), 0n, wad(18_000));
       const [, state] = await core.getMarket(BTC_MARKET);
@@ -175,11 +175,11 @@ describe("BallastCore — trading", () => {
     });
 
     it("flips a short to a long", async () => {
-      const { core, bob, openAccount, setPrice } = await loadFixture(baseFixture);
+      const { core, bob, openAccount, setPrice, trader } = await loadFixture(baseFixture);
       const id = await openAccount(bob, 1_000n * USDC);
-      await core.connect(bob).trade(id, ETH_MARKET, -wad(1), ETH_PRICE);
+      await trader.connect(bob).trade(id, ETH_MARKET, -wad(1), ETH_PRICE);
       await setPrice("ETH", 2_100);
-      await expect(core.connect(bob).trade(id, ETH_MARKET, wad("1.5"), wad(2_100)))
+      await expect(trader.connect(bob).trade(id, ETH_MARKET, wad("1.5"), wad(2_100)))
         .to.emit(core, "PositionTraded")
         .withArgs(id, ETH_MARKET, wad("1.5"), wad(2_100), 0n, -wad(100), 0n, wad("0.5"), wad(1_050), 0n, wad(900));
     });
@@ -187,12 +187,12 @@ describe("BallastCore — trading", () => {
 
   describe("fees", () => {
     it("charges taker and maker rates, routing the insurance share and the rest to the vault", async () => {
-      const { core, token, alice, bob, btcFeed, openAccount } = await loadFixture(feeFixture);
+      const { core, token, alice, bob, btcFeed, openAccount, trader } = await loadFixture(feeFixture);
       const aliceId = await openAccount(alice, 10_000n * USDC);
       const bobId = await openAccount(bob, 10_000n * USDC);
 
       // 1 BTC bought at 50,000 against no skew: all taker, 0.07% → 35; insurance 30% = 10.5, vault 24.5.
-      await expect(core.connect(alice).trade(aliceId, BTC_MARKET, wad(1), BTC_PRICE))
+      await expect(trader.connect(alice).trade(aliceId, BTC_MARKET, wad(1), BTC_PRICE))
         .to.emit(core, "PositionTraded")
         .withArgs(aliceId, BTC_MARKET, wad(1), BTC_PRICE, wad(35), 0n, 0n, wad(1), wad(50_000), 0n, wad(9_965));
       expect(await core.ledgers()).to.deep.equal([wad("24.5"), wad("10.5")]);
@@ -209,7 +209,7 @@ describe("BallastCore — trading", () => {
       expect(fee).to.equal(tradingFee(wad(1), size, price, wad("0.0003"), wad("0.0007")));
       const toInsurance = (fee * wad("0.3")) / WAD;
       const fill = applyFill(0n, 0n, size, price);
-      await expect(core.connect(bob).trade(bobId, BTC_MARKET, size, price))
+      await expect(trader.connect(bob).trade(bobId, BTC_MARKET, size, price))
         .to.emit(core, "PositionTraded")
         .withArgs(bobId, BTC_MARKET, size, price, fee, 0n, 0n, size, fill.newOpenNotional, 0n, wad(10_000) - fee);
       expect(await core.ledgers()).to.deep.equal([wad("24.5") + fee - toInsurance, wad("10.5") + toInsurance]);
@@ -223,7 +223,7 @@ describe("BallastCore — trading", () => {
 
   describe("skew premium", () => {
     it("fills at price × (1 + averageSkew / skewScale), rounded up for buys and down for sells", async () => {
-      const { core, alice, bob, carol, lp, openAccount } = await loadFixture(skewFixture);
+      const { core, alice, bob, carol, lp, openAccount, trader } = await loadFixture(skewFixture);
       const scale = wad(300);
       const aliceId = await openAccount(alice, 10_000n * USDC);
       const bobId = await openAccount(bob, 10_000n * USDC);
@@ -233,21 +233,21 @@ describe("BallastCore — trading", () => {
       // Buy 1 at skew 0: premium 50,000 × 0.5 / 300 = 83.33… rounded up.
       const fill1 = 50_083_333_333_333_333_333_334n;
       expect(fillPrice(BTC_PRICE, 0n, wad(1), scale)).to.equal(fill1);
-      await expect(core.connect(alice).trade(aliceId, BTC_MARKET, wad(1), fill1 - 1n))
+      await expect(trader.connect(alice).trade(aliceId, BTC_MARKET, wad(1), fill1 - 1n))
         .to.be.revertedWithCustomError(core, "SlippageExceeded")
         .withArgs(fill1, fill1 - 1n);
-      await expect(core.connect(alice).trade(aliceId, BTC_MARKET, wad(1), fill1))
+      await expect(trader.connect(alice).trade(aliceId, BTC_MARKET, wad(1), fill1))
         .to.emit(core, "PositionTraded")
         .withArgs(aliceId, BTC_MARKET, wad(1), fill1, 0n, 0n, 0n, wad(1), fill1, 0n, wad(10_000));
 
       // Sell 0.1 at skew 1: average skew 0.95, premium 158.33… rounded down.
       const fill2 = 50_158_333_333_333_333_333_333n;
       expect(fillPrice(BTC_PRICE, wad(1), -wad("0.1"), scale)).to.equal(fill2);
-      await expect(core.connect(bob).trade(bobId, BTC_MARKET, -wad("0.1"), fill2 + 1n))
+      await expect(trader.connect(bob).trade(bobId, BTC_MARKET, -wad("0.1"), fill2 + 1n))
         .to.be.revertedWithCustomError(core, "SlippageExceeded")
         .withArgs(fill2, fill2 + 1n);
-      expect(await core.connect(bob).trade.staticCall(bobId, BTC_MARKET, -wad("0.1"), fill2)).to.equal(fill2);
-      await core.connect(bob).trade(bobId, BTC_MARKET, -wad("0.1"), fill2);
+      expect(await trader.connect(bob).trade.staticCall(bobId, BTC_MARKET, -wad("0.1"), fill2)).to.equal(fill2);
+      await trader.connect(bob).trade(bobId, BTC_MARKET, -wad("0.1"), fill2);
       // A short's basis rounds toward +∞ too: −5,015.8333…3 (not …4).
       expect((await core.getPosition(bobId, BTC_MARKET)).openNotional).to.equal(-5_015_833_333_333_333_333_333n);
       expect(applyFill(0n, 0n, -wad("0.1"), fill2).newOpenNotional).to.equal(-5_015_833_333_333_333_333_333n);
@@ -255,17 +255,17 @@ describe("BallastCore — trading", () => {
       // Sell 2 at skew 0.9: average skew −0.1, a discount of 16.66… rounded up (the seller gets less).
       const fill3 = 49_983_333_333_333_333_333_333n;
       expect(fillPrice(BTC_PRICE, wad("0.9"), -wad(2), scale)).to.equal(fill3);
-      expect(await core.connect(carol).trade.staticCall(carolId, BTC_MARKET, -wad(2), 0n)).to.equal(fill3);
-      await core.connect(carol).trade(carolId, BTC_MARKET, -wad(2), 0n);
+      expect(await trader.connect(carol).trade.staticCall(carolId, BTC_MARKET, -wad(2), 0n)).to.equal(fill3);
+      await trader.connect(carol).trade(carolId, BTC_MARKET, -wad(2), 0n);
 
       // Buy 0.3 at skew −1.1: average skew −0.95, a discount of 158.33… rounded down (the buyer pays more).
       const fill4 = 49_841_666_666_666_666_666_667n;
       expect(fillPrice(BTC_PRICE, -wad("1.1"), wad("0.3"), scale)).to.equal(fill4);
-      expect(await core.connect(lp).trade.staticCall(lpId, BTC_MARKET, wad("0.3"), fill4)).to.equal(fill4);
-      await expect(core.connect(lp).trade(lpId, BTC_MARKET, wad("0.3"), fill4 - 1n))
+      expect(await trader.connect(lp).trade.staticCall(lpId, BTC_MARKET, wad("0.3"), fill4)).to.equal(fill4);
+      await expect(trader.connect(lp).trade(lpId, BTC_MARKET, wad("0.3"), fill4 - 1n))
         .to.be.revertedWithCustomError(core, "SlippageExceeded")
         .withArgs(fill4, fill4 - 1n);
-      await core.connect(lp).trade(lpId, BTC_MARKET, wad("0.3"), fill4);
+      await trader.connect(lp).trade(lpId, BTC_MARKET, wad("0.3"), fill4);
       const [, state] = await core.getMarket(BTC_MARKET);
       expect(state.longOpenInterest - state.shortOpenInterest).to.equal(-wad("0.8"));
     });
@@ -273,75 +273,75 @@ describe("BallastCore — trading", () => {
 
   describe("checks", () => {
     it("SlippageExceeded both directions, bound inclusive", async () => {
-      const { core, alice, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * USDC);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE - 1n))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE - 1n))
         .to.be.revertedWithCustomError(core, "SlippageExceeded")
         .withArgs(BTC_PRICE, BTC_PRICE - 1n);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad(1), BTC_PRICE + 1n))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, -wad(1), BTC_PRICE + 1n))
         .to.be.revertedWithCustomError(core, "SlippageExceeded")
         .withArgs(BTC_PRICE, BTC_PRICE + 1n);
-      await core.connect(alice).trade(id, BTC_MARKET, -wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, -wad(1), BTC_PRICE);
       // closePosition is a buy here: its bound is a maximum.
-      await expect(core.connect(alice).closePosition(id, BTC_MARKET, BTC_PRICE - 1n))
+      await expect(trader.connect(alice).closePosition(id, BTC_MARKET, BTC_PRICE - 1n))
         .to.be.revertedWithCustomError(core, "SlippageExceeded")
         .withArgs(BTC_PRICE, BTC_PRICE - 1n);
-      await core.connect(alice).closePosition(id, BTC_MARKET, BTC_PRICE);
+      await trader.connect(alice).closePosition(id, BTC_MARKET, BTC_PRICE);
       expect((await core.getPosition(id, BTC_MARKET)).size).to.equal(0n);
     });
 
     it("PositionBelowMinimum for risk-increasing trades only", async () => {
-      const { core, alice, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 1_000n * USDC);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad("0.0001"), BTC_PRICE))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad("0.0001"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "PositionBelowMinimum")
         .withArgs(wad(5), wad(10));
-      await core.connect(alice).trade(id, BTC_MARKET, wad("0.0002"), BTC_PRICE); // exactly 10 USD
+      await trader.connect(alice).trade(id, BTC_MARKET, wad("0.0002"), BTC_PRICE); // exactly 10 USD
       // Reducing below the minimum is allowed ...
-      await core.connect(alice).trade(id, BTC_MARKET, -wad("0.0001"), 0n);
+      await trader.connect(alice).trade(id, BTC_MARKET, -wad("0.0001"), 0n);
       expect((await core.getPosition(id, BTC_MARKET)).size).to.equal(wad("0.0001"));
       // ... growing a position that stays below it is not.
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad("0.00005"), BTC_PRICE))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad("0.00005"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "PositionBelowMinimum")
         .withArgs(wad("7.5"), wad(10));
     });
 
     it("OpenInterestCapExceeded per side, cap inclusive", async () => {
-      const { core, alice, bob, openAccount } = await loadFixture(capFixture);
+      const { core, alice, bob, openAccount, trader } = await loadFixture(capFixture);
       const a = await openAccount(alice, 100_000n * USDC);
       const b = await openAccount(bob, 100_000n * USDC);
-      await core.connect(alice).trade(a, BTC_MARKET, wad(2), BTC_PRICE);
-      await expect(core.connect(bob).trade(b, BTC_MARKET, wad("0.1"), BTC_PRICE))
+      await trader.connect(alice).trade(a, BTC_MARKET, wad(2), BTC_PRICE);
+      await expect(trader.connect(bob).trade(b, BTC_MARKET, wad("0.1"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "OpenInterestCapExceeded")
         .withArgs(BTC_MARKET, wad("2.1"), wad(2));
-      await core.connect(bob).trade(b, BTC_MARKET, -wad(2), BTC_PRICE); // the short side has its own cap
-      await expect(core.connect(bob).trade(b, BTC_MARKET, -wad("0.001"), BTC_PRICE))
+      await trader.connect(bob).trade(b, BTC_MARKET, -wad(2), BTC_PRICE); // the short side has its own cap
+      await expect(trader.connect(bob).trade(b, BTC_MARKET, -wad("0.001"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "OpenInterestCapExceeded")
         .withArgs(BTC_MARKET, wad("2.001"), wad(2));
       // A flip that lands beyond the cap on the other side is refused too.
-      await expect(core.connect(alice).trade(a, BTC_MARKET, -wad("4.5"), 0n))
+      await expect(trader.connect(alice).trade(a, BTC_MARKET, -wad("4.5"), 0n))
         .to.be.revertedWithCustomError(core, "OpenInterestCapExceeded")
         .withArgs(BTC_MARKET, wad("4.5"), wad(2));
     });
 
     it("IsolatedMarketMismatch, including an account isolated on market 0", async () => {
-      const { core, alice, bob, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, bob, openAccount, trader } = await loadFixture(baseFixture);
       const ethOnly = await openAccount(alice, 10_000n * USDC, ETH_MARKET);
       const btcOnly = await openAccount(bob, 10_000n * USDC, BTC_MARKET);
-      await expect(core.connect(alice).trade(ethOnly, BTC_MARKET, wad("0.1"), BTC_PRICE))
+      await expect(trader.connect(alice).trade(ethOnly, BTC_MARKET, wad("0.1"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "IsolatedMarketMismatch")
         .withArgs(ethOnly, ETH_MARKET, BTC_MARKET);
-      await expect(core.connect(bob).trade(btcOnly, ETH_MARKET, wad("0.1"), ETH_PRICE))
+      await expect(trader.connect(bob).trade(btcOnly, ETH_MARKET, wad("0.1"), ETH_PRICE))
         .to.be.revertedWithCustomError(core, "IsolatedMarketMismatch")
         .withArgs(btcOnly, BTC_MARKET, ETH_MARKET);
-      await core.connect(alice).trade(ethOnly, ETH_MARKET, wad(1), ETH_PRICE);
-      await core.connect(bob).trade(btcOnly, BTC_MARKET, wad("0.1"), BTC_PRICE);
+      await trader.connect(alice).trade(ethOnly, ETH_MARKET, wad(1), ETH_PRICE);
+      await trader.connect(bob).trade(btcOnly, BTC_MARKET, wad("0.1"), BTC_PRICE);
       expect((await core.getPosition(ethOnly, ETH_MARKET)).size).to.equal(wad(1));
       expect((await core.getPosition(btcOnly, BTC_MARKET)).size).to.equal(wad("0.1"));
     });
 
     it("TooManyPositions: the 17th market of an account reverts", async () => {
-      const { core, oracle, admin, alice, openAccount } = await loadFixture(baseFixture);
+      const { core, oracle, admin, alice, openAccount, trader } = await loadFixture(baseFixture);
       // Markets 2..16, each on its own 8-decimal mock feed at 2,000 USD.
       for (let i = 2; i <= 16; i++) {
         const feedId = ethers.id(`ALT${i}/USD`);
@@ -352,31 +352,31 @@ describe("BallastCore — trading", () => {
       expect(await core.marketCount()).to.equal(17n);
       expect(await core.MAX_POSITIONS_PER_ACCOUNT()).to.equal(16n);
       const id = await openAccount(alice, 10_000n * USDC);
-      for (let m = 1; m <= 16; m++) await core.connect(alice).trade(id, m, wad("0.01"), ETH_PRICE);
+      for (let m = 1; m <= 16; m++) await trader.connect(alice).trade(id, m, wad("0.01"), ETH_PRICE);
       expect((await core.getAccount(id)).activeMarkets).to.equal((1n << 17n) - 2n);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad("0.001"), BTC_PRICE))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad("0.001"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "TooManyPositions")
         .withArgs(id, 16n);
       // Adding to an existing position is fine; freeing a slot lets the 17th market in.
-      await core.connect(alice).trade(id, 16, wad("0.01"), ETH_PRICE);
-      await core.connect(alice).closePosition(id, 16, 0);
-      await core.connect(alice).trade(id, BTC_MARKET, wad("0.001"), BTC_PRICE);
+      await trader.connect(alice).trade(id, 16, wad("0.01"), ETH_PRICE);
+      await trader.connect(alice).closePosition(id, 16, 0);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad("0.001"), BTC_PRICE);
       expect((await core.getAccount(id)).activeMarkets).to.equal((1n << 16n) - 1n);
       // 15 alt positions and 0.001 BTC, all at their entry prices and without fees: equity is still 10,000.
       expect((await core.accountHealth(id)).equity).to.equal(wad(10_000));
     });
 
     it("ZeroAmount, MarketNotListed and AccountNotFound", async () => {
-      const { core, alice, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 1_000n * USDC);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, 0, BTC_PRICE)).to.be.revertedWithCustomError(
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, 0n, BTC_PRICE)).to.be.revertedWithCustomError(
         core,
         "ZeroAmount",
       );
-      await expect(core.connect(alice).trade(id, 2, wad(1), BTC_PRICE))
+      await expect(trader.connect(alice).trade(id, 2n, wad(1), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "MarketNotListed")
         .withArgs(2n);
-      await expect(core.connect(alice).trade(77, BTC_MARKET, wad(1), BTC_PRICE))
+      await expect(trader.connect(alice).trade(77n, BTC_MARKET, wad(1), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "AccountNotFound")
         .withArgs(77n);
     });
@@ -384,30 +384,30 @@ describe("BallastCore — trading", () => {
 
   describe("margin checks (the worked example: 10% IM, 5% MM)", () => {
     it("opening needs exactly 10% of notional: equity == IM passes, 1 USDC unit less reverts", async () => {
-      const { core, alice, bob, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, bob, openAccount, trader } = await loadFixture(baseFixture);
       const exact = await openAccount(alice, 5_000n * USDC);
       const short = await openAccount(bob, 5_000n * USDC - 1n);
-      await expect(core.connect(bob).trade(short, BTC_MARKET, wad(1), BTC_PRICE))
+      await expect(trader.connect(bob).trade(short, BTC_MARKET, wad(1), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "InsufficientMargin")
         .withArgs(wad(5_000) - SCALE, wad(5_000));
-      await core.connect(alice).trade(exact, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(exact, BTC_MARKET, wad(1), BTC_PRICE);
       const health = await core.accountHealth(exact);
       expect(health.equity).to.equal(wad(5_000));
       expect(health.initialMargin).to.equal(wad(5_000));
       // No further increase fits: 1.0002 BTC needs 5,001.
-      await expect(core.connect(alice).trade(exact, BTC_MARKET, wad("0.0002"), BTC_PRICE))
+      await expect(trader.connect(alice).trade(exact, BTC_MARKET, wad("0.0002"), BTC_PRICE))
         .to.be.revertedWithCustomError(core, "InsufficientMargin")
         .withArgs(wad(5_000), wad(5_001));
       // Cross margin: a new market's IM is added to the account's.
-      await expect(core.connect(alice).trade(exact, ETH_MARKET, -wad(1), ETH_PRICE))
+      await expect(trader.connect(alice).trade(exact, ETH_MARKET, -wad(1), ETH_PRICE))
         .to.be.revertedWithCustomError(core, "InsufficientMargin")
         .withArgs(wad(5_000), wad(5_200));
     });
 
     it("the liquidation line of a long sits where equity = 5% of position value", async () => {
-      const { core, alice, btcFeed, openAccount } = await loadFixture(baseFixture);
+      const { core, alice, btcFeed, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 5_000n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
       // 5,000 + (P − 50,000) = 0.05 P  ⇔  P = 45,000 / 0.95 = 47,368.42105263…; the feed has 1e-8 ticks.
       const lastLiquidatable = (45_000n * 10n ** 8n * 100n) / 95n;
       expect(lastLiquidatable).to.equal(4_736_842_105_263n);
@@ -434,9 +434,9 @@ describe("BallastCore — trading", () => {
     });
 
     it("the liquidation line of a short", async () => {
-      const { core, bob, btcFeed, openAccount } = await loadFixture(baseFixture);
+      const { core, bob, btcFeed, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(bob, 5_000n * USDC);
-      await core.connect(bob).trade(id, BTC_MARKET, -wad(1), BTC_PRICE);
+      await trader.connect(bob).trade(id, BTC_MARKET, -wad(1), BTC_PRICE);
       // 5,000 − (P − 50,000) = 0.05 P  ⇔  P = 55,000 / 1.05 = 52,380.95238095…
       const firstLiquidatable = ceilDiv(55_000n * 10n ** 8n * 100n, 105n);
       expect(firstLiquidatable).to.equal(5_238_095_238_096n);
@@ -450,9 +450,9 @@ describe("BallastCore — trading", () => {
     });
 
     it("a reduction is never blocked by the IM check", async () => {
-      const { core, alice, openAccount, setPrice } = await loadFixture(baseFixture);
+      const { core, alice, openAccount, setPrice, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 5_000n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
       await setPrice("BTC", 49_000);
       // equity 4,000 < IM 4,900, but > MM 2,450.
       const health = await core.accountHealth(id);
@@ -461,34 +461,34 @@ describe("BallastCore — trading", () => {
         wad(4_900),
         wad(2_450),
       ]);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad("0.001"), wad(49_000)))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad("0.001"), wad(49_000)))
         .to.be.revertedWithCustomError(core, "InsufficientMargin")
         .withArgs(wad(4_000), wad("4904.9"));
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad("0.5"), wad(49_000)))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, -wad("0.5"), wad(49_000)))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, -wad("0.5"), wad(49_000), 0n, -wad(500), 0n, wad("0.5"), wad(25_000), 0n, wad(4_500));
-      await core.connect(alice).closePosition(id, BTC_MARKET, 0);
+      await trader.connect(alice).closePosition(id, BTC_MARKET, 0);
       expect((await core.getAccount(id)).margin).to.equal(wad(4_000));
     });
 
     it("a liquidatable account cannot trade, even to reduce, until it adds margin", async () => {
-      const { core, token, alice, openAccount, setPrice } = await loadFixture(baseFixture);
+      const { core, token, alice, openAccount, setPrice, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 5_000n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
       await setPrice("BTC", 47_000); // equity 2,000 ≤ MM 2,350
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad("0.1"), 0n))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, -wad("0.1"), 0n))
         .to.be.revertedWithCustomError(core, "AccountLiquidatable")
         .withArgs(id, wad(2_000), wad(2_350));
-      await expect(core.connect(alice).closePosition(id, BTC_MARKET, 0))
+      await expect(trader.connect(alice).closePosition(id, BTC_MARKET, 0))
         .to.be.revertedWithCustomError(core, "AccountLiquidatable")
         .withArgs(id, wad(2_000), wad(2_350));
-      await expect(core.connect(alice).trade(id, ETH_MARKET, wad("0.1"), ETH_PRICE))
+      await expect(trader.connect(alice).trade(id, ETH_MARKET, wad("0.1"), ETH_PRICE))
         .to.be.revertedWithCustomError(core, "AccountLiquidatable")
         .withArgs(id, wad(2_000), wad(2_350));
       await token.mint(alice.address, 1_000n * USDC);
       await token.connect(alice).approve(core, 1_000n * USDC);
       await core.connect(alice).deposit(id, 1_000n * USDC);
-      await core.connect(alice).closePosition(id, BTC_MARKET, 0);
+      await trader.connect(alice).closePosition(id, BTC_MARKET, 0);
       expect((await core.getAccount(id)).margin).to.equal(wad(3_000));
     });
 
@@ -512,32 +512,32 @@ describe("BallastCore — trading", () => {
     });
 
     it("blocks opens, increases and flips; reductions, closes and deposits go on", async () => {
-      const { core, token, admin, alice, openAccount } = await loadFixture(baseFixture);
+      const { core, token, admin, alice, openAccount, trader } = await loadFixture(baseFixture);
       const id = await openAccount(alice, 10_000n * USDC);
-      await core.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
+      await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
       await core.connect(admin).pause();
-      await expect(core.connect(alice).trade(id, ETH_MARKET, wad(1), ETH_PRICE)).to.be.revertedWithCustomError(
+      await expect(trader.connect(alice).trade(id, ETH_MARKET, wad(1), ETH_PRICE)).to.be.revertedWithCustomError(
         core,
         "EnforcedPause",
       );
-      await expect(core.connect(alice).trade(id, BTC_MARKET, wad("0.1"), BTC_PRICE)).to.be.revertedWithCustomError(
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, wad("0.1"), BTC_PRICE)).to.be.revertedWithCustomError(
         core,
         "EnforcedPause",
       );
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad(2), 0n)).to.be.revertedWithCustomError(
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, -wad(2), 0n)).to.be.revertedWithCustomError(
         core,
         "EnforcedPause",
       );
       await token.mint(alice.address, USDC);
       await token.connect(alice).approve(core, USDC);
       await core.connect(alice).deposit(id, USDC);
-      await expect(core.connect(alice).trade(id, BTC_MARKET, -wad("0.4"), 0n))
+      await expect(trader.connect(alice).trade(id, BTC_MARKET, -wad("0.4"), 0n))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, -wad("0.4"), BTC_PRICE, 0n, 0n, 0n, wad("0.6"), wad(30_000), 0n, wad(10_001));
-      await core.connect(alice).closePosition(id, BTC_MARKET, 0);
+      await trader.connect(alice).closePosition(id, BTC_MARKET, 0);
       expect((await core.getPosition(id, BTC_MARKET)).size).to.equal(0n);
       await core.connect(admin).unpause();
-      await core.connect(alice).trade(id, ETH_MARKET, wad(1), ETH_PRICE);
+      await trader.connect(alice).trade(id, ETH_MARKET, wad(1), ETH_PRICE);
       expect((await core.getPosition(id, ETH_MARKET)).size).to.equal(wad(1));
     });
   });

@@ -31,6 +31,7 @@ import { dashboardViteConfig } from "../../../examples/dashboard/vite.config.js"
 import type { BallastDeployment } from "../../../sdk/src/deployment.js";
 import { formatPrice, getAccount } from "../../../sdk/src/index.js";
 import { E2E_WALLET_NAME, injectWallet, moveWalletToChain, walletCalls } from "../helpers/dashboardWallet.js";
+import { createOrderTrader } from "../helpers/orders.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -89,6 +90,8 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
   /** The browser wallet's account: Hardhat node account #4 (unlocked on the node), not one of the page's keys. */
   let walletAddress: string;
   const pageErrors: string[] = [];
+  /** The test's settlement keeper: settles every order the page commits (see `before`). */
+  let settleTimer: NodeJS.Timeout | undefined;
   const tmp = mkdtempSync(join(tmpdir(), "ballast-dashboard-"));
 
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -136,6 +139,35 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     // A stale hint, as a file copied from another network could carry: the token itself says USDC.
     writeDeployment(deploymentFile, { ...deployment, collateralSymbol: "DAI" });
     walletAddress = (await ethers.getSigners())[4]?.address ?? "";
+
+    // 2b. A settlement keeper: every order the page commits is settled after its delay at the adapter's price
+    // (a local Pyth update), as the keeper process does with the local price service.
+    const signers = await ethers.getSigners();
+    const orderBook = await ethers.getContractAt("OrderBook", deployment.orderBook!);
+    const orders = createOrderTrader({
+      core: await ethers.getContractAt("BallastCore", deployment.core),
+      orderBook,
+      pyth: await ethers.getContractAt("MockPythUnique", deployment.pyth!),
+      oracle: await ethers.getContractAt("OracleAdapter", deployment.oracle),
+      token: await ethers.getContractAt("MockERC20", deployment.collateral),
+      settler: signers[signers.length - 1]!,
+    });
+    let settling = false;
+    settleTimer = setInterval(async () => {
+      if (settling) return;
+      settling = true;
+      try {
+        for (const log of await orderBook.queryFilter(orderBook.filters.OrderCommitted(), deployment.deploymentBlock)) {
+          const { accountId: id, marketId } = log.args;
+          if ((await orderBook.getOrder(id, marketId)).sizeDelta === 0n) continue;
+          await orders.settle(id, marketId).catch(() => undefined); // a cancellation (failed check) is an outcome too
+        }
+      } catch {
+        // the node is busy or shutting down: next tick
+      } finally {
+        settling = false;
+      }
+    }, 300);
 
     // 3. The dashboard's dev server, configured as `npm run dashboard` is, on free ports.
     const vitePort = await freePort();
@@ -192,6 +224,7 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
   });
 
   after(async () => {
+    clearInterval(settleTimer);
     await context?.close();
     await vite?.close();
     await closeConnection?.();

@@ -1,6 +1,7 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import {
   feedId,
+  type OrderParamsInput,
   type MarketConfig,
   type MarketParamsInput,
   type RiskParamsInput,
@@ -9,6 +10,7 @@ import {
 } from "../../../scripts/lib/config.js";
 import { deployProtocol } from "../../../scripts/lib/deploy.js";
 import { lpDeposit, lpRedeem, travel, unstake } from "./pools.js";
+import { createOrderTrader } from "./orders.js";
 
 export {
   BTC_TIERS,
@@ -38,6 +40,7 @@ export interface FixtureOptions {
   btcParams?: Partial<MarketParamsInput>;
   ethParams?: Partial<MarketParamsInput>;
   risk?: Partial<RiskParamsInput>;
+  orderParams?: Partial<OrderParamsInput>;
   /** "signers" (default): the vault and insurance pool are EOAs, so tests can call the ledger hooks directly. */
   pools?: "contracts" | "signers";
 }
@@ -88,10 +91,16 @@ export async function deployBallast(ethers: HardhatEthers, options: FixtureOptio
     admin,
     decimals,
     risk: options.risk,
+    orderParams: options.orderParams,
     markets,
     pools: usePoolContracts ? "contracts" : { vault: vaultSigner.address, insurance: insuranceSigner.address },
   });
-  const { token, oracle, core, governanceLogic, vaultAccounting, liquidationLogic, vault, insurance } = deployed;
+  const { token, oracle, core, governanceLogic, vaultAccounting, liquidationLogic, vault, insurance, orderBook, pyth } =
+    deployed;
+  /** Settles orders in tests (earns the settlement fees); no test uses the last signer otherwise. */
+  const settler = signers[signers.length - 1] as HardhatEthersSigner;
+  /** Trades through orders: `trader.connect(alice).trade(...)` (test/ts/helpers/orders.ts). */
+  const trader = createOrderTrader({ core, orderBook, pyth, oracle, token, settler, admin });
   const btcFeed = deployed.feeds.BTC!;
   const ethFeed = deployed.feeds.ETH!;
 
@@ -172,6 +181,10 @@ export async function deployBallast(ethers: HardhatEthers, options: FixtureOptio
     liquidationLogic,
     vault,
     insurance,
+    orderBook,
+    pyth,
+    settler,
+    trader,
     decimals,
     unit,
     openAccount,

@@ -9,6 +9,7 @@ import type { NetworkConnection } from "hardhat/types/network";
 import { LOCAL_MARKETS, WAD } from "../../../scripts/lib/config.js";
 import { deployBallast } from "../../../scripts/lib/deployment.js";
 import type { BallastDeployment } from "../../../sdk/src/deployment.js";
+import { createOrderTrader } from "./orders.js";
 
 export interface AccountSpec {
   owner: HardhatEthersSigner;
@@ -27,6 +28,19 @@ export async function deployWorld(connection: NetworkConnection, deploymentId?: 
   const core = await ethers.getContractAt("BallastCore", deployment.core);
   const token = await ethers.getContractAt("MockERC20", deployment.collateral);
   const feeds = await Promise.all(deployment.markets.map((m) => ethers.getContractAt("MockAggregator", m.feed)));
+  const orderBook = await ethers.getContractAt("OrderBook", deployment.orderBook!);
+  const pyth = await ethers.getContractAt("MockPythUnique", deployment.pyth!);
+  const oracle = await ethers.getContractAt("OracleAdapter", deployment.oracle);
+  /** Trades through orders, settled by the last signer (test/ts/helpers/orders.ts). */
+  const trader = createOrderTrader({
+    core,
+    orderBook,
+    pyth,
+    oracle,
+    token,
+    settler: signers[signers.length - 1]!,
+    admin: signers[0]!,
+  });
   const unit = 10n ** BigInt(deployment.collateralDecimals);
   /** Current prices, whole USD, by market id. */
   const prices = LOCAL_MARKETS.map((m) => BigInt(m.initialPriceUsd));
@@ -50,7 +64,7 @@ export async function deployWorld(connection: NetworkConnection, deploymentId?: 
       await core.connect(spec.owner).deposit(id, spec.depositUsd * unit);
       for (const trade of spec.trades) {
         const size = (trade.usd * WAD) / prices[trade.market]!;
-        await core.connect(spec.owner).trade(id, trade.market, size, size > 0n ? MaxUint256 : 0n);
+        await trader.connect(spec.owner).trade(id, trade.market, size, size > 0n ? MaxUint256 : 0n);
       }
       ids.push(id);
     }
@@ -86,6 +100,10 @@ export async function deployWorld(connection: NetworkConnection, deploymentId?: 
     admin: signers[0]!,
     deployment: deployment as BallastDeployment,
     core,
+    orderBook,
+    pyth,
+    oracle,
+    trader,
     token,
     feeds,
     unit,

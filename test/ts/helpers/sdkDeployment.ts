@@ -24,9 +24,23 @@ export async function sdkDeployment(ethers: HardhatEthers, b: Ballast): Promise<
     vault: await address(b.vault),
     insurancePool: await address(b.insurance),
     multicall3: await address(multicall),
+    orderBook: await address(b.orderBook),
+    pyth: await address(b.pyth),
     markets: [
-      { marketId: Number(BTC_MARKET), symbol: "BTC", feedId: BTC as Hex, feed: await address(b.btcFeed) },
-      { marketId: Number(ETH_MARKET), symbol: "ETH", feedId: ETH as Hex, feed: await address(b.ethFeed) },
+      {
+        marketId: Number(BTC_MARKET),
+        symbol: "BTC",
+        feedId: BTC as Hex,
+        feed: await address(b.btcFeed),
+        pythFeedId: BTC as Hex,
+      },
+      {
+        marketId: Number(ETH_MARKET),
+        symbol: "ETH",
+        feedId: ETH as Hex,
+        feed: await address(b.ethFeed),
+        pythFeedId: ETH as Hex,
+      },
     ],
   };
 }

@@ -132,13 +132,13 @@ describe("keeper: off-chain health equals the chain's", function () {
           if (kind < 5) {
             const usd = BigInt(rng.int(-8_000, 8_000));
             const size = (usd * 10n ** 18n) / world.prices[market]!;
-            if (size !== 0n) await world.core.connect(owner).trade(id, market, size, size > 0n ? MaxUint256 : 0n);
+            if (size !== 0n) await world.trader.connect(owner).trade(id, market, size, size > 0n ? MaxUint256 : 0n);
           } else if (kind < 7) {
             await world.core.connect(owner).deposit(id, BigInt(rng.int(1, 500)) * world.unit);
           } else if (kind < 8) {
             await world.core.connect(owner).withdraw(id, BigInt(rng.int(1, 300)) * world.unit, owner.address);
           } else {
-            await world.core
+            await world.trader
               .connect(owner)
               .closePosition(id, market, 0n)
               .catch(() => undefined);
@@ -335,7 +335,7 @@ describe("keeper: off-chain health equals the chain's", function () {
     await connection.provider.request({ method: "evm_revert", params: [snapshot] });
     await world.core.connect(owner!).createAccount(false, 0);
     await world.core.connect(owner!).deposit(accountA!, 2_000n * world.unit);
-    await world.core.connect(owner!).trade(accountA!, 1, -(3n * 10n ** 18n), 0n);
+    await world.trader.connect(owner!).trade(accountA!, 1, -(3n * 10n ** 18n), 0n);
     for (let i = 0; i < 8; i++) await world.setPrices({ 2: 150n + BigInt(i) });
     const onB = await indexer.sync(await head());
     expect(errors.join()).to.match(/reorg deeper than the re-read window/);

@@ -50,12 +50,12 @@ async function openPlan(b: Ballast, owner: HardhatEthersSigner, plan: Plan) {
   const id = await b.openAccount(owner, depositUsd * b.unit, plan.isolated);
   const sign = plan.short ? -1n : 1n;
   if (plan.btcUsd > 0n) {
-    await b.core
+    await b.trader
       .connect(owner)
       .trade(id, BTC_MARKET, (sign * BigInt(plan.btcUsd) * WAD) / 50_000n, plan.short ? 0n : MaxUint256);
   }
   if (plan.ethUsd > 0n) {
-    await b.core
+    await b.trader
       .connect(owner)
       .trade(id, ETH_MARKET, (sign * BigInt(plan.ethUsd) * WAD) / 2_000n, plan.short ? 0n : MaxUint256);
   }
@@ -193,7 +193,7 @@ describe("Liquidation cascade", function () {
       for (let i = 0; i < count; i++) {
         const owner = owners[i % owners.length]!;
         const id = await b.openAccount(owner, 1000n * b.unit);
-        await b.core.connect(owner).trade(id, BTC_MARKET, wad("0.2"), MaxUint256);
+        await b.trader.connect(owner).trade(id, BTC_MARKET, wad("0.2"), MaxUint256);
         ids.push(id);
       }
       await b.setPrice("BTC", 47_000);
@@ -220,7 +220,7 @@ describe("Liquidation cascade", function () {
       await b.seedVault(10_000_000n * b.unit);
       if (insuranceUsd > 0n) await b.seedInsurance(insuranceUsd * b.unit);
       const id = await b.openAccount(b.alice, 1000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MaxUint256);
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MaxUint256);
       await b.setPrice("BTC", price);
       const receipt = await (await b.core.connect(b.keeper).liquidate(id, b.keeper.address)).wait();
       await expectTokenConservation(b);

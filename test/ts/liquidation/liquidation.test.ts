@@ -63,7 +63,7 @@ async function openPosition(
   isolatedMarket?: bigint,
 ) {
   const id = await b.openAccount(owner, depositUsd * b.unit, isolatedMarket);
-  await b.core.connect(owner).trade(id, market, size, size > 0n ? MaxUint256 : 0n);
+  await b.trader.connect(owner).trade(id, market, size, size > 0n ? MaxUint256 : 0n);
   return id;
 }
 
@@ -670,7 +670,7 @@ describe("Liquidation", () => {
       expect(await b.core.paused()).to.equal(true);
       const fresh = await b.openAccount(b.carol, 1000n * b.unit);
       await expect(
-        b.core.connect(b.carol).trade(fresh, BTC_MARKET, wad("0.01"), MaxUint256),
+        b.trader.connect(b.carol).trade(fresh, BTC_MARKET, wad("0.01"), MaxUint256),
       ).to.be.revertedWithCustomError(b.core, "EnforcedPause");
       await liquidateAndCheck(b, one, b.keeper, b.keeper.address, { full: false });
       expect(await b.core.connect(b.keeper).liquidateMany.staticCall([two], b.keeper.address)).to.deep.equal([true]);
@@ -689,7 +689,7 @@ describe("Liquidation", () => {
       const atTheLine = await openPosition(b, b.carol, 1070n, wad("0.2"));
       const healthyShort = await openPosition(b, b.lp, 1000n, -wad("0.2"));
       const crossTwoMarkets = await openPosition(b, b.staker, 1600n, wad("0.2"));
-      await b.core.connect(b.staker).trade(crossTwoMarkets, ETH_MARKET, -wad(3), 0n);
+      await b.trader.connect(b.staker).trade(crossTwoMarkets, ETH_MARKET, -wad(3), 0n);
       await b.setPrice("BTC", 47_000);
       await b.setPrice("ETH", 2_100);
       const unknown = 999n;
@@ -795,7 +795,7 @@ describe("Liquidation", () => {
     it("a cross account with BTC long and ETH short is liquidated pro rata (same fraction, each size rounded up)", async () => {
       const b = await loadFixture(defaultFixture);
       const id = await openPosition(b, b.alice, 1600n, wad("0.2"));
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, -wad(3), 0n);
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, -wad(3), 0n);
       await b.setPrice("BTC", 46_000);
       await b.setPrice("ETH", 2_100);
       const h = await b.core.accountHealth(id);
@@ -816,7 +816,7 @@ describe("Liquidation", () => {
     it("a cross account crashed past bankruptcy is closed in both markets and its bad debt written off", async () => {
       const b = await loadFixture(defaultFixture);
       const id = await openPosition(b, b.alice, 1600n, wad("0.2"));
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, -wad(3), 0n);
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, -wad(3), 0n);
       await b.setPrice("BTC", 44_000);
       await b.setPrice("ETH", 2_300);
       // equity 1,600 − 1,200 − 900 = −500.
@@ -831,7 +831,7 @@ describe("Liquidation", () => {
       const b = await deploy({ btcTiers: BTC_TIERS });
       // IM 3,000 (BTC 100,000 over two brackets) + 2,000 (ETH 20,000 at 10%).
       const id = await openPosition(b, b.alice, 5000n, wad(2));
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, wad(10), MaxUint256);
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, wad(10), MaxUint256);
       await b.setPrice("BTC", 49_400);
       await b.setPrice("ETH", 1_850);
       const h = await b.core.accountHealth(id);
@@ -843,7 +843,7 @@ describe("Liquidation", () => {
     it("liquidating an isolated account does not touch the owner's cross account (or its other isolated one)", async () => {
       const b = await loadFixture(defaultFixture);
       const cross = await openPosition(b, b.alice, 10_000n, wad("0.2"));
-      await b.core.connect(b.alice).trade(cross, ETH_MARKET, wad(1), MaxUint256);
+      await b.trader.connect(b.alice).trade(cross, ETH_MARKET, wad(1), MaxUint256);
       const isolated = await openPosition(b, b.alice, 1000n, wad("0.2"), BTC_MARKET, BTC_MARKET);
       const isolatedEth = await openPosition(b, b.alice, 1000n, wad(2), ETH_MARKET, ETH_MARKET);
       await b.setPrice("BTC", 47_000);

@@ -31,7 +31,7 @@ describe("core with the real vault and insurance pool", () => {
     expect(await b.vault.balanceOf(b.lp.address)).to.equal(deposit * 10n ** 6n);
 
     const account = await b.openAccount(b.alice, 10_000n * b.unit);
-    await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
+    await b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
     const [vaultLedgerAfterOpen] = await b.core.ledgers();
     await b.setPrice("BTC", 48_000);
     // Traders' PnL counted against the vault: NAV = ledger − traders' PnL, valued at the price the net long of
@@ -46,7 +46,7 @@ describe("core with the real vault and insurance pool", () => {
     // Unrealised gains of the LP are not withdrawable: cap at the realised ledger.
     const [vaultLedger] = await b.core.ledgers();
     expect(await b.core.vaultWithdrawableAssets()).to.be.at.most(vaultLedger / 10n ** 12n);
-    await b.core.connect(b.alice).closePosition(account, BTC_MARKET, 0n);
+    await b.trader.connect(b.alice).closePosition(account, BTC_MARKET, 0n);
     const [ledgerAfterClose] = await b.core.ledgers();
     expect(ledgerAfterClose).to.be.greaterThan(vaultLedger);
     expect(await b.vault.totalAssets()).to.equal(ledgerAfterClose / 10n ** 12n);
@@ -57,7 +57,7 @@ describe("core with the real vault and insurance pool", () => {
     const deposit = 100_000n * b.unit;
     await b.fundVault(b.lp, deposit);
     const account = await b.openAccount(b.alice, 50_000n * b.unit);
-    await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(2), wad(60_000));
+    await b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(2), wad(60_000));
     const shares = await b.vault.balanceOf(b.lp.address);
     await b.vault.connect(b.lp).requestRedeem(shares, b.lp.address, b.lp.address);
     await b.passTime(await b.vault.settlementDelay());
@@ -71,7 +71,7 @@ describe("core with the real vault and insurance pool", () => {
       .to.be.revertedWithCustomError(b.core, "VaultReserveBreached")
       .withArgs(owed, expected);
     // Once the skew is closed the request settles, at the lower of its two prices.
-    await b.core.connect(b.alice).closePosition(account, BTC_MARKET, 0n);
+    await b.trader.connect(b.alice).closePosition(account, BTC_MARKET, 0n);
     const paid = await b.vault.connect(b.keeper).settleRedeem.staticCall(b.lp.address);
     expect(paid).to.be.at.most((await b.vault.redeemRequest(b.lp.address)).quote);
     await b.vault.connect(b.keeper).settleRedeem(b.lp.address);
@@ -88,7 +88,7 @@ describe("core with the real vault and insurance pool", () => {
 
     await b.fundVault(b.lp, 1_000_000n * b.unit);
     const account = await b.openAccount(b.alice, 20_000n * b.unit);
-    await b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
+    await b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
     const [, insuranceLedger] = await b.core.ledgers();
     expect(insuranceLedger).to.be.greaterThan(wad(10_000)); // 10,000 staked + 20% of the taker fee
     const openInterestNotional = wad(50_000);
@@ -104,18 +104,18 @@ describe("core with the real vault and insurance pool", () => {
     await b.token.connect(b.lp).approve(b.vault, lpDeposit);
     // Warm the markets: another trader has touched both.
     const warm = await b.openAccount(b.bob, 100_000n * b.unit);
-    await b.core.connect(b.bob).trade(warm, BTC_MARKET, wad("0.5"), wad(60_000));
-    await b.core.connect(b.bob).trade(warm, ETH_MARKET, wad(-5), 0n);
+    await b.trader.connect(b.bob).trade(warm, BTC_MARKET, wad("0.5"), wad(60_000));
+    await b.trader.connect(b.bob).trade(warm, ETH_MARKET, wad(-5), 0n);
 
     const account = await b.openAccount(b.alice, 0n);
     await b.token.mint(b.alice.address, 30_000n * b.unit);
     await b.token.connect(b.alice).approve(b.core, 30_000n * b.unit);
     const figures: Record<string, bigint> = {};
     figures.deposit = await gasOf(b.core.connect(b.alice).deposit(account, 20_000n * b.unit));
-    figures.openPosition = await gasOf(b.core.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000)));
-    figures.increase = await gasOf(b.core.connect(b.alice).trade(account, BTC_MARKET, wad("0.5"), wad(60_000)));
-    figures.reduce = await gasOf(b.core.connect(b.alice).trade(account, BTC_MARKET, wad("-0.5"), 0n));
-    figures.closePosition = await gasOf(b.core.connect(b.alice).closePosition(account, BTC_MARKET, 0n));
+    figures.openPosition = await gasOf(b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000)));
+    figures.increase = await gasOf(b.trader.connect(b.alice).trade(account, BTC_MARKET, wad("0.5"), wad(60_000)));
+    figures.reduce = await gasOf(b.trader.connect(b.alice).trade(account, BTC_MARKET, wad("-0.5"), 0n));
+    figures.closePosition = await gasOf(b.trader.connect(b.alice).closePosition(account, BTC_MARKET, 0n));
     figures.withdraw = await gasOf(b.core.connect(b.alice).withdraw(account, 1_000n * b.unit, b.alice.address));
     const lp = b.lp.address;
     figures.vaultRequestDeposit = await gasOf(b.vault.connect(b.lp).requestDeposit(lpDeposit, lp, lp));

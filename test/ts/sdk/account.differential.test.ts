@@ -252,7 +252,8 @@ class Run {
       priceLines: false,
     });
     const delta = sizeDelta ?? (await this.randomSize(view, marketId));
-    const timestamp = view.timestamp + BigInt(this.r.int(1, 30));
+    // Orders: committed in the next blocks (escrow mint, approval, commit), settled at `timestamp`.
+    const timestamp = view.timestamp + 5n + BigInt(this.r.int(1, 30));
     const preview = simulateTrade({
       ...view,
       timestamp,
@@ -275,12 +276,10 @@ class Run {
       acceptablePrice: acceptable,
       paused: view.paused,
     });
-    await time.setNextBlockTimestamp(timestamp);
     counts.trades++;
     try {
-      const tx = await this.b.core
-        .connect(account.owner)
-        .trade(account.id, marketId, delta, acceptable, { gasLimit: 3_000_000 });
+      await this.b.trader.commit(account.owner, account.id, marketId, delta, acceptable);
+      const tx = await this.b.trader.settle(account.id, marketId, { timestamp, overrides: { gasLimit: 3_000_000 } });
       const receipt = await tx.wait();
       const [event] = eventArgs(receipt, this.b, "PositionTraded");
       expect(expected.error?.shortMessage, "the SDK predicted a revert the core did not raise").to.equal(undefined);

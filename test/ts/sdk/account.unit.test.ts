@@ -232,7 +232,7 @@ describe("SDK account math (unit)", () => {
       await b.seedVault(10_000_000n * b.unit);
       await b.setPrice("BTC", 60_000);
       const id = await b.openAccount(b.alice, 50_000n * b.unit, BTC_MARKET);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(10), wad(60_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(10), wad(60_000));
       const sdk = liquidationPrice(isolated(BINANCE_BTC, wad(50_000), wad(10), wad(60_000)))!;
       const binance = binanceLiquidationPrice("50000", 1n, "10", "60000").lp;
       expect((sdk + CENT / 2n) / CENT).to.equal(binance / CENT);

@@ -24,6 +24,7 @@ import {
   type FixtureOptions,
 } from "../helpers/fixture.js";
 import { sdkDeployment, sdkPublicClient, sdkWalletClient, structObject } from "../helpers/sdkDeployment.js";
+import { orderBookAbi } from "../../../sdk/src/abi/orderBook.js";
 import {
   AccountNotLiquidatableError,
   ERC20InsufficientAllowanceError,
@@ -117,7 +118,7 @@ describe("SDK viem client", () => {
     it("getMarkets: params, state, tiers, ramp, oracle price and pending funding, at one block", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 100_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, wad(30), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, wad(30), wad(1_000_000));
       await time.increase(1_000);
       const view = await getMarkets(sdkPublicClient(provider), { deployment });
       const [params, state, tiers] = await b.core.getMarket(ETH_MARKET);
@@ -138,8 +139,8 @@ describe("SDK viem client", () => {
     it("getAccount reads account, positions, markets, ramps and prices in ONE eth_call; health equals the core's", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 20_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("1.5"), wad(1_000_000));
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, -wad(20), 0n);
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("1.5"), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, -wad(20), 0n);
       await b.setPrice("BTC", 49_000);
       const { client, methods } = countingClient();
       const view = await getAccount(client, { deployment, accountId: id });
@@ -161,7 +162,7 @@ describe("SDK viem client", () => {
       const ids: bigint[] = [];
       for (let i = 0; i < 24; i++) {
         const id = await b.openAccount(b.bob, BigInt(1_000 + 97 * i) * b.unit, i % 3 === 0 ? BTC_MARKET : undefined);
-        await b.core.connect(b.bob).trade(id, BTC_MARKET, wad("0.05") + BigInt(i) * 10n ** 15n, wad(1_000_000));
+        await b.trader.connect(b.bob).trade(id, BTC_MARKET, wad("0.05") + BigInt(i) * 10n ** 15n, wad(1_000_000));
         ids.push(id);
       }
       const { client, methods } = countingClient();
@@ -179,7 +180,7 @@ describe("SDK viem client", () => {
     it("a refused price is reported as a typed oracle error, and health is left undefined", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 10_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.1"), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.1"), wad(1_000_000));
       await time.increase(3_700); // past the 1-hour heartbeat
       const client = sdkPublicClient(provider);
       const view = await getAccount(client, { deployment, accountId: id });
@@ -199,7 +200,7 @@ describe("SDK viem client", () => {
   });
 
   describe("simulations and typed errors", () => {
-    it("simulateTrade: the eth_call's fill equals the SDK's preview and the mined PositionTraded", async () => {
+    it("simulateTrade: the predicted fill is the SDK's preview and the settled order's PositionTraded", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 50_000n * b.unit);
       const client = sdkPublicClient(provider);
@@ -213,11 +214,20 @@ describe("SDK viem client", () => {
       });
       expect(sim.fillPrice).to.equal(sim.preview?.fill?.fillPrice);
       expect(sim.acceptablePrice).to.equal((sim.fillPrice * 10_030n + 9_999n) / 10_000n);
-      // Mined in the next block (one second later): same fill (no funding in BTC), same fee and position.
-      await time.setNextBlockTimestamp(sim.view.timestamp + 1n);
+      // Committed in the next block and settled one second later at the same price: same fill (no funding in
+      // BTC), same fee and position.
+      await b.token.mint(b.alice.address, 10n ** 6n);
+      await b.token.connect(b.alice).approve(b.orderBook, 10n ** 6n);
+      await time.setNextBlockTimestamp(sim.view.timestamp + 3n);
       const hash = await wallet(b.alice).sendTransaction({ ...sim.transaction, chain: null });
-      const receipt = await client.waitForTransactionReceipt({ hash });
-      const [event] = parseEventLogs({ abi: ballastCoreAbi, logs: receipt.logs, eventName: "PositionTraded" });
+      await client.waitForTransactionReceipt({ hash });
+      const settled = await (await b.trader.settle(id, BTC_MARKET)).wait();
+      const receipt = { logs: settled!.logs.map((log) => ({ ...log, topics: [...log.topics] })) };
+      const [event] = parseEventLogs({
+        abi: ballastCoreAbi,
+        logs: receipt.logs as never,
+        eventName: "PositionTraded",
+      });
       const fill = sim.preview!.fill!;
       expect(event?.args).to.deep.include({
         fillPrice: fill.fillPrice,
@@ -228,7 +238,7 @@ describe("SDK viem client", () => {
       });
     });
 
-    it("simulateTrade throws InsufficientMarginError with the numbers; the SDK predicted the same revert", async () => {
+    it("simulateTrade throws InsufficientMarginError with the numbers: the settlement check the order would fail", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 1_000n * b.unit);
       const error = await simulateTrade(sdkPublicClient(provider), {
@@ -243,7 +253,6 @@ describe("SDK viem client", () => {
       expect(typed.shortMessage).to.match(
         /^Buying 2 BTC would leave equity \$-?[\d,]+\.\d\d below the initial margin \$[\d,]+\.\d\d; add at least/,
       );
-      expect(typed.cause).to.not.equal(undefined);
       const view = await getAccount(sdkPublicClient(provider), { deployment, accountId: id });
       const predicted = previewTrade({ ...view, accountId: id, marketId: 0, sizeDelta: wad(2) });
       expect(predicted.error?.revert).to.deep.equal(typed.revert);
@@ -253,7 +262,7 @@ describe("SDK viem client", () => {
       const { b, deployment } = await loadFixture(simpleSetup);
       const id = await b.openAccount(b.alice, 620n * b.unit);
       // SIMPLE_TIERS (10% IM): 0.036 BTC at $50,000 = $1,800 of notional, IM $180; no fees or premium.
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.036"), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.036"), wad(1_000_000));
       const client = sdkPublicClient(provider);
       const error = await simulateWithdraw(client, {
         deployment,
@@ -284,9 +293,9 @@ describe("SDK viem client", () => {
     it("a reduction into negative equity: the SDK and the core both say ReductionLeavesAccountUnhealthy", async () => {
       const { b, deployment } = await loadFixture(steepSkewSetup);
       const a = await b.openAccount(b.alice, 6_000n * b.unit);
-      await b.core.connect(b.alice).trade(a, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(a, BTC_MARKET, wad(1), wad(1_000_000));
       const whale = await b.openAccount(b.bob, 1_000_000n * b.unit);
-      await b.core.connect(b.bob).trade(whale, BTC_MARKET, -wad(30), 0n);
+      await b.trader.connect(b.bob).trade(whale, BTC_MARKET, -wad(30), 0n);
       await b.setPrice("BTC", 47_000);
       const client = sdkPublicClient(provider);
       const view = await getAccount(client, { deployment, accountId: a });
@@ -327,7 +336,7 @@ describe("SDK viem client", () => {
     it("simulateLiquidate returns the core's result, equal to the SDK's plan; a healthy account throws", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 3_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
       const client = sdkPublicClient(provider);
       const healthy = await simulateLiquidate(client, {
         deployment,
@@ -384,8 +393,12 @@ describe("SDK viem client", () => {
         slippageBps: 100,
       });
       expect(trade.acceptablePrice).to.equal(wad(50_500));
-      expect(decodeFunctionData({ abi: ballastCoreAbi, data: trade.data }).functionName).to.equal("trade");
+      expect(trade.to).to.equal(deployment.orderBook);
+      expect(decodeFunctionData({ abi: orderBookAbi, data: trade.data }).functionName).to.equal("commitOrder");
+      await b.token.mint(b.alice.address, 10n ** 6n); // the settlement-fee escrows
+      await send(buildApprove({ deployment, spender: deployment.orderBook!, assets: 10n ** 6n }));
       await send(trade);
+      await b.trader.settle(id, BTC_MARKET);
       expect((await b.core.getPosition(id, BTC_MARKET)).size).to.equal(wad(1));
       const close = buildClose({
         deployment,
@@ -396,7 +409,9 @@ describe("SDK viem client", () => {
         slippageBps: 100,
       });
       expect(close.acceptablePrice).to.equal(wad(49_500));
+      expect(decodeFunctionData({ abi: orderBookAbi, data: close.data }).functionName).to.equal("commitClose");
       await send(close);
+      await b.trader.settle(id, BTC_MARKET);
       expect((await b.core.getPosition(id, BTC_MARKET)).size).to.equal(0n);
       const before = await b.token.balanceOf(b.alice.address);
       await send(buildWithdraw({ deployment, accountId: id, assets: 1_000n * b.unit, to: b.alice.address as Address }));
@@ -406,7 +421,7 @@ describe("SDK viem client", () => {
 
       // A liquidation pays the keeper a claimable reward.
       const victim = await b.openAccount(b.bob, 3_500n * b.unit);
-      await b.core.connect(b.bob).trade(victim, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.bob).trade(victim, BTC_MARKET, wad(1), wad(1_000_000));
       const healthy = await b.openAccount(b.bob, 3_000n * b.unit);
       await b.setPrice("BTC", 47_000);
       const keeper = wallet(b.keeper);
@@ -509,7 +524,7 @@ describe("SDK viem client", () => {
     it("keeps the view current from core events and feed AnswerUpdated", async () => {
       const { b, deployment } = await loadFixture(defaultSetup);
       const id = await b.openAccount(b.alice, 10_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
       const client = sdkPublicClient(provider);
       const changes: { view: AccountView; change: AccountChange }[] = [];
       const errors: unknown[] = [];
@@ -562,8 +577,25 @@ describe("SDK viem client", () => {
         deployment: deployment as BallastDeployment,
       });
       const sim = await ballast.simulateTrade({ accountId: id, marketId: 0, sizeDelta: -wad("0.2") });
+      await ballast.send(ballast.build.approve({ spender: deployment.orderBook!, assets: 10n ** 6n }));
+      await b.token.mint(b.alice.address, 10n ** 6n);
       const hash = await ballast.send(sim.transaction);
       await ballast.publicClient.request({ method: "eth_getTransactionReceipt", params: [hash] } as never);
+      const pending = await ballast.getOrder({ accountId: id, marketId: 0 });
+      expect(pending.pending).to.equal(true);
+      expect(pending.sizeDelta).to.equal(-wad("0.2"));
+      const statuses: string[] = [];
+      const stop = ballast.watchOrder({
+        accountId: id,
+        marketId: 0,
+        fromBlock: 0n,
+        pollingInterval: 20,
+        onStatus: (status) => statuses.push(status.status),
+      });
+      await b.trader.settle(id, BTC_MARKET);
+      for (let i = 0; i < 100 && !statuses.includes("settled"); i++) await new Promise((r) => setTimeout(r, 20));
+      stop();
+      expect(statuses.at(-1)).to.equal("settled");
       const view = await ballast.getAccount({ accountId: id });
       expect(view.positions[0]!.size).to.equal(-wad("0.2"));
       expect((await ballast.getMarkets()).markets).to.have.length(2);

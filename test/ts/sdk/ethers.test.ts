@@ -24,6 +24,7 @@ describe("SDK typed contracts for ethers (@ballast/sdk/ethers)", () => {
       "InsurancePool.ts",
       "LiquidityVault.ts",
       "OracleAdapter.ts",
+      "OrderBook.ts",
       "common.ts",
     ]);
     for (const [file, content] of files) {
@@ -35,8 +36,12 @@ describe("SDK typed contracts for ethers (@ballast/sdk/ethers)", () => {
     const b = await deployBallast(ethers, { pools: "contracts" });
     const deployment = await sdkDeployment(ethers, b);
     const id = await b.openAccount(b.alice, 10_000n * b.unit);
-    const { core, vault, insurancePool, oracle } = connectBallast(deployment, b.alice);
-    await (await core.trade(id, BTC_MARKET, wad("0.1"), wad(60_000))).wait();
+    const { core, vault, insurancePool, oracle, orderBook } = connectBallast(deployment, b.alice);
+    // A trade is an order: commit through the typed order book, then a keeper (here the test) settles it.
+    await (await b.token.mint(b.alice.address, 10n ** 5n)).wait();
+    await (await b.token.connect(b.alice).approve(deployment.orderBook!, 10n ** 5n)).wait();
+    await (await orderBook!.commitOrder(id, BTC_MARKET, wad("0.1"), wad(60_000), 0n)).wait();
+    await b.trader.settle(id, BTC_MARKET);
     const health: BallastCoreTypes.AccountHealthStructOutput = await core.accountHealth(id);
     expect(structObject(health)).to.deep.equal(structObject(await b.core.accountHealth(id)));
     expect(health.initialMargin).to.equal(wad(500));

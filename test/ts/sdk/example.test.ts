@@ -24,7 +24,7 @@ describe("SDK frontend example (sdk/examples/frontend.ts)", () => {
     const ballast = connect(deployment, custom(provider as unknown as EIP1193Provider));
 
     const id = await b.openAccount(b.alice, 5_000n * b.unit);
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), wad(1_000_000));
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), wad(1_000_000));
     const lines = await describeAccount(ballast, id);
     expect(lines[0]).to.match(/^Account 1 \(cross\) at block \d+$/);
     expect(lines[1]).to.match(/^ {2}equity \$4,9\d\d\.\d\d {2}IM \$1,000\.00 {2}MM \$500\.00$/);
@@ -41,6 +41,8 @@ describe("SDK frontend example (sdk/examples/frontend.ts)", () => {
     expect(refused.transaction).to.equal(undefined);
     expect(refused.lines[0]).to.match(/^Buying 5 BTC would leave equity .* below the initial margin \$26,000\.00/);
 
+    await b.token.mint(b.alice.address, 10n ** 6n);
+    await b.token.connect(b.alice).approve(b.orderBook, 10n ** 6n);
     const order = await previewOrder(ballast, {
       sender: b.alice.address as Address,
       accountId: id,
@@ -54,6 +56,8 @@ describe("SDK frontend example (sdk/examples/frontend.ts)", () => {
       chain: null,
     });
     expect(hash).to.match(/^0x[0-9a-f]{64}$/);
+    // The transaction committed an order (the escrow came from the wallet); a keeper settles it after the delay.
+    await b.trader.settle(id, BTC_MARKET);
     expect((await b.core.getPosition(id, BTC_MARKET)).size).to.equal(wad("0.3"));
   });
 });

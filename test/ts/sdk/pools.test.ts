@@ -60,8 +60,8 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
   it("getPools returns exactly what the vault, insurance pool and core return", async () => {
     const { b, deployment } = await loadFixture(setup);
     const id = await b.openAccount(b.alice, 3_000n * b.unit);
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
-    await b.core.connect(b.alice).trade(id, ETH_MARKET, wad(-1), 0n);
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
+    await b.trader.connect(b.alice).trade(id, ETH_MARKET, wad(-1), 0n);
     await b.setPrice("BTC", 47_500);
     await b.core.connect(b.keeper).liquidate(id, b.keeper.address); // unclaimed keeper rewards > 0
     const client = sdkPublicClient(provider);
@@ -161,9 +161,9 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
   it("watchLiquidations back-fills past liquidations and sees a new one, equal to the core's events", async () => {
     const { b, deployment } = await loadFixture(setup);
     const past = await b.openAccount(b.alice, 3_000n * b.unit);
-    await b.core.connect(b.alice).trade(past, BTC_MARKET, wad(1), wad(1_000_000));
+    await b.trader.connect(b.alice).trade(past, BTC_MARKET, wad(1), wad(1_000_000));
     const next = await b.openAccount(b.bob, 3_000n * b.unit);
-    await b.core.connect(b.bob).trade(next, BTC_MARKET, wad(1), wad(1_000_000));
+    await b.trader.connect(b.bob).trade(next, BTC_MARKET, wad(1), wad(1_000_000));
     await b.setPrice("BTC", 47_000);
     await b.core.connect(b.keeper).liquidate(past, b.keeper.address);
 
@@ -236,7 +236,7 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
     const { b, deployment } = await loadFixture(setup);
     const alice = b.alice.address as Address;
     const id = await b.openAccount(b.alice, 10_000n * b.unit);
-    await b.core.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(1), wad(1_000_000));
     await b.setPrice("BTC", 51_000);
     const client = sdkPublicClient(provider);
     const ballast = createBallastClient({
@@ -256,8 +256,16 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
     const bound = await ballast.simulateClose({ accountId: id, marketId: Number(BTC_MARKET) });
     expect(bound.fillPrice).to.equal(sim.fillPrice);
 
-    const receipt = await client.waitForTransactionReceipt({ hash: await ballast.send(sim.transaction) });
-    const [traded] = parseEventLogs({ abi: ballastCoreAbi, eventName: "PositionTraded", logs: receipt.logs });
+    // The close is an order: commit (escrow approved), then settled at the same price.
+    await b.token.mint(alice, 10n ** 6n);
+    await b.token.connect(b.alice).approve(b.orderBook, 10n ** 6n);
+    await client.waitForTransactionReceipt({ hash: await ballast.send(sim.transaction) });
+    const settled = await (await b.trader.settle(id, BTC_MARKET)).wait();
+    const [traded] = parseEventLogs({
+      abi: ballastCoreAbi,
+      eventName: "PositionTraded",
+      logs: settled!.logs.map((log) => ({ ...log, topics: [...log.topics] })) as never,
+    });
     expect(traded?.args.fillPrice).to.equal(sim.fillPrice);
     expect(traded?.args.sizeDelta).to.equal(-wad(1));
     expect(traded?.args.newSize).to.equal(0n);
@@ -267,7 +275,7 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
     expect(none).to.be.instanceOf(ZeroAmountError);
 
     const risky = await b.openAccount(b.bob, 3_000n * b.unit);
-    await b.core.connect(b.bob).trade(risky, BTC_MARKET, wad(1), wad(1_000_000));
+    await b.trader.connect(b.bob).trade(risky, BTC_MARKET, wad(1), wad(1_000_000));
     await b.setPrice("BTC", 47_000);
     const refused = await simulateClose(client, {
       deployment,
@@ -278,7 +286,7 @@ describe("SDK pools, wallet, accounts, liquidation feed and simulateClose", () =
     expect(refused).to.be.instanceOf(AccountLiquidatableError);
     expect((refused as AccountLiquidatableError).args[0]).to.equal(risky);
     // The same error as the real close.
-    await b.core
+    await b.trader
       .connect(b.bob)
       .closePosition(risky, BTC_MARKET, 0n)
       .then(

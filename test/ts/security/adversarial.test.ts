@@ -18,6 +18,9 @@ import {
   type FixtureOptions,
 } from "../helpers/fixture.js";
 import { eventsNamed, expectTokenConservation, mulWadUp, targetEquity } from "../helpers/liquidationChecks.js";
+import { createOrderTrader, sendSettle as sendSettleOf, settleOrder } from "../helpers/orders.js";
+import { DEFAULT_ORDER_PARAMS } from "../../../scripts/lib/config.js";
+import type { MockERC20 } from "../../../types/ethers-contracts/index.js";
 
 /**
  * Adversarial tests: each case attacks one of DESIGN §5–6's promises and asserts the outcome the design requires.
@@ -51,7 +54,7 @@ async function deploy(options: FixtureOptions = {}, vaultUsd = 10_000_000n, insu
 /** An account of `owner` with `depositUsd` and a position of `size` (base units, WAD) in `market`. */
 async function withPosition(b: Ballast, owner: HardhatEthersSigner, depositUsd: bigint, market: bigint, size: bigint) {
   const id = await b.openAccount(owner, depositUsd * b.unit);
-  await b.core.connect(owner).trade(id, market, size, size > 0n ? MaxUint256 : 0n);
+  await b.trader.connect(owner).trade(id, market, size, size > 0n ? MaxUint256 : 0n);
   return id;
 }
 
@@ -59,6 +62,11 @@ async function withPosition(b: Ballast, owner: HardhatEthersSigner, depositUsd: 
  * Deploys the core by hand around `token` (as scripts/lib/deploy.ts does): one BTC market at $50,000 with the 10%/5%
  * table, signer pools.
  */
+/** Sends (without waiting for it) the settlement of a committed order at the adapter's price. */
+function sendSettle(b: Ballast, accountId: bigint, marketId: bigint, overrides: { gasLimit: number }) {
+  return sendSettleOf(b, accountId, marketId, overrides);
+}
+
 async function deployCoreAround(token: { getAddress(): Promise<string> }) {
   const [admin, , , , , , , vaultSigner, insuranceSigner] = await ethers.getSigners();
   const oracle = await ethers.deployContract("OracleAdapter", [admin!.address]);
@@ -76,7 +84,31 @@ async function deployCoreAround(token: { getAddress(): Promise<string> }) {
   });
   await core.grantRole(await core.RISK_MANAGER_ROLE(), admin!.address);
   await core.listMarket(marketParams(BTC), SIMPLE_TIERS);
-  return { core, oracle, feed, admin: admin!, vaultSigner: vaultSigner!, insuranceSigner: insuranceSigner! };
+  const pyth = await ethers.deployContract("MockPythUnique", [60, 1]);
+  const orderBook = await ethers.deployContract("OrderBook", [core, pyth, admin!.address, DEFAULT_ORDER_PARAMS]);
+  await core.setOrderBook(orderBook);
+  await orderBook.setOrderMarket(BTC_MARKET, { pythFeedId: BTC, maxConfidenceRatio: 10n ** 16n });
+  const signers = await ethers.getSigners();
+  const world = {
+    core,
+    orderBook,
+    pyth,
+    oracle,
+    token: token as unknown as MockERC20,
+    settler: signers[signers.length - 1]!,
+  };
+  const trader = createOrderTrader(world);
+  return {
+    core,
+    oracle,
+    feed,
+    orderBook,
+    world,
+    trader,
+    admin: admin!,
+    vaultSigner: vaultSigner!,
+    insuranceSigner: insuranceSigner!,
+  };
 }
 
 describe("Adversarial", function () {
@@ -161,15 +193,16 @@ describe("Adversarial", function () {
     for (const mode of modes) {
       it(`${mode.name}: trades, withdrawals with positions and liquidations revert with ${mode.error}`, async () => {
         const { b, healthy, doomed, ethOnly, flat } = await loadFixture(oracleFixture);
+        const { trader } = b;
         await mode.breakIt(b);
         const { core, oracle } = b;
         const blocked = (p: Promise<unknown>) => expect(p).to.be.revertedWithCustomError(oracle, mode.error);
 
-        await blocked(core.connect(b.alice).trade(healthy, BTC_MARKET, wad("0.1"), MaxUint256));
-        await blocked(core.connect(b.alice).trade(healthy, BTC_MARKET, -wad("0.1"), 0n));
-        await blocked(core.connect(b.alice).closePosition(healthy, BTC_MARKET, 0n));
+        await blocked(trader.connect(b.alice).trade(healthy, BTC_MARKET, wad("0.1"), MaxUint256));
+        await blocked(trader.connect(b.alice).trade(healthy, BTC_MARKET, -wad("0.1"), 0n));
+        await blocked(trader.connect(b.alice).closePosition(healthy, BTC_MARKET, 0n));
         // A cross account with a BTC position cannot trade another market either: its risk needs the BTC price.
-        await blocked(core.connect(b.alice).trade(healthy, ETH_MARKET, wad("1"), MaxUint256));
+        await blocked(trader.connect(b.alice).trade(healthy, ETH_MARKET, wad("1"), MaxUint256));
         await blocked(core.connect(b.alice).withdraw(healthy, 1n, b.alice.address));
         await blocked(core.connect(b.keeper).liquidate(doomed, b.keeper.address));
         await blocked(core.connect(b.keeper).liquidate(healthy, b.keeper.address));
@@ -187,7 +220,7 @@ describe("Adversarial", function () {
           "MarginWithdrawn",
         );
         // A market whose own feed is fine keeps trading unless the whole chain is down.
-        const ethTrade = core.connect(b.carol).trade(ethOnly, ETH_MARKET, wad("0.5"), MaxUint256);
+        const ethTrade = trader.connect(b.carol).trade(ethOnly, ETH_MARKET, wad("0.5"), MaxUint256);
         if (mode.global) await blocked(ethTrade);
         else await expect(ethTrade).to.emit(core, "PositionTraded");
 
@@ -307,7 +340,8 @@ describe("Adversarial", function () {
       const attackerAccount = await attacker.ACCOUNT_ID();
       await token.mint(attacker, 1_000_000n * unit);
       await attacker.deposit(100_000n * unit);
-      await attacker.trade(BTC_MARKET, wad("0.5"), MaxUint256);
+      await attacker.commitOrder(d.orderBook, BTC_MARKET, wad("0.5"), MaxUint256);
+      await settleOrder(d.world, attackerAccount, BTC_MARKET);
 
       // Two liquidatable victims: one liquidated now (the attacker earns a claimable reward), one left as a target.
       const victims: bigint[] = [];
@@ -317,7 +351,7 @@ describe("Adversarial", function () {
         await token.mint(owner.address, 6_000n * unit);
         await token.connect(owner).approve(d.core, MaxUint256);
         await d.core.connect(owner).deposit(id, 6_000n * unit);
-        await d.core.connect(owner).trade(id, BTC_MARKET, wad("1"), MaxUint256);
+        await d.trader.connect(owner).trade(id, BTC_MARKET, wad("1"), MaxUint256);
         victims.push(id);
       }
       await d.feed.setAnswer(feedAnswer(45_000));
@@ -418,7 +452,7 @@ describe("Adversarial", function () {
         const bob = await withPosition(b, b.bob, 3_000n, BTC_MARKET, wad("0.5"));
         await b.setPrice("BTC", 45_678);
         await b.core.connect(b.keeper).liquidate(bob, b.keeper.address);
-        await b.core.connect(b.alice).closePosition(alice, BTC_MARKET, 0n);
+        await b.trader.connect(b.alice).closePosition(alice, BTC_MARKET, 0n);
         const m = await margin(b, alice);
         const withdrawable = (await b.core.accountHealth(alice)).withdrawable;
         expect(withdrawable).to.equal(m);
@@ -487,8 +521,8 @@ describe("Adversarial", function () {
       const id = await f.core.connect(attacker).createAccount.staticCall(false, 0);
       await f.core.connect(attacker).createAccount(false, 0);
       await f.core.connect(attacker).deposit(id, 20_000n * f.unit);
-      await f.core.connect(attacker).trade(id, BTC_MARKET, wad("2"), MaxUint256);
-      await f.core.connect(attacker).closePosition(id, BTC_MARKET, 0n);
+      await f.trader.connect(attacker).trade(id, BTC_MARKET, wad("2"), MaxUint256);
+      await f.trader.connect(attacker).closePosition(id, BTC_MARKET, 0n);
       const navAfterDonation = await f.vault.totalAssets();
       expect(navAfterDonation).to.be.greaterThan(100n * f.unit);
 
@@ -549,7 +583,7 @@ describe("Adversarial", function () {
       await f.setPrice("BTC", 44_000); // the trader is $6,000 down
       const sharesIn = await f.fundVault(f.bob, 500_000n * f.unit);
       const nav0 = await f.vault.totalAssets();
-      await f.core.connect(f.alice).closePosition(trader, BTC_MARKET, 0n); // realises the loss (plus a fee)
+      await f.trader.connect(f.alice).closePosition(trader, BTC_MARKET, 0n); // realises the loss (plus a fee)
       const nav1 = await f.vault.totalAssets();
       // Realising moves NAV only by the closing fee's vault share (and rounding): no windfall to capture.
       const closingFee = mulWadUp(wad(44_000), wad("0.001"));
@@ -605,10 +639,10 @@ describe("Adversarial", function () {
         let before = await margin(f, id);
         for (let i = 0; i < 10; i++) {
           const size = wad("0.0002") + BigInt(i); // $10 and odd wei
-          await f.core
+          await f.trader
             .connect(f.alice)
             .trade(id, BTC_MARKET, i % 2 === 0 ? size : -size, i % 2 === 0 ? MaxUint256 : 0n);
-          await f.core.connect(f.alice).closePosition(id, BTC_MARKET, i % 2 === 0 ? 0n : MaxUint256);
+          await f.trader.connect(f.alice).closePosition(id, BTC_MARKET, i % 2 === 0 ? 0n : MaxUint256);
           const after = await margin(f, id);
           expect(after).to.be.lessThan(before);
           before = after;
@@ -731,7 +765,7 @@ describe("Adversarial", function () {
       const receipt = await (await b.core.connect(signer).liquidate(id, recipient)).wait();
       const [event] = eventsNamed(b, receipt, "AccountLiquidated");
       const [, insurance1] = await b.core.ledgers();
-      await b.core.connect(b.alice).closePosition(id, BTC_MARKET, 0n);
+      await b.trader.connect(b.alice).closePosition(id, BTC_MARKET, 0n);
       await b.core
         .connect(b.alice)
         .withdraw(id, (await b.core.accountHealth(id)).withdrawable / 10n ** 12n, b.alice.address);
@@ -824,14 +858,16 @@ describe("Adversarial", function () {
       await b.setPrice("BTC", 45_600); // victim: equity 4,400 vs MM 2,280, healthy
       const victimEquity = (await b.core.accountHealth(victim)).equity;
       const attackerMargin = await margin(b, attacker);
-      const [open, liquidation, close] = await oneBlock([
-        () => b.core.connect(b.carol).trade(attacker, BTC_MARKET, wad(100), MaxUint256, { gasLimit: 1_000_000 }),
+      // With orders the open settles in a block of its own choosing only through the order book; the liquidation
+      // attempt rides in the same block as the settlement, and the close follows (an instant close no longer exists).
+      await b.trader.commit(b.carol, attacker, BTC_MARKET, wad(100), MaxUint256);
+      const [open, liquidation] = await oneBlock([
+        () => sendSettle(b, attacker, BTC_MARKET, { gasLimit: 1_000_000 }),
         () => b.core.connect(b.carol).liquidate(victim, b.carol.address, { gasLimit: 3_000_000 }),
-        () => b.core.connect(b.carol).closePosition(attacker, BTC_MARKET, 0n, { gasLimit: 1_000_000 }),
       ]);
       expect(open!.status).to.equal(1);
       expect(liquidation!.status).to.equal(0);
-      expect(close!.status).to.equal(1);
+      await b.trader.connect(b.carol).closePosition(attacker, BTC_MARKET, 0n);
       expect((await b.core.accountHealth(victim)).equity).to.equal(victimEquity);
       expect(await b.core.claimableRewards(b.carol.address)).to.equal(0n);
       expect(await margin(b, attacker)).to.be.lessThan(attackerMargin); // fees, no gain
@@ -871,7 +907,7 @@ describe("Adversarial", function () {
       for (let m = 0n; m < 16n; m++) {
         const price = m === 0n ? 50_000n : m === 1n ? 2_000n : 100n;
         const size = (USD(1_000) / price) * (m % 3n === 2n ? -1n : 1n); // $1,000 each, some short
-        await b.core.connect(b.alice).trade(id, m, size, size > 0n ? MaxUint256 : 0n);
+        await b.trader.connect(b.alice).trade(id, m, size, size > 0n ? MaxUint256 : 0n);
       }
       return { b, id, feeds, answers };
     }
@@ -889,7 +925,7 @@ describe("Adversarial", function () {
       const f = await loadFixture(sixteenFixture);
       const { b, id } = f;
       expect((await b.core.getAccount(id)).activeMarkets).to.equal((1n << 16n) - 1n);
-      await expect(b.core.connect(b.alice).trade(id, 16n, USD(20) / 100n, MaxUint256))
+      await expect(b.trader.connect(b.alice).trade(id, 16n, USD(20) / 100n, MaxUint256))
         .to.be.revertedWithCustomError(b.core, "TooManyPositions")
         .withArgs(id, 16n);
 
@@ -947,9 +983,9 @@ describe("Adversarial", function () {
       const receiverBefore = (await b.core.accountHealth(receiver)).equity;
       const t0 = BigInt(await time.latest());
 
-      await b.core.connect(b.carol).trade(pump, BTC_MARKET, wad(200), MaxUint256); // skew +220: max rate
+      await b.trader.connect(b.carol).trade(pump, BTC_MARKET, wad(200), MaxUint256); // skew +220: max rate
       await time.increase(12); // one block
-      await b.core.connect(b.carol).closePosition(pump, BTC_MARKET, 0n);
+      await b.trader.connect(b.carol).closePosition(pump, BTC_MARKET, 0n);
       const t1 = BigInt(await time.latest());
 
       const after = await equity();
@@ -967,29 +1003,37 @@ describe("Adversarial", function () {
   // ================================================================ extremes
 
   describe("extreme sizes and prices revert with clear errors", () => {
-    it("sizes at the int256 and int128 bounds revert (panic 0x11, OpenInterestCapExceeded, SafeCast), state untouched", async () => {
+    it("sizes at the int256, int128 and int96 bounds revert (InvalidSizeDelta, OpenInterestCapExceeded), state untouched", async () => {
       const b = await deploy();
       const id = await b.openAccount(b.alice, 1_000_000n * b.unit);
       const INT256_MAX = 2n ** 255n - 1n;
       const INT128_MAX = 2n ** 127n - 1n;
+      const INT96_MAX = 2n ** 95n - 1n;
       const core = b.core.connect(b.alice);
-      await expect(core.trade(id, BTC_MARKET, INT256_MAX, MaxUint256)).to.be.revertedWithPanic(0x11);
-      await expect(core.trade(id, BTC_MARKET, -INT256_MAX - 1n, 0n)).to.be.revertedWithPanic(0x11);
-      await expect(core.trade(id, BTC_MARKET, INT128_MAX, MaxUint256)).to.be.revertedWithCustomError(
+      const trader = b.trader.connect(b.alice);
+      // An order packs its size into 96 bits: anything beyond is refused at commit, with the size.
+      for (const size of [INT256_MAX, -INT256_MAX - 1n, INT128_MAX, INT96_MAX + 1n, -(2n ** 95n)]) {
+        await expect(trader.trade(id, BTC_MARKET, size, MaxUint256))
+          .to.be.revertedWithCustomError(b.orderBook, "InvalidSizeDelta")
+          .withArgs(size);
+      }
+      // The largest order that fits is checked at settlement like any other: the open-interest cap refuses it.
+      await expect(trader.trade(id, BTC_MARKET, INT96_MAX, MaxUint256)).to.be.revertedWithCustomError(
         b.core,
         "OpenInterestCapExceeded",
       );
-      // With the open-interest cap at its maximum, the basis no longer fits its int128 slot.
+      // With the cap at its maximum, the margin check refuses it (its notional, ~$4e33, needs ~$4e32 of margin).
       await b.core
         .connect(b.admin)
         .setMarketParams(BTC_MARKET, marketParams(BTC, { maxOpenInterestPerSide: 2n ** 128n - 1n }));
-      await expect(core.trade(id, BTC_MARKET, INT128_MAX, MaxUint256))
-        .to.be.revertedWithCustomError(b.core, "SafeCastOverflowedIntDowncast")
-        .withArgs(128, (INT128_MAX * wad(50_000) + WAD - 1n) / WAD);
-      await expect(core.trade(id, 99n, WAD, MaxUint256))
+      await expect(trader.trade(id, BTC_MARKET, INT96_MAX, MaxUint256)).to.be.revertedWithCustomError(
+        b.core,
+        "InsufficientMargin",
+      );
+      await expect(trader.trade(id, 99n, WAD, MaxUint256))
         .to.be.revertedWithCustomError(b.core, "MarketNotListed")
         .withArgs(99n);
-      await expect(core.closePosition(id, BTC_MARKET, 0n)).to.be.revertedWithCustomError(b.core, "ZeroAmount");
+      await expect(trader.closePosition(id, BTC_MARKET, 0n)).to.be.revertedWithCustomError(b.core, "ZeroAmount");
 
       // Deposits and withdrawals beyond the ledger's range.
       await expect(core.deposit(id, 2n ** 255n)).to.be.revertedWithPanic(0x11);
@@ -1021,12 +1065,12 @@ describe("Adversarial", function () {
       expect(h.liquidatable).to.equal(true);
       await expect(b.core.connect(b.keeper).liquidate(id, b.keeper.address)).to.emit(b.core, "AccountLiquidated");
       await b.btcFeed.setAnswer(feedAnswer(10_000_000) + 1n);
-      await expect(b.core.connect(b.bob).closePosition(short, BTC_MARKET, MaxUint256)).to.be.revertedWithCustomError(
+      await expect(b.trader.connect(b.bob).closePosition(short, BTC_MARKET, MaxUint256)).to.be.revertedWithCustomError(
         b.oracle,
         "PriceOutOfBounds",
       );
       await b.btcFeed.setAnswer(feedAnswer(1)); // the min bound: the short is up ~$10M
-      await b.core.connect(b.bob).closePosition(short, BTC_MARKET, MaxUint256);
+      await b.trader.connect(b.bob).closePosition(short, BTC_MARKET, MaxUint256);
       expect(await margin(b, short)).to.be.greaterThan(USD(11_000_000));
       await expectTokenConservation(b);
     });
@@ -1053,6 +1097,7 @@ describe("Adversarial", function () {
       const cases: [object, string, () => Promise<unknown>, string][] = [
         [b.core, "initializePools", () => core.initializePools(stranger.address, stranger.address), ADMIN],
         [b.core, "setOracle", () => core.setOracle(stranger.address), ADMIN],
+        [b.core, "setOrderBook", () => core.setOrderBook(stranger.address), ADMIN],
         [b.core, "grantRole", () => core.grantRole(RISK, stranger.address), ADMIN],
         [b.core, "revokeRole", () => core.revokeRole(RISK, b.admin.address), ADMIN],
         [b.core, "listMarket", () => core.listMarket(marketParams(BTC), SIMPLE_TIERS), RISK],
@@ -1082,6 +1127,10 @@ describe("Adversarial", function () {
       await expect(core.creditVault(1n)).to.be.revertedWithCustomError(b.core, "OnlyVault");
       await expect(core.debitVault(stranger.address, 1n)).to.be.revertedWithCustomError(b.core, "OnlyVault");
       await expect(core.creditInsurance(1n)).to.be.revertedWithCustomError(b.core, "OnlyInsurancePool");
+      // Trades execute only through the order book.
+      await expect(core.settleOrder(1n, 0n, 1n, MaxUint256, WAD))
+        .to.be.revertedWithCustomError(b.core, "OnlyOrderBook")
+        .withArgs(stranger.address);
       await expect(core.debitInsurance(stranger.address, 1n)).to.be.revertedWithCustomError(
         b.core,
         "OnlyInsurancePool",
@@ -1093,8 +1142,7 @@ describe("Adversarial", function () {
         "setOperator",
         "deposit",
         "withdraw",
-        "trade",
-        "closePosition",
+        "settleOrder",
         "liquidate",
         "liquidateMany",
         "claimRewards",
@@ -1129,11 +1177,11 @@ describe("Adversarial", function () {
       const fresh = await b.openAccount(b.carol, 10_000n * b.unit);
       await b.core.connect(b.admin).pause();
       const paused = (p: Promise<unknown>) => expect(p).to.be.revertedWithCustomError(b.core, "EnforcedPause");
-      await paused(b.core.connect(b.carol).trade(fresh, BTC_MARKET, wad("0.1"), MaxUint256)); // open
-      await paused(b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.1"), MaxUint256)); // increase
-      await paused(b.core.connect(b.alice).trade(id, BTC_MARKET, -wad("1.1"), 0n)); // flip
-      await paused(b.core.connect(b.alice).trade(id, ETH_MARKET, wad("1"), MaxUint256)); // another market
-      await expect(b.core.connect(b.alice).trade(id, BTC_MARKET, -wad("0.4"), 0n)).to.emit(b.core, "PositionTraded");
+      await paused(b.trader.connect(b.carol).trade(fresh, BTC_MARKET, wad("0.1"), MaxUint256)); // open
+      await paused(b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.1"), MaxUint256)); // increase
+      await paused(b.trader.connect(b.alice).trade(id, BTC_MARKET, -wad("1.1"), 0n)); // flip
+      await paused(b.trader.connect(b.alice).trade(id, ETH_MARKET, wad("1"), MaxUint256)); // another market
+      await expect(b.trader.connect(b.alice).trade(id, BTC_MARKET, -wad("0.4"), 0n)).to.emit(b.core, "PositionTraded");
       await b.token.mint(b.alice.address, 100n * b.unit);
       await b.token.connect(b.alice).approve(b.core, MaxUint256);
       await expect(b.core.connect(b.alice).deposit(id, 100n * b.unit)).to.emit(b.core, "MarginDeposited");
@@ -1143,10 +1191,10 @@ describe("Adversarial", function () {
       );
       await b.setPrice("BTC", 45_000);
       await expect(b.core.connect(b.keeper).liquidate(doomed, b.keeper.address)).to.emit(b.core, "AccountLiquidated");
-      await expect(b.core.connect(b.alice).closePosition(id, BTC_MARKET, 0n)).to.emit(b.core, "PositionTraded");
+      await expect(b.trader.connect(b.alice).closePosition(id, BTC_MARKET, 0n)).to.emit(b.core, "PositionTraded");
       expect((await b.core.getAccount(id)).activeMarkets).to.equal(0n);
       await b.core.connect(b.admin).unpause();
-      await expect(b.core.connect(b.carol).trade(fresh, BTC_MARKET, wad("0.1"), MaxUint256)).to.emit(
+      await expect(b.trader.connect(b.carol).trade(fresh, BTC_MARKET, wad("0.1"), MaxUint256)).to.emit(
         b.core,
         "PositionTraded",
       );
@@ -1168,7 +1216,7 @@ describe("Adversarial", function () {
       await b.setPrice("BTC", 50_000);
       const winner = await withPosition(b, b.alice, 10_000n, BTC_MARKET, wad("1"));
       await b.setPrice("BTC", 60_000); // +$10,000 for the winner, far beyond the LP ledger
-      await b.core.connect(b.alice).closePosition(winner, BTC_MARKET, 0n);
+      await b.trader.connect(b.alice).closePosition(winner, BTC_MARKET, 0n);
       const [vaultLedger, insuranceLedger] = await b.core.ledgers();
       expect(vaultLedger).to.be.lessThan(0n);
       const reward = await b.core.claimableRewards(b.keeper.address);

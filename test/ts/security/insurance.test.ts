@@ -32,14 +32,14 @@ async function poolFixture() {
   }
   await b.fundVault(b.lp, 1_000_000n * b.unit);
   const trader = await b.openAccount(b.alice, 6_000n * b.unit);
-  await b.core.connect(b.alice).trade(trader, BTC_MARKET, wad(1), MAX);
-  return { ...b, insurance, trader };
+  await b.trader.connect(b.alice).trade(trader, BTC_MARKET, wad(1), MAX);
+  return { ...b, insurance, traderId: trader };
 }
 
 /** The crash: the trader's equity goes negative; its liquidation (pending) will make the pool pay the bad debt. */
 async function crash(b: Awaited<ReturnType<typeof poolFixture>>) {
   await b.setPrice("BTC", 40_000);
-  const health = await b.core.accountHealth(b.trader);
+  const health = await b.core.accountHealth(b.traderId);
   expect(health.liquidatable).to.equal(true);
   expect(health.equity < 0n).to.equal(true);
 }
@@ -60,7 +60,7 @@ describe("adversarial: insurance exits ahead of a loss the staker sees coming", 
     await expect(b.insurance.connect(attacker).settleRedeem(attacker.address))
       .to.be.revertedWithCustomError(b.insurance, "SettlementTooEarly")
       .withArgs(attacker.address, unlock, BigInt(await networkHelpers.time.latest()) + 1n);
-    await b.core.connect(b.keeper).liquidate(b.trader, b.keeper.address); // the loss is booked
+    await b.core.connect(b.keeper).liquidate(b.traderId, b.keeper.address); // the loss is booked
     const valueAfter = await b.insurance.convertToAssets(shares); // its pro-rata value after the loss
     const bystanderAfterLoss = await b.insurance.convertToAssets(bystanderShares);
     await b.passTime(await b.insurance.cooldown());
@@ -90,21 +90,21 @@ describe("adversarial: insurance exits ahead of a loss the staker sees coming", 
     const quote = (await b.insurance.redeemRequest(attacker.address)).quote;
     await b.passTime(await b.insurance.cooldown());
     const busy = await b.openAccount(b.bob, 100_000n * b.unit);
-    await b.core.connect(b.bob).trade(busy, BTC_MARKET, wad(10), MAX); // fees: 20% to the pool
-    await b.core.connect(b.bob).closePosition(busy, BTC_MARKET, 0n);
+    await b.trader.connect(b.bob).trade(busy, BTC_MARKET, wad(10), MAX); // fees: 20% to the pool
+    await b.trader.connect(b.bob).closePosition(busy, BTC_MARKET, 0n);
     const snapshot = await networkHelpers.takeSnapshot();
 
     // Counterfactual: a keeper settled the matured request before the account went bankrupt.
     const settledAtUnlock = await b.insurance.connect(b.keeper).settleRedeem.staticCall(attacker.address);
     await b.insurance.connect(b.keeper).settleRedeem(attacker.address);
     await crash(b);
-    await b.core.connect(b.keeper).liquidate(b.trader, b.keeper.address);
+    await b.core.connect(b.keeper).liquidate(b.traderId, b.keeper.address);
     const bystanderIfSettledEarly = await b.insurance.convertToAssets(bystanderShares);
 
     // Had the shares stayed in the pool through the loss (the old code's staker without a window open).
     await snapshot.restore();
     await crash(b);
-    await b.core.connect(b.keeper).liquidate(b.trader, b.keeper.address);
+    await b.core.connect(b.keeper).liquidate(b.traderId, b.keeper.address);
     const valueIfStayed = await b.insurance.convertToAssets(shares);
 
     // Attack: the request is still open when the bankruptcy becomes visible; the attacker settles it first.
@@ -113,7 +113,7 @@ describe("adversarial: insurance exits ahead of a loss the staker sees coming", 
     const valueBeforeLoss = await b.insurance.convertToAssets(shares); // fees included: what an open window paid
     const paid = await b.insurance.connect(attacker).settleRedeem.staticCall(attacker.address);
     await b.insurance.connect(attacker).settleRedeem(attacker.address);
-    await b.core.connect(b.keeper).liquidate(b.trader, b.keeper.address);
+    await b.core.connect(b.keeper).liquidate(b.traderId, b.keeper.address);
     const bystanderEnd = await b.insurance.convertToAssets(bystanderShares);
 
     const savedByWatching = paid - settledAtUnlock;

@@ -40,11 +40,11 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       // the fix the fee was booked in full: the margin went to −$100 and insurance and the vault were credited
       // $100 that no token backed.
       const id = await b.openAccount(b.alice, 300n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.06"), MAX);
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.06"), MAX);
       await b.setPrice("BTC", 500_000);
       const [vaultBefore, insuranceBefore] = await b.core.ledgers();
 
-      await expect(b.core.connect(b.alice).trade(id, ETH_MARKET, wad("100"), MAX))
+      await expect(b.trader.connect(b.alice).trade(id, ETH_MARKET, wad("100"), MAX))
         .to.be.revertedWithCustomError(b.core, "FeeExceedsMargin")
         .withArgs(wad(400), wad(300));
 
@@ -53,7 +53,7 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       await b.token.mint(b.alice.address, 100n * b.unit);
       await b.token.connect(b.alice).approve(b.core, 100n * b.unit);
       await b.core.connect(b.alice).deposit(id, 100n * b.unit);
-      await b.core.connect(b.alice).trade(id, ETH_MARKET, wad("100"), MAX);
+      await b.trader.connect(b.alice).trade(id, ETH_MARKET, wad("100"), MAX);
       const [vaultAfter, insuranceAfter] = await b.core.ledgers();
       const credited = vaultAfter - vaultBefore + (insuranceAfter - insuranceBefore);
       const margin = (await b.core.getAccount(id)).margin;
@@ -94,19 +94,19 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
         const b = await loadFixture(feesFixture);
         await b.core.connect(b.admin).setRiskParams(await riskWith(b.core, { keeperRewardShare: wad("0.6") }));
         const id = await b.openAccount(b.alice, 4_000n * b.unit);
-        await b.core.connect(b.alice).trade(id, ETH_MARKET, wad("15"), MAX); // $30,000, IM $3,000
+        await b.trader.connect(b.alice).trade(id, ETH_MARKET, wad("15"), MAX); // $30,000, IM $3,000
         // The liquidation line: 15P − 26,060 (equity after the $60 fee) = 0.75P (MM), P ≈ $1,828.772.
         const justHealthy = 182_878_000_000n; // $1,828.78 (8-decimal feed)
         const justLiquidatable = 182_877_000_000n; // $1,828.77
         if (route === "close") {
           await b.ethFeed.setAnswer(justHealthy);
-          await b.core.connect(b.alice).closePosition(id, ETH_MARKET, 0n);
+          await b.trader.connect(b.alice).closePosition(id, ETH_MARKET, 0n);
         } else {
           await b.ethFeed.setAnswer(justLiquidatable);
           await b.core.connect(b.staker).liquidate(id, b.staker.address);
           await b.ethFeed.setAnswer(justHealthy);
           if ((await b.core.getPosition(id, ETH_MARKET)).size !== 0n) {
-            await b.core.connect(b.alice).closePosition(id, ETH_MARKET, 0n);
+            await b.trader.connect(b.alice).closePosition(id, ETH_MARKET, 0n);
           }
         }
         // What the owner (and its sybil) end with, WAD USD: the account's margin (all realised: nothing is open)
@@ -134,7 +134,7 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       // A $1,000 account at 10x: a 12% drop leaves it bankrupt, so the fee (capped at equity) is 0 and the share
       // of it pays nothing. Before the floor, a rational keeper skipped it and the bad debt grew.
       const id = await b.openAccount(b.alice, 1_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MAX);
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.2"), MAX);
       await b.setPrice("BTC", 44_000);
       const preview = await b.core.previewLiquidation(id);
       expect(preview.fee).to.equal(0n);
@@ -158,10 +158,10 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       const b = await loadFixture(bankruptFixture);
       // Dust: a position whose notional fell below minRemainingNotional ($1,000) earns only the share of its fee.
       const dust = await b.openAccount(b.alice, 100n * b.unit);
-      await b.core.connect(b.alice).trade(dust, BTC_MARKET, wad("0.015"), MAX); // $750 notional
+      await b.trader.connect(b.alice).trade(dust, BTC_MARKET, wad("0.015"), MAX); // $750 notional
       // Self: the owner liquidating its own bankrupt account.
       const own = await b.openAccount(b.bob, 1_000n * b.unit);
-      await b.core.connect(b.bob).trade(own, BTC_MARKET, wad("0.2"), MAX);
+      await b.trader.connect(b.bob).trade(own, BTC_MARKET, wad("0.2"), MAX);
       await b.setPrice("BTC", 44_000);
       const dustPreview = await b.core.previewLiquidation(dust);
       expect(dustPreview.closedNotional < wad(1_000)).to.equal(true);
@@ -190,7 +190,7 @@ describe("adversarial: liquidation, fees and keeper incentives (issue 13)", () =
       // ramps over at least MIN_MARGIN_RAMP (1 day), whatever the market's marginRampDuration says.
       const b = await loadFixture(feesFixture);
       const id = await b.openAccount(b.alice, 1_000n * b.unit);
-      await b.core.connect(b.alice).trade(id, BTC_MARKET, wad("0.18"), MAX); // $9,000 at 10%/5%: MM $450
+      await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad("0.18"), MAX); // $9,000 at 10%/5%: MM $450
       const raised = [
         { notionalCap: wad(1_000_000_000), initialMarginRate: wad("0.2"), maintenanceMarginRate: wad("0.12") },
       ];

@@ -44,8 +44,8 @@ async function eventFixture() {
   const vault = await ethers.getContractAt("LiquidityVault", b.vault as string);
   await b.fundVault(b.lp, 2_000_000n * b.unit);
   const trader = await b.openAccount(b.alice, 1_000_000n * b.unit);
-  await b.core.connect(b.alice).trade(trader, BTC_MARKET, wad(100), MAX);
-  return { ...b, vault, trader };
+  await b.trader.connect(b.alice).trade(trader, BTC_MARKET, wad(100), MAX);
+  return { ...b, vault, traderId: trader };
 }
 
 describe("adversarial: the vault's valuation", () => {
@@ -60,7 +60,7 @@ describe("adversarial: the vault's valuation", () => {
     const startTokens = await b.token.balanceOf(attacker.address);
 
     const id = await b.openAccount(attacker, 1_500_000n * b.unit);
-    await b.core.connect(attacker).trade(id, BTC_MARKET, wad(200), MAX);
+    await b.trader.connect(attacker).trade(id, BTC_MARKET, wad(200), MAX);
     const position = await b.core.getPosition(id, BTC_MARKET);
     const markValue = 200n * wad(50_000);
     const navAtExit = await b.core.vaultNetAssetValue();
@@ -72,7 +72,7 @@ describe("adversarial: the vault's valuation", () => {
     const supply = await b.vault.totalSupply();
     // The redemption is a request now: it settles after the delay, with the position still open.
     const redeemed = await b.redeemVault(attacker, shares, b.keeper);
-    await b.core.connect(attacker).closePosition(id, BTC_MARKET, 0n);
+    await b.trader.connect(attacker).closePosition(id, BTC_MARKET, 0n);
     const { withdrawable } = await b.core.accountHealth(id);
     await b.core.connect(attacker).withdraw(id, withdrawable / 10n ** 12n, attacker.address);
 
@@ -149,7 +149,7 @@ describe("adversarial: LP deposits and redemptions around a PnL event the LP see
     await b.token.mint(attacker.address, assets);
     await b.token.connect(attacker).approve(b.vault, assets);
     await b.vault.connect(attacker).requestDeposit(assets, attacker.address, attacker.address);
-    await b.core.connect(b.alice).closePosition(b.trader, BTC_MARKET, 0n); // the fee event
+    await b.trader.connect(b.alice).closePosition(b.traderId, BTC_MARKET, 0n); // the fee event
     const nav1 = await b.vault.totalAssets();
     const bystanderAfterEvent = await b.vault.convertToAssets(bystanderShares);
     await b.passTime(await b.vault.settlementDelay());

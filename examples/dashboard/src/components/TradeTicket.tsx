@@ -1,8 +1,10 @@
 /**
  * The trade ticket. While the user types, the SDK's pure `simulateTrade` previews the fill, the fee, the new
  * position, health factor, margin ratio and liquidation price (and the revert the core would raise). On submit the
- * trade is simulated on chain first (`ballast.simulateTrade`, an eth_call at the account's block): a refusal is
- * shown as the SDK's typed error message; otherwise the built transaction is sent.
+ * trade is simulated first (`ballast.simulateTrade`: the settlement checks at the current price and an eth_call of
+ * the commit): a refusal is shown as the SDK's typed error message; otherwise the order is committed (after a
+ * one-time approval of the order book for the settlement-fee escrow) and its status is followed through settlement
+ * with `ballast.watchOrder`: pending → settleable → settled at its fill, or cancelled with the core's reason.
  */
 import {
   type AccountSnapshot,
@@ -18,7 +20,7 @@ import {
   maxPositionSize,
   simulateTrade as previewTrade,
 } from "@ballast/sdk";
-import { type FormEvent, useMemo, useState } from "react";
+import { type FormEvent, useEffect, useMemo, useState } from "react";
 import {
   errorMessage,
   formatHealthFactor,
@@ -52,6 +54,10 @@ export function TradeTicket({ ballast, markets, snapshot, errorContext, execute,
   const [submitError, setSubmitError] = useState<string>();
   /** Between the click and the end of the transaction (the on-chain simulation included). */
   const [working, setWorking] = useState(false);
+  const [escrowApproved, setEscrowApproved] = useState(false);
+  const [orderStatus, setOrderStatus] = useState<string>();
+  const [watching, setWatching] = useState<() => void>();
+  useEffect(() => () => watching?.(), [watching]);
 
   const market = markets?.markets[marketId];
   const symbol = market?.symbol ?? deployment.markets.find((m) => m.marketId === marketId)?.symbol ?? "";
@@ -119,8 +125,33 @@ export function TradeTicket({ ballast, markets, snapshot, errorContext, execute,
         sizeDelta,
         slippageBps,
       });
-      await execute(label, () => ballast.send(simulation.transaction));
+      if (!escrowApproved && deployment.orderBook !== undefined) {
+        await execute("Approve the order book (settlement fee escrow)", () =>
+          ballast.send(ballast.build.approve({ spender: deployment.orderBook!, assets: 2n ** 256n - 1n })),
+        );
+        setEscrowApproved(true);
+      }
+      const receipt = await execute(`${label} (order)`, () => ballast.send(simulation.transaction));
       setSizeText("");
+      setOrderStatus(`${label}: committed`);
+      watching?.();
+      setWatching(() =>
+        ballast.watchOrder({
+          accountId: snapshot.accountId,
+          marketId,
+          fromBlock: receipt.blockNumber,
+          pollingInterval: 250,
+          onStatus: (status) => {
+            if (status.status === "settled") {
+              setOrderStatus(`${label}: settled at ${formatPrice(status.fillPrice)}`);
+            } else if (status.status === "cancelled") {
+              setOrderStatus(`${label}: cancelled (${status.reason?.shortMessage ?? status.reasonName})`);
+            } else {
+              setOrderStatus(`${label}: ${status.status}`);
+            }
+          },
+        }),
+      );
     } catch (error) {
       setSubmitError(errorMessage(error));
     } finally {
@@ -140,7 +171,7 @@ export function TradeTicket({ ballast, markets, snapshot, errorContext, execute,
       title="Trade"
       className="trade-ticket"
       testId="trade-ticket"
-      aside={<span className="pill">market order</span>}
+      aside={<span className="pill">order · settles at the next price</span>}
     >
       <form onSubmit={submit}>
         <div className="segmented" role="tablist" aria-label="Market">
@@ -270,6 +301,11 @@ export function TradeTicket({ ballast, markets, snapshot, errorContext, execute,
           />
         </dl>
         <ErrorNote message={errorText} testId="trade-error" source={submitError === undefined ? "preview" : "chain"} />
+        {orderStatus === undefined ? null : (
+          <p className="order-status" data-testid="order-status">
+            {orderStatus}
+          </p>
+        )}
         <button
           type="submit"
           className={`primary ${side}`}

@@ -7,7 +7,8 @@ import { abs } from "../../math/wadMath.js";
 import { acceptablePrice as slippageBound } from "../acceptablePrice.js";
 import type { AccountView } from "./reads.js";
 import { deploymentContext } from "./reads.js";
-import { simulateCore } from "./simulateCall.js";
+import { simulateOrderBook } from "./simulateCall.js";
+import { createContractError } from "../../contractErrors.js";
 
 /** The symbol of `marketId` in `deployment`, or "market N". */
 export function marketSymbol(deployment: BallastDeployment, marketId: number): string {
@@ -25,14 +26,15 @@ export type SimulateFillParameters = {
   slippageBps?: bigint | number | undefined;
   /** What the user is doing, for error messages ("buying 0.5 BTC"). */
   action: string;
-  /** The core call to simulate, given the slippage bound. */
-  call: (bound: bigint) => { functionName: "trade" | "closePosition"; args: readonly unknown[] };
+  /** The order-book commit to simulate, given the slippage bound. */
+  call: (bound: bigint) => { functionName: "commitOrder" | "commitClose"; args: readonly unknown[] };
 };
 
 /**
  * What `simulateTrade` and `simulateClose` share: the SDK's prediction of a fill of `sizeDelta` from `view`, the
- * slippage bound (`acceptablePrice`, else the predicted fill ± `slippageBps`, 50 by default), and the core call
- * simulated at `view`'s block. Throws the contract's revert as a typed error with the prediction as context.
+ * slippage bound (`acceptablePrice`, else the predicted fill ± `slippageBps`, 50 by default), and the order's commit
+ * simulated at `view`'s block. Throws the first settlement check that would fail at the current price as a typed
+ * error (the order would be cancelled with it), or the commit's revert.
  */
 export async function simulateFill(
   client: Client,
@@ -61,13 +63,21 @@ export async function simulateFill(
         ? MAX_UINT256
         : 0n
       : slippageBound({ price: expected, sizeDelta, slippageBps: parameters.slippageBps ?? 50 }));
-  const fillPrice = (await simulateCore(client, {
+  // Orders settle later at a price nobody knows yet: the prediction at the current price is the simulation. The
+  // commit itself is simulated (authorisation, one pending order per market) by an eth_call of the order book.
+  if (sizeDelta === 0n) throw createContractError("ZeroAmount", [], context);
+  if (preview === undefined) {
+    throw view.priceErrors[parameters.marketId] ?? new Error(`no usable price for market ${parameters.marketId}`);
+  }
+  if (preview.error !== undefined) throw preview.error;
+  const fillPrice = preview.fill?.fillPrice ?? 0n;
+  await simulateOrderBook(client, {
     deployment,
     account: parameters.account,
     ...parameters.call(bound),
     blockNumber: view.blockNumber,
-    context: { ...context, ...(preview?.healthAfter === undefined ? {} : { healthAfter: preview.healthAfter }) },
-  })) as bigint;
+    context,
+  });
   return { fillPrice, bound, preview };
 }
 

@@ -48,11 +48,12 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 
   export interface BallastCoreInterface extends Interface {
-    getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE" | "MAX_MARKETS" | "MAX_POSITIONS_PER_ACCOUNT" | "PAUSER_ROLE" | "RISK_MANAGER_ROLE" | "accountHealth" | "claimRewards" | "claimableRewards" | "closePosition" | "collateralToken" | "createAccount" | "creditInsurance" | "creditVault" | "currentFunding" | "debitInsurance" | "debitVault" | "deposit" | "getAccount" | "getMarket" | "getPosition" | "getRoleAdmin" | "grantRole" | "hasRole" | "initializePools" | "insurancePool" | "insuranceTotalAssets" | "isOperator" | "ledgers" | "liquidate" | "liquidateMany" | "listMarket" | "marginRamp" | "marginRequirements" | "marketCount" | "oracle" | "pause" | "paused" | "previewLiquidation" | "renounceRole" | "revokeRole" | "riskParams" | "setMarginTiers" | "setMarketParams" | "setOperator" | "setOracle" | "setRiskParams" | "supportsInterface" | "totalUnclaimedRewards" | "trade" | "unpause" | "vault" | "vaultNetAssetValue" | "vaultTotalAssets" | "vaultWithdrawableAssets" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "CLOSE_POSITION" | "DEFAULT_ADMIN_ROLE" | "MAX_MARKETS" | "MAX_POSITIONS_PER_ACCOUNT" | "PAUSER_ROLE" | "RISK_MANAGER_ROLE" | "accountHealth" | "claimRewards" | "claimableRewards" | "collateralToken" | "createAccount" | "creditInsurance" | "creditVault" | "currentFunding" | "debitInsurance" | "debitVault" | "deposit" | "getAccount" | "getMarket" | "getPosition" | "getRoleAdmin" | "grantRole" | "hasRole" | "initializePools" | "insurancePool" | "insuranceTotalAssets" | "isOperator" | "ledgers" | "liquidate" | "liquidateMany" | "listMarket" | "marginRamp" | "marginRequirements" | "marketCount" | "oracle" | "orderBook" | "pause" | "paused" | "previewLiquidation" | "renounceRole" | "revokeRole" | "riskParams" | "setMarginTiers" | "setMarketParams" | "setOperator" | "setOracle" | "setOrderBook" | "setRiskParams" | "settleOrder" | "supportsInterface" | "totalUnclaimedRewards" | "unpause" | "vault" | "vaultNetAssetValue" | "vaultTotalAssets" | "vaultWithdrawableAssets" | "withdraw"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AccountCreated" | "AccountLiquidated" | "BadDebtSettled" | "FundingAccrued" | "InsuranceCredited" | "InsuranceDebited" | "MarginDeposited" | "MarginTiersSet" | "MarginWithdrawn" | "MarketListed" | "MarketParamsSet" | "OperatorSet" | "OracleSet" | "Paused" | "PoolsInitialized" | "PositionLiquidated" | "PositionTraded" | "RewardsClaimed" | "RiskParamsSet" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Unpaused" | "VaultCredited" | "VaultDebited"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AccountCreated" | "AccountLiquidated" | "BadDebtSettled" | "FundingAccrued" | "InsuranceCredited" | "InsuranceDebited" | "MarginDeposited" | "MarginTiersSet" | "MarginWithdrawn" | "MarketListed" | "MarketParamsSet" | "OperatorSet" | "OracleSet" | "OrderBookSet" | "Paused" | "PoolsInitialized" | "PositionLiquidated" | "PositionTraded" | "RewardsClaimed" | "RiskParamsSet" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Unpaused" | "VaultCredited" | "VaultDebited"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
+    encodeFunctionData(functionFragment: 'CLOSE_POSITION', values?: undefined): string;
+encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_MARKETS', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_POSITIONS_PER_ACCOUNT', values?: undefined): string;
 encodeFunctionData(functionFragment: 'PAUSER_ROLE', values?: undefined): string;
@@ -60,7 +61,6 @@ encodeFunctionData(functionFragment: 'RISK_MANAGER_ROLE', values?: undefined): s
 encodeFunctionData(functionFragment: 'accountHealth', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'claimRewards', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'claimableRewards', values: [AddressLike]): string;
-encodeFunctionData(functionFragment: 'closePosition', values: [BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'collateralToken', values?: undefined): string;
 encodeFunctionData(functionFragment: 'createAccount', values: [boolean, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'creditInsurance', values: [BigNumberish]): string;
@@ -87,6 +87,7 @@ encodeFunctionData(functionFragment: 'marginRamp', values: [BigNumberish]): stri
 encodeFunctionData(functionFragment: 'marginRequirements', values: [BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'marketCount', values?: undefined): string;
 encodeFunctionData(functionFragment: 'oracle', values?: undefined): string;
+encodeFunctionData(functionFragment: 'orderBook', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'paused', values?: undefined): string;
 encodeFunctionData(functionFragment: 'previewLiquidation', values: [BigNumberish]): string;
@@ -97,10 +98,11 @@ encodeFunctionData(functionFragment: 'setMarginTiers', values: [BigNumberish, Ma
 encodeFunctionData(functionFragment: 'setMarketParams', values: [BigNumberish, MarketParamsStruct]): string;
 encodeFunctionData(functionFragment: 'setOperator', values: [AddressLike, boolean]): string;
 encodeFunctionData(functionFragment: 'setOracle', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'setOrderBook', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'setRiskParams', values: [RiskParamsStruct]): string;
+encodeFunctionData(functionFragment: 'settleOrder', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'totalUnclaimedRewards', values?: undefined): string;
-encodeFunctionData(functionFragment: 'trade', values: [BigNumberish, BigNumberish, BigNumberish, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vault', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vaultNetAssetValue', values?: undefined): string;
@@ -108,7 +110,8 @@ encodeFunctionData(functionFragment: 'vaultTotalAssets', values?: undefined): st
 encodeFunctionData(functionFragment: 'vaultWithdrawableAssets', values?: undefined): string;
 encodeFunctionData(functionFragment: 'withdraw', values: [BigNumberish, BigNumberish, AddressLike]): string;
 
-    decodeFunctionResult(functionFragment: 'DEFAULT_ADMIN_ROLE', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'CLOSE_POSITION', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'DEFAULT_ADMIN_ROLE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_MARKETS', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_POSITIONS_PER_ACCOUNT', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'PAUSER_ROLE', data: BytesLike): Result;
@@ -116,7 +119,6 @@ decodeFunctionResult(functionFragment: 'RISK_MANAGER_ROLE', data: BytesLike): Re
 decodeFunctionResult(functionFragment: 'accountHealth', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimRewards', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'claimableRewards', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'closePosition', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'collateralToken', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'createAccount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'creditInsurance', data: BytesLike): Result;
@@ -143,6 +145,7 @@ decodeFunctionResult(functionFragment: 'marginRamp', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'marginRequirements', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'marketCount', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'oracle', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'orderBook', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'paused', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewLiquidation', data: BytesLike): Result;
@@ -153,10 +156,11 @@ decodeFunctionResult(functionFragment: 'setMarginTiers', data: BytesLike): Resul
 decodeFunctionResult(functionFragment: 'setMarketParams', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setOperator', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setOracle', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setOrderBook', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setRiskParams', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'settleOrder', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'supportsInterface', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalUnclaimedRewards', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'trade', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'unpause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vault', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vaultNetAssetValue', data: BytesLike): Result;
@@ -314,6 +318,18 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       export type InputTuple = [oracle: AddressLike];
       export type OutputTuple = [oracle: string];
       export interface OutputObject {oracle: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OrderBookSetEvent {
+      export type InputTuple = [orderBook: AddressLike];
+      export type OutputTuple = [orderBook: string];
+      export interface OutputObject {orderBook: string };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -500,6 +516,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     
+    CLOSE_POSITION: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     DEFAULT_ADMIN_ROLE: TypedContractMethod<
       [],
       [string],
@@ -560,14 +584,6 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       [recipient: AddressLike, ],
       [bigint],
       'view'
-    >
-    
-
-    
-    closePosition: TypedContractMethod<
-      [accountId: BigNumberish, marketId: BigNumberish, acceptablePrice: BigNumberish, ],
-      [bigint],
-      'nonpayable'
     >
     
 
@@ -780,6 +796,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    orderBook: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
     pause: TypedContractMethod<
       [],
       [void],
@@ -860,9 +884,25 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    setOrderBook: TypedContractMethod<
+      [newOrderBook: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
     setRiskParams: TypedContractMethod<
       [params: RiskParamsStruct, ],
       [void],
+      'nonpayable'
+    >
+    
+
+    
+    settleOrder: TypedContractMethod<
+      [accountId: BigNumberish, marketId: BigNumberish, sizeDelta: BigNumberish, acceptablePrice: BigNumberish, price: BigNumberish, ],
+      [bigint],
       'nonpayable'
     >
     
@@ -880,14 +920,6 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       [],
       [bigint],
       'view'
-    >
-    
-
-    
-    trade: TypedContractMethod<
-      [accountId: BigNumberish, marketId: BigNumberish, sizeDelta: BigNumberish, acceptablePrice: BigNumberish, ],
-      [bigint],
-      'nonpayable'
     >
     
 
@@ -942,7 +974,12 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'DEFAULT_ADMIN_ROLE'): TypedContractMethod<
+    getFunction(nameOrSignature: 'CLOSE_POSITION'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'DEFAULT_ADMIN_ROLE'): TypedContractMethod<
       [],
       [string],
       'view'
@@ -981,11 +1018,6 @@ getFunction(nameOrSignature: 'claimableRewards'): TypedContractMethod<
       [recipient: AddressLike, ],
       [bigint],
       'view'
-    >;
-getFunction(nameOrSignature: 'closePosition'): TypedContractMethod<
-      [accountId: BigNumberish, marketId: BigNumberish, acceptablePrice: BigNumberish, ],
-      [bigint],
-      'nonpayable'
     >;
 getFunction(nameOrSignature: 'collateralToken'): TypedContractMethod<
       [],
@@ -1117,6 +1149,11 @@ getFunction(nameOrSignature: 'oracle'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'orderBook'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
 getFunction(nameOrSignature: 'pause'): TypedContractMethod<
       [],
       [void],
@@ -1167,9 +1204,19 @@ getFunction(nameOrSignature: 'setOracle'): TypedContractMethod<
       [void],
       'nonpayable'
     >;
+getFunction(nameOrSignature: 'setOrderBook'): TypedContractMethod<
+      [newOrderBook: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
 getFunction(nameOrSignature: 'setRiskParams'): TypedContractMethod<
       [params: RiskParamsStruct, ],
       [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'settleOrder'): TypedContractMethod<
+      [accountId: BigNumberish, marketId: BigNumberish, sizeDelta: BigNumberish, acceptablePrice: BigNumberish, price: BigNumberish, ],
+      [bigint],
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'supportsInterface'): TypedContractMethod<
@@ -1181,11 +1228,6 @@ getFunction(nameOrSignature: 'totalUnclaimedRewards'): TypedContractMethod<
       [],
       [bigint],
       'view'
-    >;
-getFunction(nameOrSignature: 'trade'): TypedContractMethod<
-      [accountId: BigNumberish, marketId: BigNumberish, sizeDelta: BigNumberish, acceptablePrice: BigNumberish, ],
-      [bigint],
-      'nonpayable'
     >;
 getFunction(nameOrSignature: 'unpause'): TypedContractMethod<
       [],
@@ -1231,6 +1273,7 @@ getEvent(key: 'MarketListed'): TypedContractEvent<MarketListedEvent.InputTuple, 
 getEvent(key: 'MarketParamsSet'): TypedContractEvent<MarketParamsSetEvent.InputTuple, MarketParamsSetEvent.OutputTuple, MarketParamsSetEvent.OutputObject>;
 getEvent(key: 'OperatorSet'): TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
 getEvent(key: 'OracleSet'): TypedContractEvent<OracleSetEvent.InputTuple, OracleSetEvent.OutputTuple, OracleSetEvent.OutputObject>;
+getEvent(key: 'OrderBookSet'): TypedContractEvent<OrderBookSetEvent.InputTuple, OrderBookSetEvent.OutputTuple, OrderBookSetEvent.OutputObject>;
 getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
 getEvent(key: 'PoolsInitialized'): TypedContractEvent<PoolsInitializedEvent.InputTuple, PoolsInitializedEvent.OutputTuple, PoolsInitializedEvent.OutputObject>;
 getEvent(key: 'PositionLiquidated'): TypedContractEvent<PositionLiquidatedEvent.InputTuple, PositionLiquidatedEvent.OutputTuple, PositionLiquidatedEvent.OutputObject>;
@@ -1296,6 +1339,10 @@ getEvent(key: 'VaultDebited'): TypedContractEvent<VaultDebitedEvent.InputTuple, 
 
       'OracleSet(address)': TypedContractEvent<OracleSetEvent.InputTuple, OracleSetEvent.OutputTuple, OracleSetEvent.OutputObject>;
       OracleSet: TypedContractEvent<OracleSetEvent.InputTuple, OracleSetEvent.OutputTuple, OracleSetEvent.OutputObject>;
+    
+
+      'OrderBookSet(address)': TypedContractEvent<OrderBookSetEvent.InputTuple, OrderBookSetEvent.OutputTuple, OrderBookSetEvent.OutputObject>;
+      OrderBookSet: TypedContractEvent<OrderBookSetEvent.InputTuple, OrderBookSetEvent.OutputTuple, OrderBookSetEvent.OutputObject>;
     
 
       'Paused(address)': TypedContractEvent<PausedEvent.InputTuple, PausedEvent.OutputTuple, PausedEvent.OutputObject>;
