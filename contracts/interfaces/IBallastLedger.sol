@@ -6,9 +6,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @title IBallastLedger
 /// @notice The part of the Ballast core that the liquidity vault and the insurance pool use.
 /// @dev The core is the only contract that holds the collateral token. The vault and the insurance
-/// pool are ERC-4626 share ledgers over the core's internal LP and insurance ledgers: on deposit they
-/// move tokens from the depositor straight to the core and then call `credit…`; on withdrawal they
-/// call `debit…`, and the core pays the receiver. Amounts here are in collateral-token units.
+/// pool are share ledgers over the core's internal LP and insurance ledgers: on a deposit (for the vault, on the
+/// settlement of a deposit request) they move the tokens to the core and then call `credit…`; on an exit (the
+/// settlement of a redemption request) they call `debit…`, and the core pays the receiver. Amounts here are in
+/// collateral-token units.
 interface IBallastLedger {
     /// @notice The collateral token (any decimals ≤ 18).
     function collateralToken() external view returns (IERC20);

@@ -10,7 +10,8 @@ import {IBallastLedger} from "./IBallastLedger.sol";
 /// override lists of the implementations short.
 /// @dev Assets are collateral-token units. The share token has the asset's decimals plus 6 (virtual-share
 /// offset against the first-depositor inflation attack).
-/// Warning: deposits move tokens from the caller straight to the core; this contract never holds assets.
+/// Warning: the insurance pool's stakes move tokens from the caller straight to the core; the liquidity vault escrows
+/// the assets of pending deposit requests until they settle (see `ILiquidityVault`). Neither holds any other asset.
 /// Warning: the collateral token must be a plain ERC-20. Fee-on-transfer tokens are rejected; rebasing
 /// tokens are unsupported (the core counts its own ledger, not its balance, so a rebase is never credited).
 interface ILedgerShareVault is IBallastErrors {

@@ -55,7 +55,7 @@ interface IOrderBook {
     /// @notice Account `accountId` has no pending order in `marketId`.
     error NoPendingOrder(uint256 accountId, uint256 marketId);
     /// @notice The order cannot settle before `settleTime` (its commit time plus the minimum delay).
-    error SettlementTooEarly(uint256 settleTime, uint256 timestamp);
+    error OrderNotSettleableYet(uint256 settleTime, uint256 timestamp);
     /// @notice The order expired at `expiry`: it can only be cancelled.
     error OrderExpired(uint256 expiry, uint256 timestamp);
     /// @notice The order has not expired yet (at `expiry`): it cannot be cancelled before.

@@ -4,6 +4,9 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 
+import {IAsyncShareVault} from "../interfaces/IAsyncShareVault.sol";
+import {ILiquidityVault} from "../interfaces/ILiquidityVault.sol";
+
 import {IBallastCore} from "../interfaces/IBallastCore.sol";
 import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {ITransferHook} from "./HookERC20.sol";
@@ -72,14 +75,25 @@ contract AdvReentrantCoreHook is ITransferHook {
         return CORE.claimRewards(address(this));
     }
 
-    /// @notice Deposits into an ERC-4626 pool over the core (vault or insurance) and redeems from it.
-    function poolDeposit(IERC4626 pool, uint256 assets) external returns (uint256) {
-        IERC20(pool.asset()).approve(address(pool), assets);
-        return pool.deposit(assets, address(this));
+    /// @notice Requests a deposit of `assets` into the liquidity vault, for this contract.
+    function vaultRequestDeposit(ILiquidityVault vault, uint256 assets) external {
+        IERC20(IERC4626(address(vault)).asset()).approve(address(vault), assets);
+        vault.requestDeposit(assets, address(this), address(this));
     }
 
-    function poolRedeem(IERC4626 pool, uint256 shares) external returns (uint256) {
-        return pool.redeem(shares, address(this), address(this));
+    /// @notice Settles this contract's deposit request in the liquidity vault.
+    function vaultSettleDeposit(ILiquidityVault vault) external returns (uint256) {
+        return vault.settleDeposit(address(this));
+    }
+
+    /// @notice Requests the redemption of `shares` from a pool over the core (vault or insurance).
+    function poolRequestRedeem(IAsyncShareVault pool, uint256 shares) external {
+        pool.requestRedeem(shares, address(this), address(this));
+    }
+
+    /// @notice Settles this contract's redemption request in a pool over the core: the core pays this contract.
+    function poolSettleRedeem(IAsyncShareVault pool) external returns (uint256) {
+        return pool.settleRedeem(address(this));
     }
 
     /// @inheritdoc ITransferHook

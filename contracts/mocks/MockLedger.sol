@@ -74,6 +74,13 @@ contract MockLedger is IBallastLedger {
         collateralToken.safeTransfer(LOSS_SINK, assets);
     }
 
+    /// @notice Books `assets` of fee income to the insurance ledger, as the core does with its share of trading and
+    /// liquidation fees. The tokens must already be here and not counted by either ledger.
+    function creditFees(uint256 assets) external {
+        _checkCovered(assets);
+        insuranceLedger += assets;
+    }
+
     /// @notice Sum of both ledgers: equals this contract's token balance unless someone donated.
     function accountedAssets() public view returns (uint256) {
         return vaultLedger + insuranceLedger;

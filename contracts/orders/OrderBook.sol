@@ -266,7 +266,7 @@ contract OrderBook is IOrderBook, AccessControl, ReentrancyGuardTransient {
         if (order.sizeDelta == 0) revert NoPendingOrder(accountId, marketId);
         uint256 settleTime = order.settleTime;
         uint256 expiry = settleTime + order.window;
-        if (block.timestamp < settleTime) revert SettlementTooEarly(settleTime, block.timestamp);
+        if (block.timestamp < settleTime) revert OrderNotSettleableYet(settleTime, block.timestamp);
         if (block.timestamp > expiry) revert OrderExpired(expiry, block.timestamp);
 
         // The price: the first update published at or after settleTime (Pyth's uniqueness check), before expiry.
@@ -341,7 +341,7 @@ contract OrderBook is IOrderBook, AccessControl, ReentrancyGuardTransient {
         PythStructs.Price memory p = feeds[0].price;
         publishTime = p.publishTime;
         // Defence in depth: Pyth checked the window already.
-        if (publishTime < settleTime || publishTime > expiry) revert SettlementTooEarly(settleTime, publishTime);
+        if (publishTime < settleTime || publishTime > expiry) revert OrderNotSettleableYet(settleTime, publishTime);
         priceWad = normalise(p.price, p.expo);
         // conf and price share the exponent, so their ratio needs no scaling. Rounded up: against the settler.
         // Cast is safe: price > 0 (checked in normalise).

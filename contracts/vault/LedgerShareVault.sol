@@ -10,8 +10,8 @@ import {IBallastLedger} from "../interfaces/IBallastLedger.sol";
 import {ILedgerShareVault} from "../interfaces/ILedgerShareVault.sol";
 
 /// @title LedgerShareVault
-/// @notice ERC-4626 shares over one of the Ballast core's internal ledgers. The core keeps the tokens; this
-/// contract keeps only the shares. Shared by the liquidity vault and the insurance pool.
+/// @notice ERC-4626 share accounting over one of the Ballast core's internal ledgers. The core keeps the tokens.
+/// Shared by the liquidity vault and the insurance pool (through `AsyncRedeemVault`).
 /// @dev Children choose the ledger by implementing the three `_ledger…` hooks.
 abstract contract LedgerShareVault is ERC4626, ReentrancyGuardTransient, ILedgerShareVault {
     using SafeERC20 for IERC20;
@@ -58,20 +58,8 @@ abstract contract LedgerShareVault is ERC4626, ReentrancyGuardTransient, ILedger
         emit Deposit(caller, receiver, assets, shares);
     }
 
-    /// @dev Order: spend allowance → burn → debit (the core pays `receiver`). Shares are gone before any
-    /// token moves, so a hook in the payout sees the post-withdrawal state.
-    function _withdraw(address caller, address receiver, address owner, uint256 assets, uint256 shares)
-        internal
-        virtual
-        override
-        nonReentrant
-    {
-        if (caller != owner) _spendAllowance(owner, caller, shares);
-        _burn(owner, shares);
-        _ledgerDebit(receiver, assets);
-
-        emit Withdraw(caller, receiver, owner, assets, shares);
-    }
+    /// @dev Exits never go through ERC-4626's `_withdraw`: both children disable `withdraw`/`redeem` and leave through
+    /// `AsyncRedeemVault.settleRedeem` (burn the escrowed shares, then the core pays).
 
     function _decimalsOffset() internal pure override returns (uint8) {
         return DECIMALS_OFFSET;

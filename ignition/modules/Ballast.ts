@@ -10,19 +10,21 @@
  * The deployer (account 0) becomes the core's and the oracle's admin, risk manager and pauser: it lists the
  * markets of `LOCAL_MARKETS` (BTC, ETH, SOL: `DEMO_MARKETS` plus `SOL_MARKET`) in order, so market ids follow
  * that array. Mock tokens and feeds are LOCAL USE ONLY (anyone can mint and set prices). Parameters:
- *   Ballast.collateralDecimals (6), Ballast.insuranceCooldownSeconds (7 days), Ballast.insuranceWindowSeconds (2 days)
+ *   Ballast.collateralDecimals (6), Ballast.insuranceCooldownSeconds (7 days), Ballast.vaultSettlementDelaySeconds (1 hour)
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { Future, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
 import { id } from "ethers";
 import {
-  DEFAULT_MAX_CONFIDENCE_RATIO,
-  DEFAULT_ORDER_PARAMS,
   DEFAULT_RISK,
-  LOCAL_MARKETS,
   feedId,
+  INSURANCE_COOLDOWN_SECONDS,
+  LOCAL_MARKETS,
   type MarketConfig,
   marketParams,
+  VAULT_SETTLEMENT_DELAY_SECONDS,
+  DEFAULT_MAX_CONFIDENCE_RATIO,
+  DEFAULT_ORDER_PARAMS,
   pythFeedId,
 } from "../../scripts/lib/config.js";
 
@@ -36,8 +38,8 @@ export function buildBallastModule(markets: readonly MarketConfig[] = LOCAL_MARK
   return buildModule(moduleId, (m) => {
     const deployer = m.getAccount(0);
     const decimals = m.getParameter("collateralDecimals", 6);
-    const cooldown = m.getParameter("insuranceCooldownSeconds", 7 * 24 * 3600);
-    const window = m.getParameter("insuranceWindowSeconds", 2 * 24 * 3600);
+    const cooldown = m.getParameter("insuranceCooldownSeconds", INSURANCE_COOLDOWN_SECONDS);
+    const settlementDelay = m.getParameter("vaultSettlementDelaySeconds", VAULT_SETTLEMENT_DELAY_SECONDS);
 
     const collateral = m.contract("MockERC20", ["USD Coin (mock)", "USDC", decimals], { id: "USDC" });
     const oracle = m.contract("OracleAdapter", [deployer]);
@@ -82,8 +84,8 @@ export function buildBallastModule(markets: readonly MarketConfig[] = LOCAL_MARK
       previous = [listing];
     }
 
-    const vault = m.contract("LiquidityVault", [core, "Ballast LP", "bLP"]);
-    const insurancePool = m.contract("InsurancePool", [core, deployer, cooldown, window, "Ballast Insurance", "bINS"]);
+    const vault = m.contract("LiquidityVault", [core, deployer, settlementDelay, "Ballast LP", "bLP"]);
+    const insurancePool = m.contract("InsurancePool", [core, deployer, cooldown, "Ballast Insurance", "bINS"]);
     m.call(core, "initializePools", [vault, insurancePool]);
     const multicall3 = m.contract("Multicall3");
 

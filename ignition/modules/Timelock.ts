@@ -4,10 +4,12 @@
  * without the timelock's public delay. `scripts/deploy.ts` runs it on every network but a local one.
  *
  *   deployer ──grant──► timelock: core (DEFAULT_ADMIN, RISK_MANAGER, PAUSER), oracle (DEFAULT_ADMIN,
- *                                 ORACLE_ADMIN), insurance pool (DEFAULT_ADMIN)
+ *                                 ORACLE_ADMIN), insurance pool, liquidity vault and
+ *                                 order book (DEFAULT_ADMIN)
  *   deployer ──renounce──► every one of those roles
  *
- * Parameters: BallastGovernance.core, .oracle, .insurancePool (the deployment's addresses; required),
+ * Parameters: BallastGovernance.core, .oracle, .insurancePool, .vault, .orderBook (the deployment's addresses;
+ * required),
  * .timelockDelaySeconds (2 days), .proposer (the deployer: set your multisig), .executor (the zero address:
  * anyone may execute a ready operation).
  */
@@ -24,7 +26,7 @@ const ROLES = {
   oracleAdmin: id("ORACLE_ADMIN_ROLE"),
 };
 
-/** The module; the deployment's addresses come in as parameters (core, oracle, insurancePool). */
+/** The module; the deployment's addresses come in as parameters (core, oracle, insurancePool, vault, orderBook). */
 export function buildTimelockModule() {
   return buildModule("BallastGovernance", (m) => {
     const deployer = m.getAccount(0);
@@ -34,12 +36,16 @@ export function buildTimelockModule() {
     const core = m.contractAt("BallastCore", m.getParameter<string>("core"));
     const oracle = m.contractAt("OracleAdapter", m.getParameter<string>("oracle"));
     const insurancePool = m.contractAt("InsurancePool", m.getParameter<string>("insurancePool"));
+    const vault = m.contractAt("LiquidityVault", m.getParameter<string>("vault"));
+    const orderBook = m.contractAt("OrderBook", m.getParameter<string>("orderBook"));
     const timelock = m.contract("BallastTimelock", [delay, [proposer], [executor]]);
 
     const roles = [
       [core, "Core", [ROLES.admin, ROLES.riskManager, ROLES.pauser]],
       [oracle, "Oracle", [ROLES.admin, ROLES.oracleAdmin]],
       [insurancePool, "Insurance", [ROLES.admin]],
+      [vault, "Vault", [ROLES.admin]],
+      [orderBook, "Orders", [ROLES.admin]],
     ] as const;
     const granted: Future[] = [];
     for (const [contract, name, list] of roles) {

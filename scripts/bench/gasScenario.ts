@@ -28,10 +28,14 @@ export const GAS_NOTES: Record<string, string> = {
   liquidateBatchPerAccount1: "liquidateMany() of 1 liquidatable account",
   liquidateBatchPerAccount10: "liquidateMany() of 10 liquidatable accounts, per account",
   liquidateBatchPerAccount50: "liquidateMany() of 50 liquidatable accounts, per account",
-  vaultDeposit: "ERC-4626 deposit into the liquidity vault (not the first depositor)",
-  vaultWithdraw: "ERC-4626 withdraw from the liquidity vault with open positions in both markets",
+  vaultRequestDeposit:
+    "ERC-7540 requestDeposit into the liquidity vault (assets escrowed; quotes the NAV of both markets)",
+  vaultSettleDeposit: "settleDeposit by a keeper after the delay (assets to the core, shares minted; NAV read)",
+  vaultRequestRedeem: "ERC-7540 requestRedeem from the vault with open positions in both markets (shares escrowed)",
+  vaultSettleRedeem: "settleRedeem by a keeper after the delay with open positions in both markets (core pays)",
   insuranceStake: "ERC-4626 deposit into the insurance pool (not the first staker)",
-  insuranceUnstake: "redeem from the insurance pool inside the withdrawal window",
+  insuranceRequestRedeem: "binding ERC-7540 requestRedeem from the insurance pool (shares escrowed)",
+  insuranceSettleRedeem: "settleRedeem of an insurance request by a keeper after the cooldown (core pays)",
 };
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -55,7 +59,7 @@ export async function measureGas(): Promise<Record<string, number>> {
     admin,
     markets: DEMO_MARKETS,
     insuranceCooldownSeconds: 3600,
-    insuranceWindowSeconds: 3600,
+    vaultSettlementDelaySeconds: 3600,
   });
   const { core, token, feeds, orderBook, oracle, pyth } = deployed;
   const settler = signers[signers.length - 1]!;
@@ -81,8 +85,18 @@ export async function measureGas(): Promise<Record<string, number>> {
   }
 
   // A warm protocol: LPs and stakers in, both markets traded by someone else.
+  /** Time passes by `seconds`; every feed republishes its answer (nothing goes stale). */
+  async function travel(seconds: number) {
+    await networkHelpers.time.increase(seconds);
+    for (const feed of Object.values(feeds)) {
+      const [, answer] = await feed.latestRoundData();
+      await feed.setAnswer(answer);
+    }
+  }
   await fund(lp, 10_000_000n * unit, await vault.getAddress());
-  await vault.connect(lp).deposit(5_000_000n * unit, lp.address);
+  await vault.connect(lp).requestDeposit(5_000_000n * unit, lp.address, lp.address);
+  await travel(3600);
+  await vault.connect(keeper).settleDeposit(lp.address);
   await fund(staker, 1_000_000n * unit, await insurance.getAddress());
   await insurance.connect(staker).deposit(500_000n * unit, staker.address);
   const warm = await newAccount(warmer, 1_000_000n * unit);
@@ -119,13 +133,19 @@ export async function measureGas(): Promise<Record<string, number>> {
   // An order nobody settles (measured at the end: the expiry wait ages the feeds).
   await book.commitOrder(account, BTC, wad("0.1"), wad(60_000), 0n);
 
-  gas.vaultDeposit = await gasOf(vault.connect(lp).deposit(100_000n * unit, lp.address));
-  gas.vaultWithdraw = await gasOf(vault.connect(lp).withdraw(100_000n * unit, lp.address, lp.address));
+  // LP and staker flows: requests now, settlements by a keeper after the delay (positions open in both markets).
+  const lpShares = await vault.balanceOf(lp.address);
+  gas.vaultRequestDeposit = await gasOf(vault.connect(lp).requestDeposit(100_000n * unit, lp.address, lp.address));
+  gas.vaultRequestRedeem = await gasOf(vault.connect(lp).requestRedeem(lpShares / 50n, lp.address, lp.address));
   gas.insuranceStake = await gasOf(insurance.connect(staker).deposit(100_000n * unit, staker.address));
   const shares = await insurance.balanceOf(staker.address);
-  await insurance.connect(staker).requestWithdraw(shares / 10n);
-  await networkHelpers.time.increase(3600);
-  gas.insuranceUnstake = await gasOf(insurance.connect(staker).redeem(shares / 10n, staker.address, staker.address));
+  gas.insuranceRequestRedeem = await gasOf(
+    insurance.connect(staker).requestRedeem(shares / 10n, staker.address, staker.address),
+  );
+  await travel(3600);
+  gas.vaultSettleDeposit = await gasOf(vault.connect(keeper).settleDeposit(lp.address));
+  gas.vaultSettleRedeem = await gasOf(vault.connect(keeper).settleRedeem(lp.address));
+  gas.insuranceSettleRedeem = await gasOf(insurance.connect(keeper).settleRedeem(staker.address));
 
   // Liquidations: each victim holds one BTC long at 20x (IM 2% + fees), then the price moves.
   const victims = async (count: number, leverageMargin: bigint) => {

@@ -183,6 +183,15 @@ export const SOL_MARKET: MarketConfig = {
 /** Every market of a local deployment, in listing order (market id = index): BTC, ETH, SOL. */
 export const LOCAL_MARKETS: MarketConfig[] = [...DEMO_MARKETS, SOL_MARKET];
 
+/**
+ * Seconds between an LP's deposit or redemption request and its earliest settlement (LiquidityVault, bounds
+ * 1 minute to 1 day). One hour: longer than an order's commit-to-settle delay and than the oracle heartbeat, so a
+ * PnL event an LP can see coming (a committed order, a published off-chain price) is in the NAV before the request
+ * settles; short enough that LP capital is not tied up for long.
+ */
+export const VAULT_SETTLEMENT_DELAY_SECONDS = 3_600;
+/** Seconds between a staker's redemption request and its earliest settlement (InsurancePool, 1 hour to 30 days). */
+export const INSURANCE_COOLDOWN_SECONDS = 7 * 24 * 3_600;
 /** Order-book parameters (IOrderBook.OrderParams). Local networks settle 1 s after commit; see docs/orders.md. */
 export interface OrderParamsInput {
   minDelay: number;

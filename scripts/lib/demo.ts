@@ -176,12 +176,20 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
   }
 
   // ---------------------------------------------------------------- liquidity: LPs and insurance stakers
+  // LP deposits are ERC-7540 requests: escrowed now, settled by anyone (here a keeper) after the vault's delay.
+  const lps = [];
   for (const [i, assets] of [1_000_000n, 500_000n, 250_000n].entries()) {
     const lp = await wallet(`lp-${i}`);
     await lp.write(deployment.collateral, mockErc20Abi, "mint", [lp.address, assets * unit]);
     await lp.write(deployment.collateral, mockErc20Abi, "approve", [deployment.vault, maxUint256]);
-    await lp.write(deployment.vault, liquidityVaultAbi, "deposit", [assets * unit, lp.address]);
+    await lp.write(deployment.vault, liquidityVaultAbi, "requestDeposit", [assets * unit, lp.address, lp.address]);
+    lps.push(lp.address);
   }
+  const settlementDelay = await read<number>("settlementDelay", [], deployment.vault, liquidityVaultAbi);
+  await rpc("evm_increaseTime", [Number(settlementDelay)]);
+  await rpc("evm_mine", []);
+  const lpSettler = await wallet("lp-settler");
+  for (const lp of lps) await lpSettler.write(deployment.vault, liquidityVaultAbi, "settleDeposit", [lp]);
   for (const [i, assets] of [2_000n, 1_000n].entries()) {
     const staker = await wallet(`staker-${i}`);
     await staker.write(deployment.collateral, mockErc20Abi, "mint", [staker.address, assets * unit]);

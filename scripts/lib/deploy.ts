@@ -1,15 +1,17 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { AddressLike } from "ethers";
 import {
-  DEFAULT_MAX_CONFIDENCE_RATIO,
-  DEFAULT_ORDER_PARAMS,
   DEFAULT_RISK,
+  feedId,
+  INSURANCE_COOLDOWN_SECONDS,
   type MarketConfig,
   marketParams,
+  type RiskParamsInput,
+  VAULT_SETTLEMENT_DELAY_SECONDS,
+  DEFAULT_MAX_CONFIDENCE_RATIO,
+  DEFAULT_ORDER_PARAMS,
   type OrderParamsInput,
   pythFeedId,
-  type RiskParamsInput,
-  feedId,
 } from "./config.js";
 
 export interface DeployOptions {
@@ -20,7 +22,10 @@ export interface DeployOptions {
   markets: MarketConfig[];
   /** "contracts" deploys the ERC-4626 vault and insurance pool; otherwise the given addresses act as both. */
   pools?: "contracts" | { vault: AddressLike; insurance: AddressLike };
+  /** Insurance redemption cooldown (default `INSURANCE_COOLDOWN_SECONDS`). */
   insuranceCooldownSeconds?: number;
+  /** LP request settlement delay (default `VAULT_SETTLEMENT_DELAY_SECONDS`). */
+  vaultSettlementDelaySeconds?: number;
   insuranceWindowSeconds?: number;
   orderParams?: Partial<OrderParamsInput>;
 }
@@ -68,12 +73,17 @@ export async function deployProtocol(ethers: HardhatEthers, options: DeployOptio
   let vault: AddressLike;
   let insurance: AddressLike;
   if (pools === "contracts") {
-    vault = await ethers.deployContract("LiquidityVault", [core, "Ballast LP", "bLP"]);
+    vault = await ethers.deployContract("LiquidityVault", [
+      core,
+      admin.address,
+      options.vaultSettlementDelaySeconds ?? VAULT_SETTLEMENT_DELAY_SECONDS,
+      "Ballast LP",
+      "bLP",
+    ]);
     insurance = await ethers.deployContract("InsurancePool", [
       core,
       admin.address,
-      options.insuranceCooldownSeconds ?? 7 * 24 * 3600,
-      options.insuranceWindowSeconds ?? 2 * 24 * 3600,
+      options.insuranceCooldownSeconds ?? INSURANCE_COOLDOWN_SECONDS,
       "Ballast Insurance",
       "bINS",
     ]);

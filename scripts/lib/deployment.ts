@@ -117,14 +117,17 @@ export async function deployBallast(
  */
 export async function handOverToTimelock(
   connection: NetworkConnection,
-  deployment: Pick<BallastDeployment, "chainId" | "core" | "oracle" | "insurancePool">,
+  deployment: Pick<BallastDeployment, "chainId" | "core" | "oracle" | "insurancePool" | "vault" | "orderBook">,
   options: { deploymentId?: string; delaySeconds?: number; proposer?: string } = {},
 ): Promise<Hex> {
   const parameters: Record<string, string | number> = {
     core: deployment.core,
     oracle: deployment.oracle,
     insurancePool: deployment.insurancePool,
+    vault: deployment.vault,
   };
+  if (deployment.orderBook === undefined) throw new Error("handOverToTimelock: the deployment has no order book");
+  parameters.orderBook = deployment.orderBook;
   if (options.delaySeconds !== undefined) parameters.timelockDelaySeconds = options.delaySeconds;
   if (options.proposer !== undefined) parameters.proposer = options.proposer;
   const deployed = await connection.ignition.deploy(buildTimelockModule(), {

@@ -2,12 +2,17 @@
  * The active agents of a run, each an impersonated address with its own books (tokens minted to it vs. tokens it
  * holds at the end plus what it still has inside the protocol):
  *  - LPs (the demo's three: $1M, $500k, $250k) and two churning LPs that enter and leave mid-scenario;
- *  - insurance stakers (the run's insurance size: 60% / 30% long-term, 10% a staker who asks to leave at once and
- *    redeems after the cooldown if the scenario lasts that long);
+ *  - insurance stakers (the run's insurance size: 60% / 30% long-term, 10% a staker who asks to leave at once: a
+ *    binding request, settled after the cooldown if the scenario lasts that long);
  *  - flat accounts: margin, no positions, withdraw everything at the end (must lose exactly 0);
  *  - a long/short coalition at maximum leverage on the scenario's primary market (one side's bad debt, the other
  *    side's profit);
- *  - a JIT LP that deposits just before the scenario's worst leg and redeems just after it.
+ *  - a JIT LP that requests a deposit just before the scenario's worst leg and a redemption just after it.
+ *
+ * Every vault deposit and redemption is an ERC-7540 request settled after the vault's settlement delay at the worse
+ * of the request-time and settlement-time price; the agent settles it before the first price update after its unlock
+ * time (so the JIT LP measures what the real flow lets it make). Staking is synchronous; leaving the insurance pool
+ * is a binding request, settled the same way.
  */
 import { maxUint256, parseEventLogs } from "viem";
 import { ballastCoreAbi } from "../../sdk/src/abi/ballastCore.js";
@@ -70,9 +75,10 @@ export class Agents {
   private readonly unit: bigint;
   private readonly scale: bigint;
   private readonly d: BallastDeployment;
-  private jit: "waiting" | "in" | "leaving" | "done" = "waiting";
+  private jit: "waiting" | "requested" | "in" | "leaving" | "done" = "waiting";
   private churn: { at: number; book: AgentBook; action: "deposit" | "redeem"; usd?: number; done: boolean }[] = [];
-  private stakerRedeemAt: number | undefined;
+  /** Seconds between a vault request and its settlement (read from the vault in `setup`). */
+  private vaultDelay = 0n;
 
   constructor(private readonly o: AgentOptions) {
     this.d = o.deployment;
@@ -98,11 +104,67 @@ export class Agents {
     ];
   }
 
-  private vaultDeposit(book: AgentBook, assets: bigint): Call[] {
+  private vaultRequestDeposit(book: AgentBook, assets: bigint): Call[] {
     return [
       ...this.fund(book, assets, this.d.vault),
-      { to: this.d.vault, abi: liquidityVaultAbi, functionName: "deposit", args: [assets, book.address] },
+      {
+        to: this.d.vault,
+        abi: liquidityVaultAbi,
+        functionName: "requestDeposit",
+        args: [assets, book.address, book.address],
+      },
     ];
+  }
+
+  private request(pool: Hex, functionName: "depositRequest" | "redeemRequest", owner: Hex) {
+    return readContract<{ amount: bigint; unlockTime: bigint }>(this.o.rpc, {
+      to: pool,
+      abi: pool === this.d.vault ? liquidityVaultAbi : insurancePoolAbi,
+      functionName,
+      args: [owner],
+    });
+  }
+
+  /**
+   * Settlement calls for `book`'s requests that are unlocked at `blockTime` (the timestamp of the block they will be
+   * mined in), in the vault and the insurance pool. A settlement the vault's reserve refuses reverts in its block and
+   * is simply tried again at the next update (the request stays pending, bearing the vault's PnL).
+   */
+  private async settlements(book: AgentBook, blockTime: bigint): Promise<Call[]> {
+    const calls: Call[] = [];
+    const wanted = [
+      [this.d.vault, "depositRequest", "settleDeposit"],
+      [this.d.vault, "redeemRequest", "settleRedeem"],
+      [this.d.insurancePool, "redeemRequest", "settleRedeem"],
+    ] as const;
+    for (const [pool, view, settle] of wanted) {
+      const request = await this.request(pool, view, book.address);
+      if (request.amount === 0n || BigInt(request.unlockTime) > blockTime) continue;
+      const abi = pool === this.d.vault ? liquidityVaultAbi : insurancePoolAbi;
+      calls.push({ to: pool, abi, functionName: settle, args: [book.address] });
+    }
+    return calls;
+  }
+
+  /** Requests the redemption of every vault share `book` holds (none: nothing). Returns the calls. */
+  private async vaultRequestRedeemAll(book: AgentBook, when: string): Promise<Call[]> {
+    const shares = await this.balanceOf(this.d.vault, book.address);
+    if (shares === 0n) return [];
+    book.notes.push(`asked to redeem all shares ${when}`);
+    return [
+      {
+        to: this.d.vault,
+        abi: liquidityVaultAbi,
+        functionName: "requestRedeem",
+        args: [shares, book.address, book.address],
+      },
+    ];
+  }
+
+  /** Automine on: moves the chain's clock past the vault's delay (and the cooldown when `cooldown`). */
+  private async waitDelay(seconds: bigint): Promise<void> {
+    await this.o.rpc.call("evm_increaseTime", [Number(seconds)]);
+    await this.o.rpc.call("evm_mine", []);
   }
 
   /** Everything before the scenario (automine on). */
@@ -117,9 +179,25 @@ export class Agents {
     this.book("jit-lp", "jit-lp");
     await wallets.prepare(this.books.map((b) => b.address));
 
-    for (const [i, lp] of lps.entries()) await wallets.must(lp.address, this.vaultDeposit(lp, this.usd(LP_SIZES[i]!)));
+    this.vaultDelay = BigInt(
+      await readContract<number>(this.o.rpc, {
+        to: this.d.vault,
+        abi: liquidityVaultAbi,
+        functionName: "settlementDelay",
+        args: [],
+      }),
+    );
+    // LP capital: every deposit requested, then settled once the delay has passed (before the scenario's clock).
+    const seeded: [AgentBook, number][] = [...lps.map((lp, i) => [lp, LP_SIZES[i]!] as [AgentBook, number])];
     // Churning LPs: one is in from the start and leaves halfway; one comes in at a quarter and leaves at 3/4.
-    await wallets.must(churn[1]!.address, this.vaultDeposit(churn[1]!, this.usd(200_000)));
+    seeded.push([churn[1]!, 200_000]);
+    for (const [book, usd] of seeded) await wallets.must(book.address, this.vaultRequestDeposit(book, this.usd(usd)));
+    await this.waitDelay(this.vaultDelay);
+    for (const [book] of seeded) {
+      await wallets.must(book.address, [
+        { to: this.d.vault, abi: liquidityVaultAbi, functionName: "settleDeposit", args: [book.address] },
+      ]);
+    }
     const T = this.o.durationSeconds;
     this.churn = [
       { at: T * 0.25, book: churn[0]!, action: "deposit", usd: 100_000, done: false },
@@ -139,11 +217,19 @@ export class Agents {
     const churnShares = await this.balanceOf(this.d.insurancePool, stakerChurn.address);
     if (churnShares > 0n) {
       await wallets.must(stakerChurn.address, [
-        { to: this.d.insurancePool, abi: insurancePoolAbi, functionName: "requestWithdraw", args: [churnShares] },
+        {
+          to: this.d.insurancePool,
+          abi: insurancePoolAbi,
+          functionName: "requestRedeem",
+          args: [churnShares, stakerChurn.address, stakerChurn.address],
+        },
       ]);
-      stakerChurn.notes.push("asked to withdraw at the start");
-      if (this.o.insuranceCooldown + 60 <= T) this.stakerRedeemAt = this.o.insuranceCooldown + 60;
-      else stakerChurn.notes.push(`cooldown ${this.o.insuranceCooldown} s is longer than the scenario: stays in`);
+      stakerChurn.notes.push("asked to withdraw at the start (binding: the shares are escrowed and bear losses)");
+      if (this.o.insuranceCooldown > T) {
+        stakerChurn.notes.push(
+          `cooldown ${this.o.insuranceCooldown} s is longer than the scenario: still pending at the end`,
+        );
+      }
     }
 
     for (const flat of flats) {
@@ -263,77 +349,61 @@ export class Agents {
 
   /**
    * Queues the agents' transactions due before the price update at `t` (manual mining: they go in the block the
-   * runner mines next, before the price block). Returns how many were queued.
+   * runner mines next, at `blockTime`, before the price block). Returns how many were queued.
    */
-  async beforeUpdate(t: number): Promise<number> {
+  async beforeUpdate(t: number, blockTime: bigint): Promise<number> {
     const { wallets } = this.o;
     let queued = 0;
+    const queue = async (book: AgentBook, calls: Call[]) => {
+      if (calls.length === 0) return;
+      await wallets.send(book.address, calls);
+      queued += calls.length;
+    };
     const jit = this.books.find((b) => b.role === "jit-lp")!;
     if (this.jit === "waiting" && t >= this.o.worstLeg.from) {
-      await wallets.send(jit.address, this.vaultDeposit(jit, this.usd(JIT_DEPOSIT)));
-      jit.notes.push(`deposited ${JIT_DEPOSIT.toLocaleString("en-US")} USD before the worst leg (t = ${t} s)`);
-      this.jit = "in";
-      queued += 3;
-    } else if ((this.jit === "in" && t > this.o.worstLeg.to) || this.jit === "leaving") {
-      queued += await this.redeemVault(jit, this.jit === "in" ? "after the worst leg" : "retry");
-      // Until every share is out, try again before each update (the vault's reserve may hold it back).
-      const left = await this.balanceOf(this.d.vault, jit.address);
-      this.jit = left === 0n ? "done" : "leaving";
+      await queue(jit, this.vaultRequestDeposit(jit, this.usd(JIT_DEPOSIT)));
+      jit.notes.push(
+        `requested a ${JIT_DEPOSIT.toLocaleString("en-US")} USD deposit before the worst leg (t = ${t} s)`,
+      );
+      this.jit = "requested";
+    } else if (this.jit === "requested") {
+      const request = await this.request(this.d.vault, "depositRequest", jit.address);
+      if (request.amount === 0n) {
+        this.jit = "in";
+        jit.notes.push(`deposit settled before t = ${t} s`);
+      }
+    }
+    if (this.jit === "in" && t > this.o.worstLeg.to) {
+      await queue(jit, await this.vaultRequestRedeemAll(jit, `after the worst leg (t = ${t} s)`));
+      this.jit = "leaving";
+    } else if (this.jit === "leaving") {
+      const request = await this.request(this.d.vault, "redeemRequest", jit.address);
+      if (request.amount === 0n) {
+        this.jit = "done";
+        jit.notes.push(`redemption settled before t = ${t} s`);
+      }
     }
     for (const step of this.churn) {
       if (step.done || t < step.at) continue;
+      // A redemption waits until the LP's own deposit request has settled (it has no shares before).
+      if (
+        step.action === "redeem" &&
+        (await this.request(this.d.vault, "depositRequest", step.book.address)).amount > 0n
+      )
+        continue;
       step.done = true;
       if (step.action === "deposit") {
-        await wallets.send(step.book.address, this.vaultDeposit(step.book, this.usd(step.usd!)));
-        step.book.notes.push(`deposited ${step.usd!.toLocaleString("en-US")} USD at t = ${t} s`);
-        queued += 3;
-      } else queued += await this.redeemVault(step.book, `at t = ${t} s`);
+        await queue(step.book, this.vaultRequestDeposit(step.book, this.usd(step.usd!)));
+        step.book.notes.push(`requested a ${step.usd!.toLocaleString("en-US")} USD deposit at t = ${t} s`);
+      } else await queue(step.book, await this.vaultRequestRedeemAll(step.book, `at t = ${t} s`));
     }
-    if (this.stakerRedeemAt !== undefined && t >= this.stakerRedeemAt) {
-      const staker = this.books.find((b) => b.role === "staker-churn")!;
-      const max = await readContract<bigint>(this.o.rpc, {
-        to: this.d.insurancePool,
-        abi: insurancePoolAbi,
-        functionName: "maxRedeem",
-        args: [staker.address],
-      });
-      if (max > 0n) {
-        await wallets.send(staker.address, [
-          {
-            to: this.d.insurancePool,
-            abi: insurancePoolAbi,
-            functionName: "redeem",
-            args: [max, staker.address, staker.address],
-          },
-        ]);
-        staker.notes.push(`redeemed after the cooldown at t = ${t} s`);
-        queued++;
+    // Anyone may settle an unlocked request; each agent settles its own before the next price block.
+    for (const book of this.books) {
+      if (book.role === "lp" || book.role === "lp-churn" || book.role === "jit-lp" || book.role === "staker-churn") {
+        await queue(book, await this.settlements(book, blockTime));
       }
-      this.stakerRedeemAt = undefined;
     }
     return queued;
-  }
-
-  /** Redeems as many vault shares as the vault lets out now (its reserve may refuse); returns txs queued. */
-  private async redeemVault(book: AgentBook, when: string): Promise<number> {
-    const max = await readContract<bigint>(this.o.rpc, {
-      to: this.d.vault,
-      abi: liquidityVaultAbi,
-      functionName: "maxRedeem",
-      args: [book.address],
-    }).catch(() => 0n);
-    const shares = await this.balanceOf(this.d.vault, book.address);
-    if (shares === 0n) return 0;
-    if (max === 0n) {
-      if (!book.notes.at(-1)?.startsWith("redeem refused")) book.notes.push(`redeem refused ${when}: maxRedeem = 0`);
-      return 0;
-    }
-    const amount = max < shares ? max : shares;
-    await this.o.wallets.send(book.address, [
-      { to: this.d.vault, abi: liquidityVaultAbi, functionName: "redeem", args: [amount, book.address, book.address] },
-    ]);
-    book.notes.push(`redeemed ${amount === shares ? "all" : "part of the"} shares ${when}`);
-    return 1;
   }
 
   /** After the scenario (automine on): the coalition closes and withdraws; flat accounts and the JIT LP leave. */
@@ -366,10 +436,25 @@ export class Agents {
           book.notes.push(`withdraw everything at the end: ${receipt?.status === "0x1" ? "done" : "reverted"}`);
         }
       }
-      if (book.role === "jit-lp" || book.role === "lp-churn") {
-        const shares = await this.balanceOf(this.d.vault, book.address);
-        if (shares > 0n) await this.redeemVault(book, "at the end");
+    }
+    // Pools: the JIT and churning LPs leave; every pending request (the staker's too) is settled after its delay.
+    const leaving = this.books.filter((b) => b.role === "jit-lp" || b.role === "lp-churn" || b.role === "staker-churn");
+    for (const book of leaving) {
+      if (book.role !== "staker-churn") {
+        const calls = await this.vaultRequestRedeemAll(book, "at the end");
+        if (calls.length > 0) await wallets.receipts(await wallets.send(book.address, calls));
       }
+    }
+    // Only the vault's delay passes (prices stay fresh); an insurance request whose cooldown outlasts the run stays
+    // pending and is counted inside at its settlement value.
+    await this.waitDelay(this.vaultDelay);
+    const head = await this.o.rpc.call<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
+    for (const book of leaving) {
+      const calls = await this.settlements(book, BigInt(head.timestamp));
+      if (calls.length === 0) continue;
+      const receipts = await wallets.receipts(await wallets.send(book.address, calls));
+      const refused = receipts.filter((r) => r?.status !== "0x1").length;
+      book.notes.push(`settled at the end: ${calls.length - refused} done, ${refused} refused (vault reserve)`);
     }
   }
 
@@ -388,7 +473,18 @@ export class Agents {
         const health = await this.read<{ equity: bigint }>("accountHealth", [book.accountId]);
         if (health.equity > 0n) inside += health.equity / this.scale;
       }
+      // Pending requests are still inside: escrowed deposit assets, and escrowed shares at their settlement value.
+      const pendingDeposit = await this.request(this.d.vault, "depositRequest", book.address);
+      inside += pendingDeposit.amount;
       for (const pool of [this.d.vault, this.d.insurancePool]) {
+        const pendingRedeem = await this.request(pool, "redeemRequest", book.address);
+        if (pendingRedeem.amount > 0n)
+          inside += await readContract<bigint>(this.o.rpc, {
+            to: pool,
+            abi: liquidityVaultAbi,
+            functionName: "previewSettleRedeem",
+            args: [book.address],
+          }).catch(() => 0n);
         const shares = await this.balanceOf(pool, book.address);
         if (shares > 0n)
           inside += await readContract<bigint>(this.o.rpc, {

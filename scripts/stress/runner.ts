@@ -204,7 +204,7 @@ export async function runScenario(options: RunOptions): Promise<{ context: RunCo
         loop.restarts++;
       }
 
-      if ((await agents.beforeUpdate(update.t)) > 0) await mine(at - 1n);
+      if ((await agents.beforeUpdate(update.t, at - 1n)) > 0) await mine(at - 1n);
       await rpc.batch(
         deployment.markets.map((market) => [
           "eth_sendTransaction",

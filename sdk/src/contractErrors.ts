@@ -216,13 +216,13 @@ const MESSAGES: Messages = {
   ERC20InvalidSender: ([sender]) => `Invalid sender ${sender}.`,
   ERC20InvalidSpender: ([spender]) => `Invalid spender ${spender}.`,
   ERC4626ExceededMaxDeposit: ([receiver, assets, max]) =>
-    `A deposit of ${assets} units for ${receiver} exceeds the maximum ${max} the pool accepts now (deposits stop while the NAV reads zero).`,
+    `A deposit of ${assets} units for ${receiver} exceeds the maximum ${max} the pool accepts now (vault deposits are requests settled after a delay).`,
   ERC4626ExceededMaxMint: ([receiver, shares, max]) =>
     `Minting ${shares} shares for ${receiver} exceeds the maximum ${max}.`,
   ERC4626ExceededMaxRedeem: ([owner, shares, max]) =>
-    `${owner} can redeem at most ${max} shares now, not ${shares} (vault reserve, or the insurance request and window).`,
+    `${owner} can redeem at most ${max} shares now, not ${shares} (exits from the vault and the insurance pool are requests settled after a delay).`,
   ERC4626ExceededMaxWithdraw: ([owner, assets, max]) =>
-    `${owner} can withdraw at most ${max} units now, not ${assets} (vault reserve, or the insurance request and window).`,
+    `${owner} can withdraw at most ${max} units now, not ${assets} (exits from the vault and the insurance pool are requests settled after a delay).`,
   // ------------------------------------------------------------------ GovernanceLogic
   ParameterOutOfBounds: ([parameter, value, min, max]) =>
     `Parameter ${bytes32ToText(parameter)} = ${value} is outside its bounds [${min}, ${max}].`,
@@ -253,19 +253,20 @@ const MESSAGES: Messages = {
     `Price bounds [${minPriceWad}, ${maxPriceWad}] must satisfy 0 < min < max ≤ 1e36.`,
   InvalidGracePeriod: ([gracePeriod, maxGracePeriod]) =>
     `Grace period ${gracePeriod} s is above the maximum ${maxGracePeriod} s.`,
-  // ------------------------------------------------------------------ InsurancePool
-  CooldownNotOver: ([unlockTime]) =>
-    `The withdrawal cooldown runs until ${time(unlockTime)}; redeem after that, inside the withdrawal window.`,
-  WithdrawWindowClosed: ([windowEnd]) =>
-    `The withdrawal window closed at ${time(windowEnd)}; call requestWithdraw again and wait for the new cooldown.`,
-  ExceedsRequestedShares: ([requested, shares]) =>
-    `Only ${requested} shares are requested for withdrawal, not ${shares}; redeem at most the requested shares, or request more.`,
-  NoWithdrawRequest: () =>
-    "There is no withdrawal request: call requestWithdraw(shares) first and wait for the cooldown.",
+  // ------------------------------------------------------------------ LiquidityVault and InsurancePool (ERC-7540 requests)
+  SynchronousFlowDisabled: () =>
+    "Deposits into the vault and exits from the vault and the insurance pool are asynchronous: request them (requestDeposit / requestRedeem) and settle after the delay (settleDeposit / settleRedeem).",
+  SettlementTooEarly: ([controller, unlockTime, timestamp]) =>
+    `The request of ${controller} can be settled from ${time(unlockTime)} (${unlockTime - timestamp} s from now); anyone may settle it then.`,
+  NoPendingRequest: ([controller]) => `${controller} has no pending request of this kind to settle.`,
+  NotOwnerOrOperator: ([account, caller]) =>
+    `${caller} may not act for ${account}: send from ${account}, or have it approve ${caller} as an operator (setOperator) first.`,
+  NavWipedOut: () =>
+    "The vault's NAV reads zero while shares exist (traders' profits exceed its capital): deposits are neither requested nor settled until it recovers.",
   RequestExceedsBalance: ([balance, shares]) =>
     `A request for ${shares} shares exceeds the ${balance} shares held; request at most the balance.`,
   CooldownOutOfBounds: ([cooldown, min, max]) => `Cooldown ${cooldown} s is outside [${min}, ${max}] s.`,
-  WindowOutOfBounds: ([window, min, max]) => `Window ${window} s is outside [${min}, ${max}] s.`,
+  SettlementDelayOutOfBounds: ([delay, min, max]) => `Settlement delay ${delay} s is outside [${min}, ${max}] s.`,
 };
 
 /** The error's NatSpec notice with each \`parameter\` replaced by its value (or the bare signature without one). */

@@ -23,6 +23,8 @@ import {OracleAdapter} from "../../contracts/oracle/OracleAdapter.sol";
 import {MockAggregator} from "../../contracts/mocks/MockAggregator.sol";
 import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
 import {LiquidityVault} from "../../contracts/vault/LiquidityVault.sol";
+import {ILiquidityVault} from "../../contracts/interfaces/ILiquidityVault.sol";
+import {IAsyncShareVault} from "../../contracts/interfaces/IAsyncShareVault.sol";
 import {InsurancePool} from "../../contracts/insurance/InsurancePool.sol";
 import {IPriceOracle} from "../../contracts/interfaces/IPriceOracle.sol";
 import {AggregatorV3Interface} from "../../contracts/interfaces/AggregatorV3Interface.sol";
@@ -172,7 +174,9 @@ contract AdvInvariantHandler {
         _registerRecipient(operator);
         _mintApprove(lps[0], address(vault), 2_000_000e6);
         VM.prank(lps[0]);
-        vault.deposit(2_000_000e6, lps[0]);
+        vault.requestDeposit(2_000_000e6, lps[0], lps[0]);
+        _warpKeepingPrices(vault.settlementDelay());
+        vault.settleDeposit(lps[0]);
         _mintApprove(stakers[0], address(insurance), 3_000e6);
         VM.prank(stakers[0]);
         insurance.deposit(3_000e6, stakers[0]);
@@ -506,68 +510,109 @@ contract AdvInvariantHandler {
 
     // ================================================================ vault and insurance
 
-    function vaultDeposit(uint256 lpSeed, uint256 amountSeed) external {
+    /// @notice An LP asks to deposit: the assets wait in the vault's escrow, outside the NAV, and no share moves.
+    function vaultRequestDeposit(uint256 lpSeed, uint256 amountSeed) external {
         ++calls;
         address lp = lps[lpSeed % 2];
         uint256 assets = 1 + amountSeed % 500_000e6;
         _mintApprove(lp, address(vault), assets);
         (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
-        bool open = vault.maxDeposit(lp) != 0;
-        uint256 preview = vault.previewDeposit(assets);
-        uint256 shares0 = vault.balanceOf(lp);
-        Snapshot memory before = _snapshot();
+        bool wipedOut = supply0 > 0 && assets0 == 0;
         VM.prank(lp);
-        try vault.deposit(assets, lp) returns (uint256 shares) {
-            require(open && shares == preview && vault.balanceOf(lp) == shares0 + shares, "vault deposit: shares");
-        } catch {
-            require(!open, "vault deposit refused");
+        try vault.requestDeposit(assets, lp, lp) {
+            require(!wipedOut, "vault deposit requested while the NAV is wiped out");
+        } catch (bytes memory reason) {
+            require(wipedOut && _selector(reason) == ILiquidityVault.NavWipedOut.selector, "vault deposit request refused");
         }
-        _checkSharePriceKept(IERC4626(address(vault)), assets0, supply0);
-        _checkOthersUnchanged(before, new bool[](accountIds.length));
+        require(vault.totalAssets() == assets0 && vault.totalSupply() == supply0, "a pending deposit moved the NAV");
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
-    function vaultRedeem(uint256 lpSeed, uint256 fractionSeed) external {
+    /// @notice An LP asks to redeem: its shares move into escrow and stay in the supply (they keep bearing PnL).
+    function vaultRequestRedeem(uint256 lpSeed, uint256 fractionSeed) external {
         ++calls;
         address lp = lps[lpSeed % 2];
-        uint256 maxShares = vault.maxRedeem(lp);
-        uint256 shares = maxShares * (1 + fractionSeed % 100) / 100;
-        if (shares == 0) {
-            _afterAction(new bool[](accountIds.length));
-            return;
+        uint256 shares = vault.balanceOf(lp) * (1 + fractionSeed % 100) / 100;
+        if (shares != 0) {
+            (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
+            uint256 pending0 = vault.pendingRedeemRequest(0, lp);
+            VM.prank(lp);
+            vault.requestRedeem(shares, lp, lp);
+            require(vault.pendingRedeemRequest(0, lp) == pending0 + shares, "vault redeem request: shares");
+            require(vault.totalAssets() == assets0 && vault.totalSupply() == supply0, "a request moved the NAV");
         }
-        (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
-        uint256 preview = vault.previewRedeem(shares);
-        uint256 balanceBefore = token.balanceOf(lp);
-        Snapshot memory before = _snapshot();
-        VM.prank(lp);
-        try vault.redeem(shares, lp, lp) returns (uint256 assets) {
-            require(assets == preview && token.balanceOf(lp) == balanceBefore + assets, "vault redeem: assets");
-        } catch {
-            revert("vault redeem within maxRedeem refused");
-        }
-        _checkSharePriceKept(IERC4626(address(vault)), assets0, supply0);
-        _checkOthersUnchanged(before, new bool[](accountIds.length));
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
-    /// @notice Invariant 9: vault deposit → redeem at once returns at most the deposit.
-    function vaultRoundTrip(uint256 lpSeed, uint256 amountSeed) external {
+    /// @notice Anyone (here a keeper) settles an LP's unlocked requests: never above the request-time quote, never
+    /// above the settlement-time value, and the share price of those who stay never falls.
+    function vaultSettle(uint256 lpSeed) external {
         ++calls;
         address lp = lps[lpSeed % 2];
+        IAsyncShareVault.Request memory d = vault.depositRequest(lp);
+        if (d.amount != 0 && block.timestamp >= d.unlockTime) {
+            (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
+            uint256 worth = assets0 == 0 && supply0 > 0 ? type(uint256).max : vault.convertToShares(d.amount);
+            Snapshot memory before = _snapshot();
+            VM.prank(keepers[0]);
+            try vault.settleDeposit(lp) returns (uint256 shares) {
+                require(shares <= d.quote && shares <= worth, "vault deposit settled above a price");
+            } catch (bytes memory reason) {
+                require(_selector(reason) == ILiquidityVault.NavWipedOut.selector, "vault deposit settlement refused");
+            }
+            _checkSharePriceKept(IERC4626(address(vault)), assets0, supply0);
+            _checkOthersUnchanged(before, new bool[](accountIds.length));
+        }
+        IAsyncShareVault.Request memory r = vault.redeemRequest(lp);
+        if (r.amount != 0 && block.timestamp >= r.unlockTime) {
+            (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
+            uint256 worth = vault.convertToAssets(r.amount);
+            uint256 balanceBefore = token.balanceOf(lp);
+            VM.prank(keepers[1]);
+            try vault.settleRedeem(lp) returns (uint256 assets) {
+                require(assets <= r.quote && assets <= worth, "vault redemption settled above a price");
+                require(token.balanceOf(lp) == balanceBefore + assets, "vault redemption: paid");
+            } catch (bytes memory reason) {
+                require(_selector(reason) == IBallastCore.VaultReserveBreached.selector, "vault redemption refused");
+            }
+            _checkSharePriceKept(IERC4626(address(vault)), assets0, supply0);
+        }
+        _checkVaultEscrow();
+        _afterAction(new bool[](accountIds.length));
+    }
+
+    /// @notice Invariant 9: vault deposit → redeem, each settled as soon as it may be, returns at most the deposit.
+    function vaultRoundTrip(uint256 amountSeed) external {
+        ++calls;
+        address lp = address(0x4003);
         uint256 assets = 1 + amountSeed % 200_000e6;
-        if (vault.maxDeposit(lp) == 0) {
+        if (vault.totalSupply() > 0 && vault.totalAssets() == 0) {
             _afterAction(new bool[](accountIds.length));
             return;
         }
         _mintApprove(lp, address(vault), assets);
         VM.prank(lp);
-        uint256 shares = vault.deposit(assets, lp);
-        if (shares <= vault.maxRedeem(lp)) {
+        vault.requestDeposit(assets, lp, lp);
+        _warpKeepingPrices(vault.settlementDelay());
+        uint256 shares = vault.settleDeposit(lp);
+        if (shares != 0) {
+            // A redemption of an earlier round trip that the reserve refused is still pending: the new shares merge
+            // into it, and the payout covers both. Its own quote caps the old part.
+            uint256 earlierQuote = vault.redeemRequest(lp).quote;
             VM.prank(lp);
-            uint256 out = vault.redeem(shares, lp, lp);
-            require(out <= assets, "INV9: profitable vault deposit->redeem");
+            vault.requestRedeem(shares, lp, lp);
+            _warpKeepingPrices(vault.settlementDelay());
+            uint256 balanceBefore = token.balanceOf(lp);
+            try vault.settleRedeem(lp) returns (uint256 out) {
+                require(out <= assets + earlierQuote, "INV9: profitable vault round trip");
+                require(token.balanceOf(lp) == balanceBefore + out, "vault round trip: paid");
+            } catch (bytes memory reason) {
+                require(_selector(reason) == IBallastCore.VaultReserveBreached.selector, "round trip redemption refused");
+            }
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
@@ -585,31 +630,58 @@ contract AdvInvariantHandler {
         _afterAction(new bool[](accountIds.length));
     }
 
+    /// @notice A staker asks to leave: its shares are escrowed, still in the supply, so they bear every loss.
     function requestUnstake(uint256 stakerSeed, uint256 fractionSeed) external {
         ++calls;
         address staker = stakers[stakerSeed % 2];
         uint256 shares = insurance.balanceOf(staker) * (1 + fractionSeed % 100) / 100;
         if (shares != 0) {
+            uint256 supply0 = insurance.totalSupply();
             VM.prank(staker);
-            insurance.requestWithdraw(shares);
+            insurance.requestRedeem(shares, staker, staker);
+            require(insurance.totalSupply() == supply0, "a request left the supply");
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
     }
 
+    /// @notice Anyone settles a staker's unlocked request, never above its request-time quote or present value.
     function unstake(uint256 stakerSeed) external {
         ++calls;
         address staker = stakers[stakerSeed % 2];
-        uint256 shares = insurance.maxRedeem(staker);
-        if (shares != 0) {
+        IAsyncShareVault.Request memory r = insurance.redeemRequest(staker);
+        if (r.amount != 0 && block.timestamp >= r.unlockTime) {
             (uint256 assets0, uint256 supply0) = (insurance.totalAssets(), insurance.totalSupply());
-            uint256 preview = insurance.previewRedeem(shares);
+            uint256 worth = insurance.convertToAssets(r.amount);
             uint256 balanceBefore = token.balanceOf(staker);
-            VM.prank(staker);
-            uint256 assets = insurance.redeem(shares, staker, staker);
-            require(assets == preview && token.balanceOf(staker) == balanceBefore + assets, "unstake: assets");
+            VM.prank(keepers[0]);
+            uint256 assets = insurance.settleRedeem(staker);
+            require(assets <= r.quote && assets <= worth, "unstake settled above a price");
+            require(token.balanceOf(staker) == balanceBefore + assets, "unstake: assets");
             _checkSharePriceKept(IERC4626(address(insurance)), assets0, supply0);
         }
+        _checkVaultEscrow();
         _afterAction(new bool[](accountIds.length));
+    }
+
+    /// @dev The vault holds exactly the assets of pending deposit requests, and exactly the shares of pending
+    /// redemption requests (of the LPs and the round-trip actor): escrow is never lost or double-counted.
+    function _checkVaultEscrow() internal view {
+        require(token.balanceOf(address(vault)) == vault.pendingDepositAssets(), "vault escrow: assets");
+        uint256 escrowed = vault.pendingRedeemRequest(0, lps[0]) + vault.pendingRedeemRequest(0, lps[1])
+            + vault.pendingRedeemRequest(0, address(0x4003));
+        require(vault.balanceOf(address(vault)) == escrowed, "vault escrow: shares");
+        uint256 staked = insurance.pendingRedeemRequest(0, stakers[0]) + insurance.pendingRedeemRequest(0, stakers[1]);
+        require(insurance.balanceOf(address(insurance)) == staked, "insurance escrow: shares");
+    }
+
+    /// @dev Moves time forward by `seconds_` and republishes every feed's answer, so that no price goes stale.
+    function _warpKeepingPrices(uint256 seconds_) internal {
+        VM.warp(block.timestamp + seconds_);
+        for (uint256 m; m < MARKETS; ++m) {
+            (, int256 answer,,,) = feeds[m].latestRoundData();
+            feeds[m].setAnswer(answer);
+        }
     }
 
     // ================================================================ internals: actions
@@ -1064,8 +1136,8 @@ contract InvariantsTest {
             }),
             _ethTiers()
         );
-        vault = new LiquidityVault(core, "Ballast LP", "bLP");
-        insurance = new InsurancePool(core, address(this), 1 hours, 1 hours, "Ballast Insurance", "bINS");
+        vault = new LiquidityVault(core, address(this), 1 minutes, "Ballast LP", "bLP");
+        insurance = new InsurancePool(core, address(this), 1 hours, "Ballast Insurance", "bINS");
         core.initializePools(address(vault), address(insurance));
         d.core = core;
         d.settler = new AdvDirectSettler(core, oracle);

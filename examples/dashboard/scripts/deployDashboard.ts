@@ -92,9 +92,13 @@ async function seed(ethers: HardhatEthers, deployment: BallastDeployment, signer
   const insurance = await ethers.getContractAt("InsurancePool", deployment.insurancePool);
   const core = await ethers.getContractAt("BallastCore", deployment.core);
 
+  // The LP's deposit is an ERC-7540 request settled after the vault's delay: the node's clock is moved past it.
   await (await token.mint(lp.address, USDC(1_000_000))).wait();
   await (await token.connect(lp).approve(deployment.vault, USDC(1_000_000))).wait();
-  await (await vault.connect(lp).deposit(USDC(1_000_000), lp.address)).wait();
+  await (await vault.connect(lp).requestDeposit(USDC(1_000_000), lp.address, lp.address)).wait();
+  await ethers.provider.send("evm_increaseTime", [Number(await vault.settlementDelay())]);
+  await ethers.provider.send("evm_mine", []);
+  await (await vault.connect(lp).settleDeposit(lp.address)).wait();
 
   await (await token.mint(staker.address, USDC(100_000))).wait();
   await (await token.connect(staker).approve(deployment.insurancePool, USDC(100_000))).wait();

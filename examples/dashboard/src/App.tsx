@@ -37,6 +37,7 @@ import {
   useLiquidations,
   useMarkets,
   useOwnerAccounts,
+  usePoolRequests,
   usePools,
   useWalletBalances,
 } from "./hooks.js";
@@ -164,6 +165,7 @@ function Dashboard({
   const block = useBlockNumber(publicClient, pollingIntervalMs);
   const markets = useMarkets(ballast, block.data);
   const pools = usePools(publicClient, deployment, block.data);
+  const poolRequests = usePoolRequests(publicClient, deployment, owner, block.data);
   const wallet = useWalletBalances(publicClient, deployment, owner, block.data);
   const liquidations = useLiquidations(publicClient, deployment, pollingIntervalMs);
 
@@ -314,6 +316,12 @@ function Dashboard({
               riskParams={markets.data?.riskParams}
               paused={markets.data?.paused}
               deployment={deployment}
+              requests={owner === undefined ? undefined : poolRequests.data}
+              ballast={ballast}
+              owner={owner}
+              execute={execute}
+              busy={busy}
+              canSend={canSend}
             />
           </div>
           <div className="side-column">

@@ -9,9 +9,11 @@ import {
   type GetCollateralBalanceReturnType,
   getCollateralBalance,
   getOwnerAccounts,
+  getPoolRequests,
   getPools,
   type LiquidationEntry,
   type MarketsView,
+  type PoolRequestsView,
   type PoolsView,
   watchLiquidations,
 } from "@ballast/sdk";
@@ -91,6 +93,22 @@ export function usePools(client: Client, deployment: BallastDeployment, blockNum
     blockNumber,
     (block) => getPools(client, { deployment, blockNumber: block }),
     deployment.core,
+  );
+}
+
+/** The owner's pending vault and insurance requests, at the latest block (the SDK's `getPoolRequests`). */
+export function usePoolRequests(
+  client: Client,
+  deployment: BallastDeployment,
+  owner: Address | undefined,
+  blockNumber: bigint | undefined,
+): Loadable<PoolRequestsView> {
+  return useReadAtBlock(
+    blockNumber,
+    owner === undefined
+      ? undefined
+      : (block) => getPoolRequests(client, { deployment, controller: owner, blockNumber: block }),
+    `${deployment.core}:requests:${owner ?? ""}`,
   );
 }
 

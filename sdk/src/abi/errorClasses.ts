@@ -39,9 +39,6 @@ export type AlreadyInitializedError = BallastContractError<"AlreadyInitialized">
 /** The update's confidence interval is too wide: conf / price = `ratio` > `maxRatio` (WAD). */
 export const ConfidenceTooWideError = errorClass<"ConfidenceTooWide">("ConfidenceTooWideError");
 export type ConfidenceTooWideError = BallastContractError<"ConfidenceTooWide">;
-/** The owner's cooldown runs until `unlockTime`. */
-export const CooldownNotOverError = errorClass<"CooldownNotOver">("CooldownNotOverError");
-export type CooldownNotOverError = BallastContractError<"CooldownNotOver">;
 /** `cooldown` is outside [`min`, `max`] seconds. */
 export const CooldownOutOfBoundsError = errorClass<"CooldownOutOfBounds">("CooldownOutOfBoundsError");
 export type CooldownOutOfBoundsError = BallastContractError<"CooldownOutOfBounds">;
@@ -81,9 +78,6 @@ export type EmptyBatchError = BallastContractError<"EmptyBatch">;
 /** A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused). */
 export const EnforcedPauseError = errorClass<"EnforcedPause">("EnforcedPauseError");
 export type EnforcedPauseError = BallastContractError<"EnforcedPause">;
-/** The withdrawal needs `shares` but only `requested` remain in the owner's request. */
-export const ExceedsRequestedSharesError = errorClass<"ExceedsRequestedShares">("ExceedsRequestedSharesError");
-export type ExceedsRequestedSharesError = BallastContractError<"ExceedsRequestedShares">;
 /** `unpause` while not paused. */
 export const ExpectedPauseError = errorClass<"ExpectedPause">("ExpectedPauseError");
 export type ExpectedPauseError = BallastContractError<"ExpectedPause">;
@@ -150,12 +144,18 @@ export type MarketNotConfiguredError = BallastContractError<"MarketNotConfigured
 /** No market has id `marketId`. */
 export const MarketNotListedError = errorClass<"MarketNotListed">("MarketNotListedError");
 export type MarketNotListedError = BallastContractError<"MarketNotListed">;
+/** Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers. */
+export const NavWipedOutError = errorClass<"NavWipedOut">("NavWipedOutError");
+export type NavWipedOutError = BallastContractError<"NavWipedOut">;
 /** Account `accountId` has no pending order in `marketId`. */
 export const NoPendingOrderError = errorClass<"NoPendingOrder">("NoPendingOrderError");
 export type NoPendingOrderError = BallastContractError<"NoPendingOrder">;
-/** The owner has no pending request. */
-export const NoWithdrawRequestError = errorClass<"NoWithdrawRequest">("NoWithdrawRequestError");
-export type NoWithdrawRequestError = BallastContractError<"NoWithdrawRequest">;
+/** `controller` has no pending request of this kind. */
+export const NoPendingRequestError = errorClass<"NoPendingRequest">("NoPendingRequestError");
+export type NoPendingRequestError = BallastContractError<"NoPendingRequest">;
+/** `caller` may not act for `account` (not the account, not an operator of it, no allowance). */
+export const NotOwnerOrOperatorError = errorClass<"NotOwnerOrOperator">("NotOwnerOrOperatorError");
+export type NotOwnerOrOperatorError = BallastContractError<"NotOwnerOrOperator">;
 /** `recipient` has no whole token unit of keeper rewards to claim. */
 export const NothingToClaimError = errorClass<"NothingToClaim">("NothingToClaimError");
 export type NothingToClaimError = BallastContractError<"NothingToClaim">;
@@ -180,6 +180,9 @@ export type OrderExpiredError = BallastContractError<"OrderExpired">;
 /** The order has not expired yet (at `expiry`): it cannot be cancelled before. */
 export const OrderNotExpiredError = errorClass<"OrderNotExpired">("OrderNotExpiredError");
 export type OrderNotExpiredError = BallastContractError<"OrderNotExpired">;
+/** The order cannot settle before `settleTime` (its commit time plus the minimum delay). */
+export const OrderNotSettleableYetError = errorClass<"OrderNotSettleableYet">("OrderNotSettleableYetError");
+export type OrderNotSettleableYetError = BallastContractError<"OrderNotSettleableYet">;
 /** Account `accountId` already has a pending order in `marketId` (one per account and market). */
 export const OrderPendingError = errorClass<"OrderPending">("OrderPendingError");
 export type OrderPendingError = BallastContractError<"OrderPending">;
@@ -210,7 +213,7 @@ export type ReentrancyGuardReentrantCallError = BallastContractError<"Reentrancy
 /** Paying back the unused oracle fee failed. */
 export const RefundFailedError = errorClass<"RefundFailed">("RefundFailedError");
 export type RefundFailedError = BallastContractError<"RefundFailed">;
-/** A request cannot name more shares than the caller holds. */
+/** A redemption request names `shares` but the owner holds `balance`. */
 export const RequestExceedsBalanceError = errorClass<"RequestExceedsBalance">("RequestExceedsBalanceError");
 export type RequestExceedsBalanceError = BallastContractError<"RequestExceedsBalance">;
 /** The contracts' `SafeCastOverflowedIntDowncast` error. */
@@ -234,13 +237,16 @@ export type SequencerDownError = BallastContractError<"SequencerDown">;
 /** The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago. */
 export const SequencerGracePeriodNotOverError = errorClass<"SequencerGracePeriodNotOver">("SequencerGracePeriodNotOverError");
 export type SequencerGracePeriodNotOverError = BallastContractError<"SequencerGracePeriodNotOver">;
+/** `settlementDelay` is outside [`min`, `max`] seconds. */
+export const SettlementDelayOutOfBoundsError = errorClass<"SettlementDelayOutOfBounds">("SettlementDelayOutOfBoundsError");
+export type SettlementDelayOutOfBoundsError = BallastContractError<"SettlementDelayOutOfBounds">;
 /** The settlement call ran out of gas: the settler gave too little (the order stays pending). */
 export const SettlementOutOfGasError = errorClass<"SettlementOutOfGas">("SettlementOutOfGasError");
 export type SettlementOutOfGasError = BallastContractError<"SettlementOutOfGas">;
 /** `marketId` already settled at `settledPrice` in this transaction; a market has one price per transaction, so it cannot settle at `price` too. */
 export const SettlementPriceConflictError = errorClass<"SettlementPriceConflict">("SettlementPriceConflictError");
 export type SettlementPriceConflictError = BallastContractError<"SettlementPriceConflict">;
-/** The order cannot settle before `settleTime` (its commit time plus the minimum delay). */
+/** `controller`'s request cannot be settled before `unlockTime` (it is `timestamp` now). A request is never settleable in the block it was made in. */
 export const SettlementTooEarlyError = errorClass<"SettlementTooEarly">("SettlementTooEarlyError");
 export type SettlementTooEarlyError = BallastContractError<"SettlementTooEarly">;
 /** The trade would grow the skew of `marketId` to `skewNotional`, above `capacity` (the `maxSkewFactor` of LP capital). */
@@ -252,6 +258,9 @@ export type SlippageExceededError = BallastContractError<"SlippageExceeded">;
 /** The answer was updated at `updatedAt`, which is unset, in the future, or more than `heartbeat` seconds ago. */
 export const StalePriceError = errorClass<"StalePrice">("StalePriceError");
 export type StalePriceError = BallastContractError<"StalePrice">;
+/** Synchronous ERC-4626 entry points are disabled here: use the request functions and `settle…`. */
+export const SynchronousFlowDisabledError = errorClass<"SynchronousFlowDisabled">("SynchronousFlowDisabledError");
+export type SynchronousFlowDisabledError = BallastContractError<"SynchronousFlowDisabled">;
 /** `maxMarkets` markets are listed already. */
 export const TooManyMarketsError = errorClass<"TooManyMarkets">("TooManyMarketsError");
 export type TooManyMarketsError = BallastContractError<"TooManyMarkets">;
@@ -267,27 +276,18 @@ export type UnsupportedDecimalsError = BallastContractError<"UnsupportedDecimals
 /** An LP withdrawal of `assets` exceeds what the vault may release now, `withdrawableAssets`. */
 export const VaultReserveBreachedError = errorClass<"VaultReserveBreached">("VaultReserveBreachedError");
 export type VaultReserveBreachedError = BallastContractError<"VaultReserveBreached">;
-/** `window` is outside [`min`, `max`] seconds. */
-export const WindowOutOfBoundsError = errorClass<"WindowOutOfBounds">("WindowOutOfBoundsError");
-export type WindowOutOfBoundsError = BallastContractError<"WindowOutOfBounds">;
-/** The owner's withdrawal window closed at `windowEnd`; a new request is needed. */
-export const WithdrawWindowClosedError = errorClass<"WithdrawWindowClosed">("WithdrawWindowClosedError");
-export type WithdrawWindowClosedError = BallastContractError<"WithdrawWindowClosed">;
 /** A withdrawal asks for more than the account may release (WAD USD). */
 export const WithdrawalExceedsAvailableError = errorClass<"WithdrawalExceedsAvailable">("WithdrawalExceedsAvailableError");
 export type WithdrawalExceedsAvailableError = BallastContractError<"WithdrawalExceedsAvailable">;
 /** An address argument that must be set is the zero address. */
 export const ZeroAddressError = errorClass<"ZeroAddress">("ZeroAddressError");
 export type ZeroAddressError = BallastContractError<"ZeroAddress">;
-/** The admin of the pool's access control cannot be the zero address. */
+/** The admin of the contract's access control cannot be the zero address. */
 export const ZeroAdminError = errorClass<"ZeroAdmin">("ZeroAdminError");
 export type ZeroAdminError = BallastContractError<"ZeroAdmin">;
 /** An amount argument is zero where it must be positive. */
 export const ZeroAmountError = errorClass<"ZeroAmount">("ZeroAmountError");
 export type ZeroAmountError = BallastContractError<"ZeroAmount">;
-/** A request must name at least one share. */
-export const ZeroSharesError = errorClass<"ZeroShares">("ZeroSharesError");
-export type ZeroSharesError = BallastContractError<"ZeroShares">;
 
 /** Every custom error's class; `"math"` for the ones with named fields in errors.ts (thrown by the math twins too). */
 export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: ErrorClass<name> | "math" } = {
@@ -298,7 +298,6 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   AccountNotLiquidatable: AccountNotLiquidatableError,
   AlreadyInitialized: AlreadyInitializedError,
   ConfidenceTooWide: ConfidenceTooWideError,
-  CooldownNotOver: CooldownNotOverError,
   CooldownOutOfBounds: CooldownOutOfBoundsError,
   ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
   ERC20InsufficientBalance: ERC20InsufficientBalanceError,
@@ -312,7 +311,6 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   ERC4626ExceededMaxWithdraw: ERC4626ExceededMaxWithdrawError,
   EmptyBatch: EmptyBatchError,
   EnforcedPause: EnforcedPauseError,
-  ExceedsRequestedShares: ExceedsRequestedSharesError,
   ExpectedPause: ExpectedPauseError,
   FeeExceedsMargin: FeeExceedsMarginError,
   FeeOnTransferNotSupported: FeeOnTransferNotSupportedError,
@@ -338,8 +336,10 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   LiquidationFeeNotBelowMaintenance: LiquidationFeeNotBelowMaintenanceError,
   MarketNotConfigured: MarketNotConfiguredError,
   MarketNotListed: MarketNotListedError,
+  NavWipedOut: NavWipedOutError,
   NoPendingOrder: NoPendingOrderError,
-  NoWithdrawRequest: NoWithdrawRequestError,
+  NoPendingRequest: NoPendingRequestError,
+  NotOwnerOrOperator: NotOwnerOrOperatorError,
   NothingToClaim: NothingToClaimError,
   OnlyInsurancePool: OnlyInsurancePoolError,
   OnlyOrderBook: OnlyOrderBookError,
@@ -348,6 +348,7 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   OpenInterestCapacityExceeded: OpenInterestCapacityExceededError,
   OrderExpired: OrderExpiredError,
   OrderNotExpired: OrderNotExpiredError,
+  OrderNotSettleableYet: OrderNotSettleableYetError,
   OrderPending: OrderPendingError,
   ParameterOutOfBounds: ParameterOutOfBoundsError,
   PnlCapacityExceeded: PnlCapacityExceededError,
@@ -366,12 +367,14 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   SelfLiquidationCheaperThanClosing: SelfLiquidationCheaperThanClosingError,
   SequencerDown: SequencerDownError,
   SequencerGracePeriodNotOver: SequencerGracePeriodNotOverError,
+  SettlementDelayOutOfBounds: SettlementDelayOutOfBoundsError,
   SettlementOutOfGas: SettlementOutOfGasError,
   SettlementPriceConflict: SettlementPriceConflictError,
   SettlementTooEarly: SettlementTooEarlyError,
   SkewCapacityExceeded: SkewCapacityExceededError,
   SlippageExceeded: SlippageExceededError,
   StalePrice: StalePriceError,
+  SynchronousFlowDisabled: SynchronousFlowDisabledError,
   TierCapsNotIncreasing: "math",
   TierRatesDecreasing: "math",
   TooManyMarkets: TooManyMarketsError,
@@ -379,13 +382,10 @@ export const ERROR_CLASSES: { readonly [name in BallastContractErrorName]: Error
   Unauthorized: UnauthorizedError,
   UnsupportedDecimals: UnsupportedDecimalsError,
   VaultReserveBreached: VaultReserveBreachedError,
-  WindowOutOfBounds: WindowOutOfBoundsError,
-  WithdrawWindowClosed: WithdrawWindowClosedError,
   WithdrawalExceedsAvailable: WithdrawalExceedsAvailableError,
   ZeroAddress: ZeroAddressError,
   ZeroAdmin: ZeroAdminError,
   ZeroAmount: ZeroAmountError,
-  ZeroShares: ZeroSharesError,
 };
 
 /** Each error's NatSpec `@notice`, the default text of its message. */
@@ -395,11 +395,9 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   AccountNotLiquidatable: "Account `accountId` is not liquidatable: equity is above maintenance margin.",
   AlreadyInitialized: "The vault and the insurance pool are set once.",
   ConfidenceTooWide: "The update's confidence interval is too wide: conf / price = `ratio` > `maxRatio` (WAD).",
-  CooldownNotOver: "The owner's cooldown runs until `unlockTime`.",
   CooldownOutOfBounds: "`cooldown` is outside [`min`, `max`] seconds.",
   EmptyBatch: "A batch settlement was given no orders.",
   EnforcedPause: "A risk-increasing action was attempted while the protocol is paused (also: `pause` while paused).",
-  ExceedsRequestedShares: "The withdrawal needs `shares` but only `requested` remain in the owner's request.",
   ExpectedPause: "`unpause` while not paused.",
   FeeExceedsMargin: "A trade's `fee` exceeds `payableMargin`, the realised margin left after its PnL and funding (WAD USD): fees never make realised margin negative. Deposit, or realise profits elsewhere first.",
   FeeOnTransferNotSupported: "Fewer tokens reached the core than the transfer named: fee-on-transfer tokens are not supported.",
@@ -425,8 +423,10 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   LiquidationFeeNotBelowMaintenance: "The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`.",
   MarketNotConfigured: "Market `marketId` takes no orders (no price feed configured).",
   MarketNotListed: "No market has id `marketId`.",
+  NavWipedOut: "Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers.",
   NoPendingOrder: "Account `accountId` has no pending order in `marketId`.",
-  NoWithdrawRequest: "The owner has no pending request.",
+  NoPendingRequest: "`controller` has no pending request of this kind.",
+  NotOwnerOrOperator: "`caller` may not act for `account` (not the account, not an operator of it, no allowance).",
   NothingToClaim: "`recipient` has no whole token unit of keeper rewards to claim.",
   OnlyInsurancePool: "Only the insurance pool may call this; `caller` is not it.",
   OnlyOrderBook: "Only the order book may settle orders; `caller` is not it.",
@@ -435,6 +435,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   OpenInterestCapacityExceeded: "The trade would take a side of `marketId` to `openInterestNotional`, above `capacity` (the `maxOpenInterestFactor` of LP capital).",
   OrderExpired: "The order expired at `expiry`: it can only be cancelled.",
   OrderNotExpired: "The order has not expired yet (at `expiry`): it cannot be cancelled before.",
+  OrderNotSettleableYet: "The order cannot settle before `settleTime` (its commit time plus the minimum delay).",
   OrderPending: "Account `accountId` already has a pending order in `marketId` (one per account and market).",
   ParameterOutOfBounds: "Parameter `parameter` (its name as bytes32) is `value`, outside [`min`, `max`].",
   PnlCapacityExceeded: "Traders' net unrealised PnL in `marketId` would be `traderPnl`, above `capacity` (the `maxPnlFactor` of LP capital): new risk waits until it falls (prices, funding, closes) or LP capital grows.",
@@ -444,15 +445,17 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   RampInProgress: "A new margin table cannot start before the current ramp of `marketId` ends at `rampEnd`.",
   ReductionLeavesAccountUnhealthy: "A reduction would leave the account liquidatable, or with negative equity.",
   RefundFailed: "Paying back the unused oracle fee failed.",
-  RequestExceedsBalance: "A request cannot name more shares than the caller holds.",
+  RequestExceedsBalance: "A redemption request names `shares` but the owner holds `balance`.",
   SequencerDown: "The L2 sequencer is reported down (or its status round is not initialised).",
   SequencerGracePeriodNotOver: "The L2 sequencer came back up at `upSince`, less than `gracePeriod` seconds ago.",
+  SettlementDelayOutOfBounds: "`settlementDelay` is outside [`min`, `max`] seconds.",
   SettlementOutOfGas: "The settlement call ran out of gas: the settler gave too little (the order stays pending).",
   SettlementPriceConflict: "`marketId` already settled at `settledPrice` in this transaction; a market has one price per transaction, so it cannot settle at `price` too.",
-  SettlementTooEarly: "The order cannot settle before `settleTime` (its commit time plus the minimum delay).",
+  SettlementTooEarly: "`controller`'s request cannot be settled before `unlockTime` (it is `timestamp` now). A request is never settleable in the block it was made in.",
   SkewCapacityExceeded: "The trade would grow the skew of `marketId` to `skewNotional`, above `capacity` (the `maxSkewFactor` of LP capital).",
   SlippageExceeded: "The fill price is worse than the acceptable price (above it for buys, below it for sells).",
   StalePrice: "The answer was updated at `updatedAt`, which is unset, in the future, or more than `heartbeat` seconds ago.",
+  SynchronousFlowDisabled: "Synchronous ERC-4626 entry points are disabled here: use the request functions and `settle…`.",
   TierCapsNotIncreasing: "Bracket `index`'s notional cap `cap` is not above the previous bracket's cap `previousCap`.",
   TierRatesDecreasing: "Bracket `index` has a lower initial or maintenance rate than the bracket before it.",
   TooManyMarkets: "`maxMarkets` markets are listed already.",
@@ -460,11 +463,8 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   Unauthorized: "`caller` is neither the owner of `accountId` nor an operator the owner approved.",
   UnsupportedDecimals: "A token or feed reports `decimals` decimals, more than supported (18).",
   VaultReserveBreached: "An LP withdrawal of `assets` exceeds what the vault may release now, `withdrawableAssets`.",
-  WindowOutOfBounds: "`window` is outside [`min`, `max`] seconds.",
-  WithdrawWindowClosed: "The owner's withdrawal window closed at `windowEnd`; a new request is needed.",
   WithdrawalExceedsAvailable: "A withdrawal asks for more than the account may release (WAD USD).",
   ZeroAddress: "An address argument that must be set is the zero address.",
-  ZeroAdmin: "The admin of the pool's access control cannot be the zero address.",
+  ZeroAdmin: "The admin of the contract's access control cannot be the zero address.",
   ZeroAmount: "An amount argument is zero where it must be positive.",
-  ZeroShares: "A request must name at least one share.",
 };

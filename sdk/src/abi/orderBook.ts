@@ -255,6 +255,22 @@ export const orderBookAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "settleTime",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timestamp",
+        "type": "uint256"
+      }
+    ],
+    "name": "OrderNotSettleableYet",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "accountId",
         "type": "uint256"
       },
@@ -349,22 +365,6 @@ export const orderBookAbi = [
   {
     "inputs": [],
     "name": "SettlementOutOfGas",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint256",
-        "name": "settleTime",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "timestamp",
-        "type": "uint256"
-      }
-    ],
-    "name": "SettlementTooEarly",
     "type": "error"
   },
   {

@@ -5,28 +5,28 @@ import { buildClaimRewards, type BuildClaimRewardsParameters } from "../actions/
 import { buildClose, type BuildCloseParameters } from "../actions/buildClose.js";
 import { buildCreateAccount, type BuildCreateAccountParameters } from "../actions/buildCreateAccount.js";
 import { buildDeposit, type BuildDepositParameters } from "../actions/buildDeposit.js";
-import {
-  buildInsuranceCancelWithdraw,
-  type BuildInsuranceCancelWithdrawParameters,
-} from "../actions/buildInsuranceCancelWithdraw.js";
 import { buildInsuranceDeposit, type BuildInsuranceDepositParameters } from "../actions/buildInsuranceDeposit.js";
-import { buildInsuranceRedeem, type BuildInsuranceRedeemParameters } from "../actions/buildInsuranceRedeem.js";
 import {
   buildInsuranceRequestWithdraw,
   type BuildInsuranceRequestWithdrawParameters,
 } from "../actions/buildInsuranceRequestWithdraw.js";
+import { buildInsuranceSettle, type BuildInsuranceSettleParameters } from "../actions/buildInsuranceSettle.js";
 import { buildLiquidate, type BuildLiquidateParameters } from "../actions/buildLiquidate.js";
 import { buildLiquidateMany, type BuildLiquidateManyParameters } from "../actions/buildLiquidateMany.js";
 import { buildMintMockCollateral, type BuildMintMockCollateralParameters } from "../actions/buildMintMockCollateral.js";
 import { buildSetOperator, type BuildSetOperatorParameters } from "../actions/buildSetOperator.js";
 import { buildTrade, type BuildTradeParameters } from "../actions/buildTrade.js";
+import {
+  buildVaultRequestDeposit,
+  type BuildVaultRequestDepositParameters,
+} from "../actions/buildVaultRequestDeposit.js";
+import { buildVaultRequestRedeem, type BuildVaultRequestRedeemParameters } from "../actions/buildVaultRequestRedeem.js";
+import { buildVaultSettle, type BuildVaultSettleParameters } from "../actions/buildVaultSettle.js";
 import { buildCancelOrder, type BuildCancelOrderParameters } from "../actions/buildCancelOrder.js";
 import { buildSettleOrder, type BuildSettleOrderParameters } from "../actions/buildSettleOrder.js";
 import { getOrder, type GetOrderParameters, type GetOrderReturnType } from "../actions/getOrder.js";
 import { simulateOrder, type SimulateOrderParameters, type SimulateOrderReturnType } from "../actions/simulateOrder.js";
 import { watchOrder, type WatchOrderParameters } from "../actions/watchOrder.js";
-import { buildVaultDeposit, type BuildVaultDepositParameters } from "../actions/buildVaultDeposit.js";
-import { buildVaultRedeem, type BuildVaultRedeemParameters } from "../actions/buildVaultRedeem.js";
 import { buildWithdraw, type BuildWithdrawParameters } from "../actions/buildWithdraw.js";
 import { decodeBallastError } from "../actions/decodeBallastError.js";
 import { type GetAccountParameters, type GetAccountReturnType, getAccount } from "../actions/getAccount.js";
@@ -47,6 +47,11 @@ import {
   type GetOwnerAccountsReturnType,
   getOwnerAccounts,
 } from "../actions/getOwnerAccounts.js";
+import {
+  type GetPoolRequestsParameters,
+  type GetPoolRequestsReturnType,
+  getPoolRequests,
+} from "../actions/getPoolRequests.js";
 import { type GetPoolsParameters, type GetPoolsReturnType, getPools } from "../actions/getPools.js";
 import { deploymentContext } from "../actions/internal/reads.js";
 import { type SimulateCloseParameters, type SimulateCloseReturnType, simulateClose } from "../actions/simulateClose.js";
@@ -99,6 +104,7 @@ export type BallastClient = {
   getAccounts: (parameters: WithoutDeployment<GetAccountsParameters>) => Promise<GetAccountsReturnType>;
   getMarkets: (parameters?: WithoutDeployment<GetMarketsParameters>) => Promise<GetMarketsReturnType>;
   getPools: (parameters?: WithoutDeployment<GetPoolsParameters>) => Promise<GetPoolsReturnType>;
+  getPoolRequests: (parameters: WithoutDeployment<GetPoolRequestsParameters>) => Promise<GetPoolRequestsReturnType>;
   getCollateralBalance: (
     parameters: WithoutDeployment<GetCollateralBalanceParameters>,
   ) => Promise<GetCollateralBalanceReturnType>;
@@ -140,12 +146,12 @@ export type BallastClient = {
     claimRewards: Bound<BuildClaimRewardsParameters, BallastTransaction>;
     /** `MockERC20.mint`: local networks only (the mock collateral of a Hardhat deployment). */
     mintMockCollateral: Bound<BuildMintMockCollateralParameters, BallastTransaction>;
-    vaultDeposit: Bound<BuildVaultDepositParameters, BallastTransaction>;
-    vaultRedeem: Bound<BuildVaultRedeemParameters, BallastTransaction>;
+    vaultRequestDeposit: Bound<BuildVaultRequestDepositParameters, BallastTransaction>;
+    vaultRequestRedeem: Bound<BuildVaultRequestRedeemParameters, BallastTransaction>;
+    vaultSettle: Bound<BuildVaultSettleParameters, BallastTransaction>;
     insuranceDeposit: Bound<BuildInsuranceDepositParameters, BallastTransaction>;
     insuranceRequestWithdraw: Bound<BuildInsuranceRequestWithdrawParameters, BallastTransaction>;
-    insuranceRedeem: Bound<BuildInsuranceRedeemParameters, BallastTransaction>;
-    insuranceCancelWithdraw: Bound<BuildInsuranceCancelWithdrawParameters, BallastTransaction>;
+    insuranceSettle: Bound<BuildInsuranceSettleParameters, BallastTransaction>;
   };
   /** Sends a built transaction from the wallet client's account; reverts are thrown as typed Ballast errors. */
   send: (transaction: BallastTransaction) => Promise<Hash>;
@@ -192,6 +198,8 @@ export function createBallastClient({
       getMarkets(publicClient, { ...parameters, deployment }),
     getPools: (parameters: WithoutDeployment<GetPoolsParameters> = {}): Promise<GetPoolsReturnType> =>
       getPools(publicClient, { ...parameters, deployment }),
+    getPoolRequests: (parameters: WithoutDeployment<GetPoolRequestsParameters>): Promise<GetPoolRequestsReturnType> =>
+      getPoolRequests(publicClient, { ...parameters, deployment }),
     getCollateralBalance: (
       parameters: WithoutDeployment<GetCollateralBalanceParameters>,
     ): Promise<GetCollateralBalanceReturnType> => getCollateralBalance(publicClient, { ...parameters, deployment }),
@@ -251,16 +259,14 @@ export function createBallastClient({
       liquidateMany: bind<BuildLiquidateManyParameters, BallastTransaction>(buildLiquidateMany),
       claimRewards: bind<BuildClaimRewardsParameters, BallastTransaction>(buildClaimRewards),
       mintMockCollateral: bind<BuildMintMockCollateralParameters, BallastTransaction>(buildMintMockCollateral),
-      vaultDeposit: bind<BuildVaultDepositParameters, BallastTransaction>(buildVaultDeposit),
-      vaultRedeem: bind<BuildVaultRedeemParameters, BallastTransaction>(buildVaultRedeem),
+      vaultRequestDeposit: bind<BuildVaultRequestDepositParameters, BallastTransaction>(buildVaultRequestDeposit),
+      vaultRequestRedeem: bind<BuildVaultRequestRedeemParameters, BallastTransaction>(buildVaultRequestRedeem),
+      vaultSettle: bind<BuildVaultSettleParameters, BallastTransaction>(buildVaultSettle),
       insuranceDeposit: bind<BuildInsuranceDepositParameters, BallastTransaction>(buildInsuranceDeposit),
       insuranceRequestWithdraw: bind<BuildInsuranceRequestWithdrawParameters, BallastTransaction>(
         buildInsuranceRequestWithdraw,
       ),
-      insuranceRedeem: bind<BuildInsuranceRedeemParameters, BallastTransaction>(buildInsuranceRedeem),
-      insuranceCancelWithdraw: bind<BuildInsuranceCancelWithdrawParameters, BallastTransaction>(
-        buildInsuranceCancelWithdraw,
-      ),
+      insuranceSettle: bind<BuildInsuranceSettleParameters, BallastTransaction>(buildInsuranceSettle),
     },
     /**
      * Sends a built transaction from the wallet client's account; a revert (in gas estimation) is thrown as a

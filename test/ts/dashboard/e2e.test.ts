@@ -256,6 +256,34 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     await shot("01-overview");
   });
 
+  it("shows the user's pending LP deposit request, when it becomes settleable, and settles it with one click", async () => {
+    await expectText(page, "vault-requests", "No pending request.");
+    await expectText(page, "insurance-requests", "No pending request.");
+    // The page's user (test account 1) requests a 500 USDC vault deposit (outside the page: the request flow is the
+    // SDK's and the contract's; the page shows it and settles it).
+    const [, user] = await ethers.getSigners();
+    const token = await ethers.getContractAt("MockERC20", deployment.collateral);
+    const vault = await ethers.getContractAt("LiquidityVault", deployment.vault);
+    await (await token.mint(user!.address, 500_000_000n)).wait();
+    await (await token.connect(user!).approve(deployment.vault, 500_000_000n)).wait();
+    await (await vault.connect(user!).requestDeposit(500_000_000n, user!.address, user!.address)).wait();
+    await expectText(page, "vault-requests-deposit", "500");
+    await expectText(page, "vault-requests-deposit-status", "settleable in ");
+    expect(await page.getByTestId("vault-requests-deposit-settle").isDisabled()).to.equal(true);
+
+    const connection = ethers.provider;
+    await connection.send("evm_increaseTime", [Number(await vault.settlementDelay())]);
+    await connection.send("evm_mine", []);
+    await expectText(page, "vault-requests-deposit-status", "settleable now");
+    await page.getByTestId("vault-requests-deposit-settle").click();
+    await expectText(page, "vault-requests", "No pending request.");
+    // Minted at the worse of the request-time and settlement-time price: never more than the request's quote.
+    const minted = await vault.balanceOf(user!.address);
+    expect(minted > 0n).to.equal(true);
+    expect(minted <= 500_000_000n * 10n ** 6n).to.equal(true);
+    await shot("01b-pool-request-settled");
+  });
+
   it("creates an account, mints test USDC, and approves + deposits it, with the SDK's what-if first", async () => {
     await page.getByTestId("create-account").click();
     await page.getByTestId("account-title").waitFor();

@@ -1,5 +1,5 @@
 /**
- * The deployment for non-local networks: every admin role of the core, the oracle adapter and the insurance pool
+ * The deployment for non-local networks: every admin role of the core, the oracle adapter, the insurance pool and the liquidity vault
  * ends with the timelock, and the deployer keeps none (read back from the chain after the deployment).
  */
 import { expect } from "chai";
@@ -24,6 +24,8 @@ describe("deployment: admin roles handed to a TimelockController", function () {
     const core = await ethers.getContractAt("BallastCore", deployment.core);
     const oracle = await ethers.getContractAt("OracleAdapter", deployment.oracle);
     const insurance = await ethers.getContractAt("InsurancePool", deployment.insurancePool);
+    const vault = await ethers.getContractAt("LiquidityVault", deployment.vault);
+    const orderBook = await ethers.getContractAt("OrderBook", deployment.orderBook!);
     const timelock = await ethers.getContractAt("BallastTimelock", timelockAddress);
     const roles = [
       [core, ZeroHash, "core admin"],
@@ -32,6 +34,8 @@ describe("deployment: admin roles handed to a TimelockController", function () {
       [oracle, ZeroHash, "oracle admin"],
       [oracle, id("ORACLE_ADMIN_ROLE"), "oracle feeds admin"],
       [insurance, ZeroHash, "insurance admin"],
+      [vault, ZeroHash, "vault admin"],
+      [orderBook, ZeroHash, "order book admin"],
     ] as const;
     for (const [contract, role, name] of roles) {
       expect(await contract.hasRole(role, timelockAddress), `timelock holds ${name}`).to.equal(true);

@@ -9,6 +9,7 @@ import {
   type Tier,
 } from "../../../scripts/lib/config.js";
 import { deployProtocol } from "../../../scripts/lib/deploy.js";
+import { lpDeposit, lpRedeem, travel, unstake } from "./pools.js";
 import { createOrderTrader } from "./orders.js";
 
 export {
@@ -130,6 +131,31 @@ export async function deployBallast(ethers: HardhatEthers, options: FixtureOptio
     await core.connect(insuranceSigner).creditInsurance(assets);
   }
 
+  const world = { token, feeds: [btcFeed, ethFeed] };
+
+  /**
+   * Pool contracts only: `lp` requests a vault deposit of `assets` (minted for it), time passes by the settlement
+   * delay (feeds republished), and `settler` (default: the LP) settles. Returns the shares minted.
+   */
+  async function fundVault(lp: HardhatEthersSigner, assets: bigint, settler?: HardhatEthersSigner) {
+    return lpDeposit(ethers, world, vault, lp, assets, settler);
+  }
+
+  /** Pool contracts only: request → delay → settle of a vault redemption; returns the assets paid. */
+  async function redeemVault(owner: HardhatEthersSigner, shares: bigint, settler?: HardhatEthersSigner) {
+    return lpRedeem(ethers, world, vault, owner, shares, settler);
+  }
+
+  /** Pool contracts only: request → cooldown → settle of an insurance redemption; returns the assets paid. */
+  async function unstakeInsurance(owner: HardhatEthersSigner, shares: bigint, settler?: HardhatEthersSigner) {
+    return unstake(ethers, world, insurance, owner, shares, settler);
+  }
+
+  /** Moves time forward by `seconds`, republishing both feeds' answers (no price goes stale). */
+  async function passTime(seconds: bigint | number) {
+    await travel(ethers, world.feeds, seconds);
+  }
+
   async function setPrice(feed: "BTC" | "ETH", usd: bigint | number) {
     await (feed === "BTC" ? btcFeed : ethFeed).setAnswer(feedAnswer(usd));
   }
@@ -164,6 +190,10 @@ export async function deployBallast(ethers: HardhatEthers, options: FixtureOptio
     openAccount,
     seedVault,
     seedInsurance,
+    fundVault,
+    redeemVault,
+    unstakeInsurance,
+    passTime,
     setPrice,
   };
 }

@@ -193,7 +193,7 @@ describe("OrderBook", () => {
         b.orderBook
           .connect(b.keeper)
           .settle(bob, BTC_MARKET, [update(BTC, 50_000n, bobOrder.settleTime)], { value: 1n }),
-      ).to.be.revertedWithCustomError(b.orderBook, "SettlementTooEarly");
+      ).to.be.revertedWithCustomError(b.orderBook, "OrderNotSettleableYet");
     });
 
     it("a failed check cancels the order with the core's error as reason; the settler is paid, nothing else moves", async () => {

@@ -26,10 +26,9 @@ describe("core with the real vault and insurance pool", () => {
   it("prices LP shares at NAV: a trader's unrealised loss raises NAV, the realised loss is withdrawable", async () => {
     const b = await networkHelpers.loadFixture(withPools);
     const deposit = 1_000_000n * b.unit;
-    await b.token.mint(b.lp.address, deposit);
-    await b.token.connect(b.lp).approve(b.vault, deposit);
-    await b.vault.connect(b.lp).deposit(deposit, b.lp.address);
+    await b.fundVault(b.lp, deposit, b.keeper); // request → settlement delay → settled by a keeper
     expect(await b.vault.totalAssets()).to.equal(deposit);
+    expect(await b.vault.balanceOf(b.lp.address)).to.equal(deposit * 10n ** 6n);
 
     const account = await b.openAccount(b.alice, 10_000n * b.unit);
     await b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
@@ -53,22 +52,30 @@ describe("core with the real vault and insurance pool", () => {
     expect(await b.vault.totalAssets()).to.equal(ledgerAfterClose / 10n ** 12n);
   });
 
-  it("keeps the reserve behind open skew: LP withdrawals stop at NAV − reserveFactor × skew notional", async () => {
+  it("keeps the reserve behind open skew: an LP redemption settles only within NAV − reserveFactor × skew notional", async () => {
     const b = await networkHelpers.loadFixture(withPools);
     const deposit = 100_000n * b.unit;
-    await b.token.mint(b.lp.address, deposit);
-    await b.token.connect(b.lp).approve(b.vault, deposit);
-    await b.vault.connect(b.lp).deposit(deposit, b.lp.address);
+    await b.fundVault(b.lp, deposit);
     const account = await b.openAccount(b.alice, 50_000n * b.unit);
     await b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(2), wad(60_000));
+    const shares = await b.vault.balanceOf(b.lp.address);
+    await b.vault.connect(b.lp).requestRedeem(shares, b.lp.address, b.lp.address);
+    await b.passTime(await b.vault.settlementDelay());
     const nav = await b.core.vaultNetAssetValue();
     const reserve = (wad(100_000) * wad("0.5")) / WAD; // 2 BTC × $50,000 × 50%
     const expected = (nav - reserve) / 10n ** 12n;
     expect(await b.core.vaultWithdrawableAssets()).to.equal(expected);
-    const maxWithdraw = await b.vault.maxWithdraw(b.lp.address);
-    expect(maxWithdraw).to.be.at.most(expected);
-    await expect(b.vault.connect(b.lp).withdraw(maxWithdraw + 1n, b.lp.address, b.lp.address)).to.be.revert(ethers);
-    await b.vault.connect(b.lp).withdraw(maxWithdraw, b.lp.address, b.lp.address);
+    const owed = await b.vault.previewSettleRedeem(b.lp.address);
+    expect(owed).to.be.greaterThan(expected);
+    await expect(b.vault.connect(b.keeper).settleRedeem(b.lp.address))
+      .to.be.revertedWithCustomError(b.core, "VaultReserveBreached")
+      .withArgs(owed, expected);
+    // Once the skew is closed the request settles, at the lower of its two prices.
+    await b.trader.connect(b.alice).closePosition(account, BTC_MARKET, 0n);
+    const paid = await b.vault.connect(b.keeper).settleRedeem.staticCall(b.lp.address);
+    expect(paid).to.be.at.most((await b.vault.redeemRequest(b.lp.address)).quote);
+    await b.vault.connect(b.keeper).settleRedeem(b.lp.address);
+    expect(await b.vault.totalSupply()).to.equal(0n);
   });
 
   it("routes the insurance share of trading fees to stakers and reports the coverage ratio", async () => {
@@ -79,10 +86,7 @@ describe("core with the real vault and insurance pool", () => {
     await b.insurance.connect(b.staker).deposit(stake, b.staker.address);
     expect(await b.insurance.coverageRatio()).to.equal(2n ** 256n - 1n);
 
-    const lpDeposit = 1_000_000n * b.unit;
-    await b.token.mint(b.lp.address, lpDeposit);
-    await b.token.connect(b.lp).approve(b.vault, lpDeposit);
-    await b.vault.connect(b.lp).deposit(lpDeposit, b.lp.address);
+    await b.fundVault(b.lp, 1_000_000n * b.unit);
     const account = await b.openAccount(b.alice, 20_000n * b.unit);
     await b.trader.connect(b.alice).trade(account, BTC_MARKET, wad(1), wad(60_000));
     const [, insuranceLedger] = await b.core.ledgers();
@@ -95,9 +99,9 @@ describe("core with the real vault and insurance pool", () => {
   it("gas: prints whole-transaction gasUsed for each operation (warm protocol)", async () => {
     const b = await networkHelpers.loadFixture(withPools);
     const lpDeposit = 1_000_000n * b.unit;
-    await b.token.mint(b.lp.address, 2n * lpDeposit);
-    await b.token.connect(b.lp).approve(b.vault, 2n * lpDeposit);
-    await b.vault.connect(b.lp).deposit(lpDeposit, b.lp.address); // warms the vault
+    await b.fundVault(b.lp, lpDeposit); // warms the vault
+    await b.token.mint(b.lp.address, lpDeposit);
+    await b.token.connect(b.lp).approve(b.vault, lpDeposit);
     // Warm the markets: another trader has touched both.
     const warm = await b.openAccount(b.bob, 100_000n * b.unit);
     await b.trader.connect(b.bob).trade(warm, BTC_MARKET, wad("0.5"), wad(60_000));
@@ -113,10 +117,14 @@ describe("core with the real vault and insurance pool", () => {
     figures.reduce = await gasOf(b.trader.connect(b.alice).trade(account, BTC_MARKET, wad("-0.5"), 0n));
     figures.closePosition = await gasOf(b.trader.connect(b.alice).closePosition(account, BTC_MARKET, 0n));
     figures.withdraw = await gasOf(b.core.connect(b.alice).withdraw(account, 1_000n * b.unit, b.alice.address));
-    figures.vaultDeposit = await gasOf(b.vault.connect(b.lp).deposit(lpDeposit, b.lp.address));
-    figures.vaultWithdraw = await gasOf(b.vault.connect(b.lp).withdraw(1_000n * b.unit, b.lp.address, b.lp.address));
+    const lp = b.lp.address;
+    figures.vaultRequestDeposit = await gasOf(b.vault.connect(b.lp).requestDeposit(lpDeposit, lp, lp));
+    figures.vaultRequestRedeem = await gasOf(b.vault.connect(b.lp).requestRedeem(10n ** 9n * b.unit, lp, lp));
+    await b.passTime(await b.vault.settlementDelay());
+    figures.vaultSettleDeposit = await gasOf(b.vault.connect(b.keeper).settleDeposit(lp));
+    figures.vaultSettleRedeem = await gasOf(b.vault.connect(b.keeper).settleRedeem(lp));
     for (const [operation, gas] of Object.entries(figures)) {
-      console.log(`      gas ${operation.padEnd(14)} ${gas}`);
+      console.log(`      gas ${operation.padEnd(19)} ${gas}`);
       expect(gas).to.be.greaterThan(21_000n);
     }
   });

@@ -38,24 +38,24 @@ import {
   buildClose,
   buildCreateAccount,
   buildDeposit,
-  buildInsuranceCancelWithdraw,
   buildInsuranceDeposit,
-  buildInsuranceRedeem,
   buildInsuranceRequestWithdraw,
+  buildInsuranceSettle,
+  buildVaultRequestDeposit,
+  buildVaultRequestRedeem,
+  buildVaultSettle,
+  getPoolRequests,
+  SettlementTooEarlyError,
   buildLiquidate,
   buildLiquidateMany,
   buildSetOperator,
   buildTrade,
-  buildVaultDeposit,
-  buildVaultRedeem,
   buildWithdraw,
   createBallastClient,
   decodeBallastError,
   getAccount,
   getAccounts,
   getMarkets,
-  insurancePoolAbi,
-  liquidityVaultAbi,
   simulateTrade as previewTrade,
   watchAccount,
   type AccountChange,
@@ -447,47 +447,77 @@ describe("SDK viem client", () => {
       expect(await b.token.balanceOf(b.keeper.address)).to.equal(reward / 10n ** 12n);
     });
 
-    it("vault and insurance: deposit, redeem, request and cancel a withdrawal", async () => {
-      const { b, deployment } = await loadFixture(poolsSetup);
+    it("vault and insurance: request, read the pending request, refuse an early settlement, settle by a keeper", async () => {
+      const { b: deployed, deployment } = await loadFixture(poolsSetup);
+      const b = {
+        ...deployed,
+        vault: await ethers.getContractAt("LiquidityVault", deployed.vault as string),
+        insurance: await ethers.getContractAt("InsurancePool", deployed.insurance as string),
+      };
       const client = sdkPublicClient(provider);
       const lp = wallet(b.lp);
+      const me = b.lp.address as Address;
+      const keeperClient = createBallastClient({
+        publicClient: client,
+        walletClient: wallet(b.keeper),
+        deployment,
+      });
       const send = async (tx: { to: Address; data: `0x${string}`; value: bigint }) =>
         client.waitForTransactionReceipt({ hash: await lp.sendTransaction({ ...tx, chain: null }) });
-      const me = b.lp.address as Address;
+      const keeperSend = async (tx: { to: Address; data: `0x${string}`; value: bigint }) =>
+        client.waitForTransactionReceipt({ hash: await keeperClient.send(tx) });
       await b.token.mint(me, 2_000n * b.unit);
       await send(buildApprove({ deployment, spender: "vault", assets: 1_000n * b.unit }));
-      await send(buildVaultDeposit({ deployment, assets: 1_000n * b.unit, receiver: me }));
-      const shares = await client.readContract({
-        address: deployment.vault,
-        abi: liquidityVaultAbi,
-        functionName: "balanceOf",
-        args: [me],
+      await send(buildVaultRequestDeposit({ deployment, assets: 1_000n * b.unit, owner: me }));
+      const delay = await b.vault.settlementDelay();
+      let requests = await getPoolRequests(client, { deployment, controller: me });
+      expect(requests.vaultDeposit).to.deep.equal({
+        amount: 1_000n * b.unit,
+        quote: 1_000n * b.unit * 10n ** 6n,
+        unlockTime: requests.timestamp + delay,
+        settleable: false,
+        secondsToUnlock: delay,
+        settlementPreview: 1_000n * b.unit * 10n ** 6n,
       });
-      expect(shares > 0n).to.equal(true);
-      await send(buildVaultRedeem({ deployment, shares: shares / 2n, receiver: me, owner: me }));
+      expect(requests.vaultRedeem).to.equal(undefined);
+      expect(requests.insuranceRedeem).to.equal(undefined);
+      expect(requests.vaultSettlementDelay).to.equal(delay);
+      expect(requests.insuranceCooldown).to.equal(await b.insurance.cooldown());
+
+      // Too early: the keeper's send throws the typed error with the unlock time.
+      const early = await keeperClient
+        .send(buildVaultSettle({ deployment, kind: "deposit", controller: me }))
+        .catch((e: unknown) => e);
+      expect(early).to.be.instanceOf(SettlementTooEarlyError);
+      expect((early as SettlementTooEarlyError).args[1]).to.equal(requests.vaultDeposit!.unlockTime);
+
+      await b.passTime(delay);
+      requests = await keeperClient.getPoolRequests({ controller: me });
+      expect(requests.vaultDeposit?.settleable).to.equal(true);
+      expect(requests.vaultDeposit?.secondsToUnlock).to.equal(0n);
+      await keeperSend(keeperClient.build.vaultSettle({ kind: "deposit", controller: me }));
+      const shares = await b.vault.balanceOf(me);
+      expect(shares).to.equal(1_000n * b.unit * 10n ** 6n);
+
+      await send(buildVaultRequestRedeem({ deployment, shares: shares / 2n, owner: me }));
+      expect((await getPoolRequests(client, { deployment, controller: me })).vaultRedeem?.amount).to.equal(shares / 2n);
+      await b.passTime(delay);
+      await keeperSend(buildVaultSettle({ deployment, kind: "redeem", controller: me }));
       expect(await b.token.balanceOf(me)).to.equal(1_500n * b.unit);
 
       await send(buildApprove({ deployment, spender: "insurancePool", assets: 1_000n * b.unit }));
       await send(buildInsuranceDeposit({ deployment, assets: 1_000n * b.unit, receiver: me }));
-      const staked = await client.readContract({
-        address: deployment.insurancePool,
-        abi: insurancePoolAbi,
-        functionName: "balanceOf",
-        args: [me],
-      });
-      await send(buildInsuranceRequestWithdraw({ deployment, shares: staked }));
-      const request = await client.readContract({
-        address: deployment.insurancePool,
-        abi: insurancePoolAbi,
-        functionName: "withdrawRequest",
-        args: [me],
-      });
-      expect(request.shares).to.equal(staked);
-      await send(buildInsuranceCancelWithdraw({ deployment }));
-      await send(buildInsuranceRequestWithdraw({ deployment, shares: staked }));
-      await time.increase(7 * 24 * 3600);
-      await send(buildInsuranceRedeem({ deployment, shares: staked, receiver: me, owner: me }));
+      const staked = await b.insurance.balanceOf(me);
+      await send(buildInsuranceRequestWithdraw({ deployment, shares: staked, owner: me }));
+      expect(await b.insurance.balanceOf(me)).to.equal(0n); // escrowed in the pool
+      const pending = (await getPoolRequests(client, { deployment, controller: me })).insuranceRedeem;
+      expect(pending?.amount).to.equal(staked);
+      expect(pending?.quote).to.equal(1_000n * b.unit);
+      expect(pending?.secondsToUnlock).to.equal(await b.insurance.cooldown());
+      await b.passTime(await b.insurance.cooldown());
+      await keeperSend(buildInsuranceSettle({ deployment, controller: me }));
       expect(await b.token.balanceOf(me)).to.equal(500n * b.unit + 1_000n * b.unit);
+      expect((await getPoolRequests(client, { deployment, controller: me })).insuranceRedeem).to.equal(undefined);
     });
   });
 

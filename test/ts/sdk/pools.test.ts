@@ -39,10 +39,9 @@ async function setup() {
     vault: await ethers.getContractAt("LiquidityVault", deployed.vault as string),
     insurance: await ethers.getContractAt("InsurancePool", deployed.insurance as string),
   };
-  // Real pools: LPs deposit through the ERC-4626 vault and the insurance pool.
-  await b.token.mint(b.lp.address, 1_100_000n * b.unit);
-  await b.token.connect(b.lp).approve(b.vault, 1_000_000n * b.unit);
-  await b.vault.connect(b.lp).deposit(1_000_000n * b.unit, b.lp.address);
+  // Real pools: the LP's vault deposit is requested and settled after the delay; staking is synchronous.
+  await b.fundVault(b.lp, 1_000_000n * b.unit);
+  await b.token.mint(b.lp.address, 100_000n * b.unit);
   await b.token.connect(b.lp).approve(b.insurance, 100_000n * b.unit);
   await b.insurance.connect(b.lp).deposit(100_000n * b.unit, b.lp.address);
   const deployment = await sdkDeployment(ethers, deployed);

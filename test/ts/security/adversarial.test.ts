@@ -320,11 +320,10 @@ describe("Adversarial", function () {
     async function hookFixture() {
       const token = await ethers.deployContract("HookERC20", ["Hook USD", "hUSD", 6]);
       const d = await deployCoreAround(token);
-      const vault = await ethers.deployContract("LiquidityVault", [d.core, "Ballast LP", "bLP"]);
+      const vault = await ethers.deployContract("LiquidityVault", [d.core, d.admin.address, 60, "Ballast LP", "bLP"]);
       const insurance = await ethers.deployContract("InsurancePool", [
         d.core,
         d.admin.address,
-        3_600,
         3_600,
         "Ballast Insurance",
         "bINS",
@@ -333,7 +332,9 @@ describe("Adversarial", function () {
       const [, alice, bob, , , lp] = await ethers.getSigners();
       await token.mint(lp!.address, 1_000_000n * unit);
       await token.connect(lp!).approve(vault, MaxUint256);
-      await vault.connect(lp!).deposit(1_000_000n * unit, lp!.address);
+      await vault.connect(lp!).requestDeposit(1_000_000n * unit, lp!.address, lp!.address);
+      await time.increase(60);
+      await vault.settleDeposit(lp!.address);
 
       const attacker = await ethers.deployContract("AdvReentrantCoreHook", [d.core]);
       const attackerAccount = await attacker.ACCOUNT_ID();
@@ -357,8 +358,13 @@ describe("Adversarial", function () {
       await attacker.liquidate(victims[0]!);
       expect(await d.core.claimableRewards(attacker)).to.be.greaterThan(0n);
       await attacker.setVictim(victims[1]!);
-      const stake = await attacker.poolDeposit.staticCall(vault, 10_000n * unit);
-      await attacker.poolDeposit(vault, 10_000n * unit);
+      // The attacker's LP stake, and a matured request to redeem half of it (settled as an outer call below).
+      await attacker.vaultRequestDeposit(vault, 10_000n * unit);
+      await time.increase(60);
+      const stake = await attacker.vaultSettleDeposit.staticCall(vault);
+      await attacker.vaultSettleDeposit(vault);
+      await attacker.poolRequestRedeem(vault, stake / 2n);
+      await time.increase(60);
       return { ...d, token, vault, insurance, attacker, attackerAccount, victims, stake };
     }
 
@@ -379,7 +385,7 @@ describe("Adversarial", function () {
       ["deposit", (f) => f.attacker.deposit(1_000n * unit)],
       ["withdraw", (f) => f.attacker.withdraw(1_000n * unit)],
       ["claimRewards", (f) => f.attacker.claimRewards()],
-      ["the vault's redeem (core payout)", (f) => f.attacker.poolRedeem(f.vault, f.stake / 2n)],
+      ["the vault's redemption settlement (core payout)", (f) => f.attacker.poolSettleRedeem(f.vault)],
     ];
 
     for (const [outerName, outer] of outers) {
@@ -413,8 +419,8 @@ describe("Adversarial", function () {
     it("a fee-on-transfer token is rejected by the core, the vault and the insurance pool", async () => {
       const token = await ethers.deployContract("FeeOnTransferERC20", ["Fee USD", "fUSD", 6, 100]);
       const d = await deployCoreAround(token);
-      const vault = await ethers.deployContract("LiquidityVault", [d.core, "Ballast LP", "bLP"]);
-      const insurance = await ethers.deployContract("InsurancePool", [d.core, d.admin.address, 3_600, 3_600, "I", "I"]);
+      const vault = await ethers.deployContract("LiquidityVault", [d.core, d.admin.address, 60, "Ballast LP", "bLP"]);
+      const insurance = await ethers.deployContract("InsurancePool", [d.core, d.admin.address, 3_600, "I", "I"]);
       await d.core.initializePools(vault, insurance);
       const [, alice] = await ethers.getSigners();
       await token.mint(alice!.address, 3_000_000n);
@@ -424,7 +430,7 @@ describe("Adversarial", function () {
       await expect(d.core.connect(alice!).deposit(id, 1_000_000n))
         .to.be.revertedWithCustomError(d.core, "FeeOnTransferNotSupported")
         .withArgs(1_000_000n, 990_000n);
-      await expect(vault.connect(alice!).deposit(1_000_000n, alice!.address))
+      await expect(vault.connect(alice!).requestDeposit(1_000_000n, alice!.address, alice!.address))
         .to.be.revertedWithCustomError(vault, "FeeOnTransferNotSupported")
         .withArgs(1_000_000n, 990_000n);
       await expect(insurance.connect(alice!).deposit(1_000_000n, alice!.address))
@@ -495,26 +501,22 @@ describe("Adversarial", function () {
     it("vault: a 1-unit first deposit plus a direct token donation does not dilute the next LP", async () => {
       const f = await loadFixture(poolsFixture);
       const attacker = f.carol;
-      await f.vault.connect(attacker).deposit(1n, attacker.address);
+      await f.fundVault(attacker, 1n);
       await f.token.connect(attacker).transfer(f.core, 1_000_000n * f.unit); // donation straight to the core
       expect(await f.vault.totalAssets()).to.equal(1n); // the core counts its ledger, not its balance
       const deposit = 1_000n * f.unit;
-      const shares = await f.vault.connect(f.lp).deposit.staticCall(deposit, f.lp.address);
-      await f.vault.connect(f.lp).deposit(deposit, f.lp.address);
+      const shares = await f.fundVault(f.lp, deposit);
       expect(shares).to.equal(deposit * 10n ** 6n); // fair: 10^6 shares per unit, as for the attacker
-      const back = await f.vault.connect(f.lp).redeem.staticCall(shares, f.lp.address, f.lp.address);
-      expect(back).to.equal(deposit);
-      const attackerBack = await f.vault
-        .connect(attacker)
-        .redeem.staticCall(10n ** 6n, attacker.address, attacker.address);
-      expect(attackerBack).to.be.at.most(1n); // the donation is lost to the attacker
+      expect(await f.vault.convertToAssets(shares)).to.equal(deposit);
+      expect(await f.redeemVault(f.lp, shares)).to.equal(deposit);
+      expect(await f.redeemVault(attacker, 10n ** 6n)).to.be.at.most(1n); // the donation is lost to the attacker
     });
 
     it("vault: inflating NAV by losing fees to it after a 1-unit deposit costs the attacker more than it takes", async () => {
       const f = await loadFixture(poolsFixture);
       const attacker = f.carol;
       const balance0 = await f.token.balanceOf(attacker.address);
-      await f.vault.connect(attacker).deposit(1n, attacker.address);
+      await f.fundVault(attacker, 1n);
       // "Donate" to the NAV by paying trading fees (and a little loss) to the vault.
       const id = await f.core.connect(attacker).createAccount.staticCall(false, 0);
       await f.core.connect(attacker).createAccount(false, 0);
@@ -525,20 +527,18 @@ describe("Adversarial", function () {
       expect(navAfterDonation).to.be.greaterThan(100n * f.unit);
 
       const deposit = 100n * f.unit;
-      const shares = await f.vault.connect(f.lp).deposit.staticCall(deposit, f.lp.address);
-      await f.vault.connect(f.lp).deposit(deposit, f.lp.address);
-      const lpBack = await f.vault.connect(f.lp).redeem.staticCall(shares, f.lp.address, f.lp.address);
+      const shares = await f.fundVault(f.lp, deposit);
+      const lpBack = await f.vault.convertToAssets(shares);
       // The victim loses at most one share's worth to rounding: the donation over the 10^6 virtual shares.
       const victimLoss = deposit - lpBack;
       expect(victimLoss).to.be.at.most(navAfterDonation / 10n ** 6n + 1n);
 
-      await f.vault
-        .connect(attacker)
-        .redeem(await f.vault.balanceOf(attacker.address), attacker.address, attacker.address);
+      await f.redeemVault(attacker, await f.vault.balanceOf(attacker.address));
       await f.core
         .connect(attacker)
         .withdraw(id, (await f.core.accountHealth(id)).withdrawable / 10n ** 12n, attacker.address);
-      const attackerLoss = balance0 - (await f.token.balanceOf(attacker.address));
+      // `fundVault` minted the attacker's 1-unit LP deposit on top of `balance0`.
+      const attackerLoss = balance0 + 1n - (await f.token.balanceOf(attacker.address));
       expect(attackerLoss).to.be.greaterThan(100n * f.unit);
       expect(attackerLoss).to.be.greaterThan(victimLoss * 10n ** 6n); // a million to one against the attacker
     });
@@ -552,7 +552,7 @@ describe("Adversarial", function () {
       const shares = await f.insurance.connect(f.staker).deposit.staticCall(1_000n * f.unit, f.staker.address);
       expect(shares).to.equal(1_000n * f.unit * 10n ** 6n);
       await f.insurance.connect(f.staker).deposit(1_000n * f.unit, f.staker.address);
-      expect(await f.insurance.previewRedeem(shares)).to.equal(1_000n * f.unit);
+      expect(await f.insurance.convertToAssets(shares)).to.equal(1_000n * f.unit);
     });
 
     it("insurance: a just-in-time stake before a fee-paying liquidation cannot leave before the cooldown", async () => {
@@ -566,30 +566,29 @@ describe("Adversarial", function () {
       const shares = await f.insurance.balanceOf(jit.address);
       await expect(f.insurance.connect(jit).redeem(shares, jit.address, jit.address)).to.be.revertedWithCustomError(
         f.insurance,
-        "NoWithdrawRequest",
+        "SynchronousFlowDisabled",
       );
-      await f.insurance.connect(jit).requestWithdraw(shares);
-      await expect(f.insurance.connect(jit).redeem(shares, jit.address, jit.address)).to.be.revertedWithCustomError(
-        f.insurance,
-        "CooldownNotOver",
-      );
+      await f.insurance.connect(jit).requestRedeem(shares, jit.address, jit.address);
+      const unlock = (await f.insurance.redeemRequest(jit.address)).unlockTime;
+      await expect(f.insurance.connect(jit).settleRedeem(jit.address))
+        .to.be.revertedWithCustomError(f.insurance, "SettlementTooEarly")
+        .withArgs(jit.address, unlock, BigInt(await time.latest()) + 1n);
       expect(await f.insurance.maxRedeem(jit.address)).to.equal(0n);
     });
 
     it("vault: an LP cannot sandwich a trader's realisation, NAV already counts unrealised PnL", async () => {
       const f = await loadFixture(poolsFixture);
-      await f.vault.connect(f.lp).deposit(1_000_000n * f.unit, f.lp.address);
+      await f.fundVault(f.lp, 1_000_000n * f.unit);
       const trader = await withPosition(f, f.alice, 20_000n, BTC_MARKET, wad("1"));
       await f.setPrice("BTC", 44_000); // the trader is $6,000 down
-      const sharesIn = await f.vault.connect(f.bob).deposit.staticCall(500_000n * f.unit, f.bob.address);
-      await f.vault.connect(f.bob).deposit(500_000n * f.unit, f.bob.address);
+      const sharesIn = await f.fundVault(f.bob, 500_000n * f.unit);
       const nav0 = await f.vault.totalAssets();
       await f.trader.connect(f.alice).closePosition(trader, BTC_MARKET, 0n); // realises the loss (plus a fee)
       const nav1 = await f.vault.totalAssets();
       // Realising moves NAV only by the closing fee's vault share (and rounding): no windfall to capture.
       const closingFee = mulWadUp(wad(44_000), wad("0.001"));
       expect(nav1 - nav0).to.be.at.most(closingFee / 10n ** 12n + 1n);
-      const out = await f.vault.connect(f.bob).redeem.staticCall(sharesIn, f.bob.address, f.bob.address);
+      const out = await f.vault.convertToAssets(sharesIn);
       expect(out - 500_000n * f.unit).to.be.at.most(closingFee / 10n ** 12n);
     });
   });
@@ -624,16 +623,14 @@ describe("Adversarial", function () {
         expect(await margin(f, id)).to.equal(0n);
         expect(await f.token.balanceOf(f.alice.address)).to.equal(start);
 
-        // LP round trips of 1 unit with a non-trivial share price.
-        await vault.connect(f.alice).deposit(1_000n * f.unit, f.alice.address);
+        // LP round trips of 1 unit (request → delay → settle, both ways) with a non-trivial share price.
+        await f.fundVault(f.bob, 1_000n * f.unit);
         let deposited = 0n;
         let redeemed = 0n;
-        for (let i = 0; i < 15; i++) {
-          const shares = await vault.connect(f.alice).deposit.staticCall(1n, f.alice.address);
-          await vault.connect(f.alice).deposit(1n, f.alice.address);
+        for (let i = 0; i < 5; i++) {
+          const shares = await f.fundVault(f.carol, 1n);
           deposited += 1n;
-          redeemed += await vault.connect(f.alice).redeem.staticCall(shares, f.alice.address, f.alice.address);
-          await vault.connect(f.alice).redeem(shares, f.alice.address, f.alice.address);
+          redeemed += await f.redeemVault(f.carol, shares);
         }
         expect(redeemed).to.be.at.most(deposited);
 
@@ -1082,7 +1079,7 @@ describe("Adversarial", function () {
   // ================================================================ governance
 
   describe("governance", () => {
-    it("every governance setter of the core, the oracle adapter and the insurance pool rejects a stranger", async () => {
+    it("every governance setter of the core, the oracle adapter, the insurance pool and the vault rejects a stranger", async () => {
       const b = await deployBallast(ethers, { pools: "contracts" });
       const insurance = await ethers.getContractAt("InsurancePool", b.insurance as string);
       const vault = await ethers.getContractAt("LiquidityVault", b.vault as string);
@@ -1114,7 +1111,10 @@ describe("Adversarial", function () {
         [b.oracle, "setSequencerUptimeFeed", () => oracle.setSequencerUptimeFeed(stranger.address, 0), ORACLE_ADMIN],
         [b.oracle, "grantRole", () => oracle.grantRole(ORACLE_ADMIN, stranger.address), ADMIN],
         [b.oracle, "revokeRole", () => oracle.revokeRole(ORACLE_ADMIN, b.admin.address), ADMIN],
-        [insurance, "setCooldown", () => pool.setCooldown(3_600, 3_600), ADMIN],
+        [insurance, "setCooldown", () => pool.setCooldown(3_600), ADMIN],
+        [vault, "setSettlementDelay", () => vault.connect(stranger).setSettlementDelay(600), ADMIN],
+        [vault, "grantRole", () => vault.connect(stranger).grantRole(ADMIN, stranger.address), ADMIN],
+        [vault, "revokeRole", () => vault.connect(stranger).revokeRole(ADMIN, b.admin.address), ADMIN],
         [insurance, "grantRole", () => pool.grantRole(ADMIN, stranger.address), ADMIN],
         [insurance, "revokeRole", () => pool.revokeRole(ADMIN, b.admin.address), ADMIN],
       ];
@@ -1156,8 +1156,10 @@ describe("Adversarial", function () {
         "transferFrom",
         "mint",
         "redeem",
-        "requestWithdraw",
-        "cancelWithdraw",
+        "requestDeposit",
+        "requestRedeem",
+        "settleDeposit",
+        "settleRedeem",
       ]);
       for (const contract of [b.core, b.oracle, insurance, vault]) {
         const covered = new Set(cases.filter(([c]) => c === contract).map(([, n]) => n));

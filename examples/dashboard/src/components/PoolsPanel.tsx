@@ -1,14 +1,95 @@
-/** The liquidity vault (every trade's counterparty) and the insurance pool (first loss), plus the risk parameters. */
+/**
+ * The liquidity vault (every trade's counterparty) and the insurance pool (first loss), plus the risk parameters.
+ * Under each pool: the user's pending requests (vault deposits and redemptions, insurance exits are ERC-7540
+ * requests settled after a delay), when each becomes settleable, and a button to settle it (anyone may).
+ */
 import {
+  type BallastClient,
   type BallastDeployment,
   formatFixed,
   formatPercent,
   formatUsd,
+  type PoolRequest,
+  type PoolRequestsView,
   type PoolsView,
   type RiskParams,
 } from "@ballast/sdk";
-import { formatCollateral } from "../format.js";
-import { Panel, Stat } from "./ui.js";
+import { useState } from "react";
+import type { Address, Hash } from "viem";
+import { errorMessage, formatCollateral } from "../format.js";
+import { ErrorNote, type Execute, Panel, Stat } from "./ui.js";
+
+/** "in 59 min 30 s" for a wait in seconds. */
+function waitText(seconds: bigint): string {
+  const s = Number(seconds);
+  if (s >= 86_400) return `in ${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3_600)} h`;
+  if (s >= 3_600) return `in ${Math.floor(s / 3_600)} h ${Math.floor((s % 3_600) / 60)} min`;
+  if (s >= 60) return `in ${Math.floor(s / 60)} min ${s % 60} s`;
+  return `in ${s} s`;
+}
+
+type RequestRow = {
+  key: string;
+  label: string;
+  request: PoolRequest;
+  /** The escrowed amount and what settling now would give, as text. */
+  amount: string;
+  settle: () => Promise<Hash>;
+};
+
+function PendingRequests({
+  rows,
+  testId,
+  execute,
+  busy,
+  canSend,
+}: {
+  rows: RequestRow[];
+  testId: string;
+  execute: Execute;
+  busy: boolean;
+  canSend: boolean;
+}) {
+  const [error, setError] = useState<string>();
+  if (rows.length === 0) {
+    return (
+      <div className="pool-requests muted" data-testid={testId}>
+        No pending request.
+      </div>
+    );
+  }
+  return (
+    <div className="pool-requests" data-testid={testId}>
+      {rows.map((row) => (
+        <div className="pool-request" key={row.key} data-testid={`${testId}-${row.key}`}>
+          <span>
+            {row.label} <strong>{row.amount}</strong>{" "}
+            <span className={row.request.settleable ? "pill ok" : "pill"} data-testid={`${testId}-${row.key}-status`}>
+              {row.request.settleable
+                ? "settleable now"
+                : `settleable ${waitText(row.request.secondsToUnlock)} (${new Date(
+                    Number(row.request.unlockTime) * 1000,
+                  ).toLocaleTimeString("en-GB")})`}
+            </span>
+          </span>
+          <button
+            type="button"
+            className="ghost small"
+            data-testid={`${testId}-${row.key}-settle`}
+            disabled={!row.request.settleable || busy || !canSend}
+            onClick={() => {
+              setError(undefined);
+              execute(`Settle ${row.label.toLowerCase()}`, row.settle).catch((e: unknown) => setError(errorMessage(e)));
+            }}
+          >
+            Settle
+          </button>
+        </div>
+      ))}
+      <ErrorNote message={error} testId={`${testId}-error`} source="chain" />
+    </div>
+  );
+}
 
 /** Collateral per share, from ERC-4626 totals (display only). */
 function sharePrice(assets: bigint, shares: bigint, assetDecimals: number, shareDecimals: number): string {
@@ -22,15 +103,63 @@ export function PoolsPanel({
   riskParams,
   paused,
   deployment,
+  requests,
+  ballast,
+  owner,
+  execute,
+  busy,
+  canSend,
 }: {
   pools: PoolsView | undefined;
   riskParams: RiskParams | undefined;
   paused: boolean | undefined;
   deployment: BallastDeployment;
+  /** The user's pending requests (`undefined` without a user). */
+  requests: PoolRequestsView | undefined;
+  ballast: BallastClient;
+  owner: Address | undefined;
+  execute: Execute;
+  busy: boolean;
+  canSend: boolean;
 }) {
   const decimals = deployment.collateralDecimals;
   const symbol = deployment.collateralSymbol ?? "USDC";
   const token = (value: bigint | undefined) => (value === undefined ? "—" : formatCollateral(value, decimals, symbol));
+  const shares = (value: bigint, shareDecimals: number | undefined) =>
+    `${formatFixed(value, shareDecimals ?? decimals + 6, 2, "down")} shares`;
+  const vaultRows: RequestRow[] = [];
+  const insuranceRows: RequestRow[] = [];
+  if (requests !== undefined && owner !== undefined) {
+    const { vaultDeposit, vaultRedeem, insuranceRedeem } = requests;
+    if (vaultDeposit !== undefined) {
+      vaultRows.push({
+        key: "deposit",
+        label: "Deposit",
+        request: vaultDeposit,
+        amount: token(vaultDeposit.amount),
+        settle: () => ballast.send(ballast.build.vaultSettle({ kind: "deposit", controller: owner })),
+      });
+    }
+    if (vaultRedeem !== undefined) {
+      vaultRows.push({
+        key: "redeem",
+        label: "Redemption",
+        request: vaultRedeem,
+        amount: `${shares(vaultRedeem.amount, pools?.vaultShareDecimals)} (≤ ${token(vaultRedeem.quote)})`,
+        settle: () => ballast.send(ballast.build.vaultSettle({ kind: "redeem", controller: owner })),
+      });
+    }
+    if (insuranceRedeem !== undefined) {
+      insuranceRows.push({
+        key: "redeem",
+        label: "Exit",
+        request: insuranceRedeem,
+        amount: `${shares(insuranceRedeem.amount, pools?.insuranceShareDecimals)} (≤ ${token(insuranceRedeem.quote)})`,
+        settle: () => ballast.send(ballast.build.insuranceSettle({ controller: owner })),
+      });
+    }
+  }
+  const rowsProps = { execute, busy, canSend };
   return (
     <Panel
       title="Pools"
@@ -62,6 +191,7 @@ export function PoolsPanel({
               hint={`${symbol} per bLP`}
             />
           </div>
+          {requests === undefined ? null : <PendingRequests rows={vaultRows} testId="vault-requests" {...rowsProps} />}
         </div>
         <div className="pool">
           <div className="pool-title">
@@ -84,6 +214,9 @@ export function PoolsPanel({
               hint={`${symbol} per bINS`}
             />
           </div>
+          {requests === undefined ? null : (
+            <PendingRequests rows={insuranceRows} testId="insurance-requests" {...rowsProps} />
+          )}
         </div>
       </div>
       {riskParams === undefined ? null : (

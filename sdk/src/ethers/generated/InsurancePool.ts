@@ -7,29 +7,27 @@
 import type { BaseContract, BigNumberish, BytesLike, FunctionFragment, Result, Interface, EventFragment, AddressLike, ContractRunner, ContractMethod, Listener } from "ethers"
 import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, TypedLogDescription, TypedListener, TypedContractMethod } from "./common.js"
   
-export declare namespace IInsurancePool {
+export declare namespace IAsyncShareVault {
       
-    export type WithdrawRequestStruct = {shares: BigNumberish, unlockTime: BigNumberish, windowEnd: BigNumberish}
+    export type RequestStruct = {amount: BigNumberish, quote: BigNumberish, unlockTime: BigNumberish}
 
-    export type WithdrawRequestStructOutput = [shares: bigint, unlockTime: bigint, windowEnd: bigint] & {shares: bigint, unlockTime: bigint, windowEnd: bigint }
+    export type RequestStructOutput = [amount: bigint, quote: bigint, unlockTime: bigint] & {amount: bigint, quote: bigint, unlockTime: bigint }
   
     }
 
   export interface InsurancePoolInterface extends Interface {
-    getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE" | "MAX_COOLDOWN" | "MAX_WINDOW" | "MIN_COOLDOWN" | "MIN_WINDOW" | "allowance" | "approve" | "asset" | "balanceOf" | "cancelWithdraw" | "convertToAssets" | "convertToShares" | "cooldown" | "coverageRatio" | "decimals" | "deposit" | "getRoleAdmin" | "grantRole" | "hasRole" | "ledger" | "maxDeposit" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRedeem" | "previewWithdraw" | "redeem" | "renounceRole" | "requestWithdraw" | "revokeRole" | "setCooldown" | "supportsInterface" | "symbol" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "window" | "withdraw" | "withdrawRequest"): FunctionFragment;
+    getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE" | "MAX_COOLDOWN" | "MIN_COOLDOWN" | "allowance" | "approve" | "asset" | "balanceOf" | "claimableRedeemRequest" | "convertToAssets" | "convertToShares" | "cooldown" | "coverageRatio" | "decimals" | "deposit" | "getRoleAdmin" | "grantRole" | "hasRole" | "isOperator" | "ledger" | "maxDeposit" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "pendingRedeemRequest" | "previewDeposit" | "previewMint" | "previewRedeem" | "previewSettleRedeem" | "previewWithdraw" | "redeem" | "redeemRequest" | "renounceRole" | "requestRedeem" | "revokeRole" | "setCooldown" | "setOperator" | "settleRedeem" | "share" | "supportsInterface" | "symbol" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "Approval" | "CooldownSet" | "Deposit" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Transfer" | "Withdraw" | "WithdrawCancelled" | "WithdrawRequested"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "Approval" | "CooldownSet" | "Deposit" | "OperatorSet" | "RedeemRequest" | "RedeemSettled" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Transfer" | "Withdraw"): EventFragment;
 
     encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MAX_COOLDOWN', values?: undefined): string;
-encodeFunctionData(functionFragment: 'MAX_WINDOW', values?: undefined): string;
 encodeFunctionData(functionFragment: 'MIN_COOLDOWN', values?: undefined): string;
-encodeFunctionData(functionFragment: 'MIN_WINDOW', values?: undefined): string;
 encodeFunctionData(functionFragment: 'allowance', values: [AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'approve', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'asset', values?: undefined): string;
 encodeFunctionData(functionFragment: 'balanceOf', values: [AddressLike]): string;
-encodeFunctionData(functionFragment: 'cancelWithdraw', values?: undefined): string;
+encodeFunctionData(functionFragment: 'claimableRedeemRequest', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'convertToAssets', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'convertToShares', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'cooldown', values?: undefined): string;
@@ -39,6 +37,7 @@ encodeFunctionData(functionFragment: 'deposit', values: [BigNumberish, AddressLi
 encodeFunctionData(functionFragment: 'getRoleAdmin', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'grantRole', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'hasRole', values: [BytesLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'isOperator', values: [AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'ledger', values?: undefined): string;
 encodeFunctionData(functionFragment: 'maxDeposit', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxMint', values: [AddressLike]): string;
@@ -46,35 +45,37 @@ encodeFunctionData(functionFragment: 'maxRedeem', values: [AddressLike]): string
 encodeFunctionData(functionFragment: 'maxWithdraw', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'mint', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'name', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pendingRedeemRequest', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'previewDeposit', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'previewMint', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'previewRedeem', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'previewSettleRedeem', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'previewWithdraw', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'redeem', values: [BigNumberish, AddressLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'redeemRequest', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'renounceRole', values: [BytesLike, AddressLike]): string;
-encodeFunctionData(functionFragment: 'requestWithdraw', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'requestRedeem', values: [BigNumberish, AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'revokeRole', values: [BytesLike, AddressLike]): string;
-encodeFunctionData(functionFragment: 'setCooldown', values: [BigNumberish, BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setCooldown', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'setOperator', values: [AddressLike, boolean]): string;
+encodeFunctionData(functionFragment: 'settleRedeem', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'share', values?: undefined): string;
 encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'symbol', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totalAssets', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totalSupply', values?: undefined): string;
 encodeFunctionData(functionFragment: 'transfer', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'transferFrom', values: [AddressLike, AddressLike, BigNumberish]): string;
-encodeFunctionData(functionFragment: 'window', values?: undefined): string;
 encodeFunctionData(functionFragment: 'withdraw', values: [BigNumberish, AddressLike, AddressLike]): string;
-encodeFunctionData(functionFragment: 'withdrawRequest', values: [AddressLike]): string;
 
     decodeFunctionResult(functionFragment: 'DEFAULT_ADMIN_ROLE', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MAX_COOLDOWN', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'MAX_WINDOW', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'MIN_COOLDOWN', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'MIN_WINDOW', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'allowance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'approve', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'asset', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'balanceOf', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'cancelWithdraw', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimableRedeemRequest', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'convertToAssets', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'convertToShares', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'cooldown', data: BytesLike): Result;
@@ -84,6 +85,7 @@ decodeFunctionResult(functionFragment: 'deposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'getRoleAdmin', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'grantRole', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'hasRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'isOperator', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'ledger', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxDeposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxMint', data: BytesLike): Result;
@@ -91,24 +93,28 @@ decodeFunctionResult(functionFragment: 'maxRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxWithdraw', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'mint', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'name', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingRedeemRequest', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewDeposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewMint', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewRedeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'previewSettleRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewWithdraw', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'redeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'redeemRequest', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'renounceRole', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'requestWithdraw', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'requestRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'revokeRole', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'setCooldown', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setOperator', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'settleRedeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'share', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'supportsInterface', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'symbol', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalAssets', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalSupply', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transfer', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'transferFrom', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'window', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Result;
   }
 
   
@@ -125,9 +131,9 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
   
 
     export namespace CooldownSetEvent {
-      export type InputTuple = [cooldown: BigNumberish, window: BigNumberish];
-      export type OutputTuple = [cooldown: bigint, window: bigint];
-      export interface OutputObject {cooldown: bigint, window: bigint };
+      export type InputTuple = [cooldown: BigNumberish];
+      export type OutputTuple = [cooldown: bigint];
+      export interface OutputObject {cooldown: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -140,6 +146,42 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
       export type InputTuple = [sender: AddressLike, owner: AddressLike, assets: BigNumberish, shares: BigNumberish];
       export type OutputTuple = [sender: string, owner: string, assets: bigint, shares: bigint];
       export interface OutputObject {sender: string, owner: string, assets: bigint, shares: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OperatorSetEvent {
+      export type InputTuple = [controller: AddressLike, operator: AddressLike, approved: boolean];
+      export type OutputTuple = [controller: string, operator: string, approved: boolean];
+      export interface OutputObject {controller: string, operator: string, approved: boolean };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RedeemRequestEvent {
+      export type InputTuple = [controller: AddressLike, owner: AddressLike, requestId: BigNumberish, sender: AddressLike, shares: BigNumberish];
+      export type OutputTuple = [controller: string, owner: string, requestId: bigint, sender: string, shares: bigint];
+      export interface OutputObject {controller: string, owner: string, requestId: bigint, sender: string, shares: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RedeemSettledEvent {
+      export type InputTuple = [controller: AddressLike, settler: AddressLike, shares: BigNumberish, assets: BigNumberish, assetsAtRequest: BigNumberish];
+      export type OutputTuple = [controller: string, settler: string, shares: bigint, assets: bigint, assetsAtRequest: bigint];
+      export interface OutputObject {controller: string, settler: string, shares: bigint, assets: bigint, assetsAtRequest: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -208,30 +250,6 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
   
 
-    export namespace WithdrawCancelledEvent {
-      export type InputTuple = [owner: AddressLike];
-      export type OutputTuple = [owner: string];
-      export interface OutputObject {owner: string };
-      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
-      export type Filter = TypedDeferredTopicFilter<Event>
-      export type Log = TypedEventLog<Event>
-      export type LogDescription = TypedLogDescription<Event>
-    }
-
-  
-
-    export namespace WithdrawRequestedEvent {
-      export type InputTuple = [owner: AddressLike, shares: BigNumberish, unlockTime: BigNumberish, windowEnd: BigNumberish];
-      export type OutputTuple = [owner: string, shares: bigint, unlockTime: bigint, windowEnd: bigint];
-      export interface OutputObject {owner: string, shares: bigint, unlockTime: bigint, windowEnd: bigint };
-      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
-      export type Filter = TypedDeferredTopicFilter<Event>
-      export type Log = TypedEventLog<Event>
-      export type LogDescription = TypedLogDescription<Event>
-    }
-
-  
-
   export interface InsurancePool extends BaseContract {
     
     connect(runner?: ContractRunner | null): InsurancePool;
@@ -282,23 +300,7 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
     
 
     
-    MAX_WINDOW: TypedContractMethod<
-      [],
-      [bigint],
-      'view'
-    >
-    
-
-    
     MIN_COOLDOWN: TypedContractMethod<
-      [],
-      [bigint],
-      'view'
-    >
-    
-
-    
-    MIN_WINDOW: TypedContractMethod<
       [],
       [bigint],
       'view'
@@ -338,10 +340,10 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
     
 
     
-    cancelWithdraw: TypedContractMethod<
-      [],
-      [void],
-      'nonpayable'
+    claimableRedeemRequest: TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
     >
     
 
@@ -418,6 +420,14 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
     
 
     
+    isOperator: TypedContractMethod<
+      [controller: AddressLike, operator: AddressLike, ],
+      [boolean],
+      'view'
+    >
+    
+
+    
     ledger: TypedContractMethod<
       [],
       [string],
@@ -443,7 +453,7 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
     
     maxRedeem: TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >
@@ -451,7 +461,7 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
     
     maxWithdraw: TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >
@@ -474,6 +484,14 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
     
 
     
+    pendingRedeemRequest: TypedContractMethod<
+      [arg0: BigNumberish, controller: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
     previewDeposit: TypedContractMethod<
       [assets: BigNumberish, ],
       [bigint],
@@ -491,7 +509,15 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
     
     previewRedeem: TypedContractMethod<
-      [shares: BigNumberish, ],
+      [arg0: BigNumberish, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    previewSettleRedeem: TypedContractMethod<
+      [controller: AddressLike, ],
       [bigint],
       'view'
     >
@@ -499,7 +525,7 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
     
     previewWithdraw: TypedContractMethod<
-      [assets: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >
@@ -507,9 +533,17 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
     
     redeem: TypedContractMethod<
-      [shares: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
-      'nonpayable'
+      'view'
+    >
+    
+
+    
+    redeemRequest: TypedContractMethod<
+      [controller: AddressLike, ],
+      [IAsyncShareVault.RequestStructOutput],
+      'view'
     >
     
 
@@ -522,9 +556,9 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
     
 
     
-    requestWithdraw: TypedContractMethod<
-      [shares: BigNumberish, ],
-      [[bigint, bigint] & {unlockTime: bigint, windowEnd: bigint }],
+    requestRedeem: TypedContractMethod<
+      [shares: BigNumberish, controller: AddressLike, owner: AddressLike, ],
+      [bigint],
       'nonpayable'
     >
     
@@ -539,9 +573,33 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
 
     
     setCooldown: TypedContractMethod<
-      [cooldownSeconds: BigNumberish, windowSeconds: BigNumberish, ],
+      [cooldownSeconds: BigNumberish, ],
       [void],
       'nonpayable'
+    >
+    
+
+    
+    setOperator: TypedContractMethod<
+      [operator: AddressLike, approved: boolean, ],
+      [boolean],
+      'nonpayable'
+    >
+    
+
+    
+    settleRedeem: TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    share: TypedContractMethod<
+      [],
+      [string],
+      'view'
     >
     
 
@@ -594,25 +652,9 @@ decodeFunctionResult(functionFragment: 'withdrawRequest', data: BytesLike): Resu
     
 
     
-    window: TypedContractMethod<
-      [],
-      [bigint],
-      'view'
-    >
-    
-
-    
     withdraw: TypedContractMethod<
-      [assets: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
-      'nonpayable'
-    >
-    
-
-    
-    withdrawRequest: TypedContractMethod<
-      [owner: AddressLike, ],
-      [IInsurancePool.WithdrawRequestStructOutput],
       'view'
     >
     
@@ -630,17 +672,7 @@ getFunction(nameOrSignature: 'MAX_COOLDOWN'): TypedContractMethod<
       [bigint],
       'view'
     >;
-getFunction(nameOrSignature: 'MAX_WINDOW'): TypedContractMethod<
-      [],
-      [bigint],
-      'view'
-    >;
 getFunction(nameOrSignature: 'MIN_COOLDOWN'): TypedContractMethod<
-      [],
-      [bigint],
-      'view'
-    >;
-getFunction(nameOrSignature: 'MIN_WINDOW'): TypedContractMethod<
       [],
       [bigint],
       'view'
@@ -665,10 +697,10 @@ getFunction(nameOrSignature: 'balanceOf'): TypedContractMethod<
       [bigint],
       'view'
     >;
-getFunction(nameOrSignature: 'cancelWithdraw'): TypedContractMethod<
-      [],
-      [void],
-      'nonpayable'
+getFunction(nameOrSignature: 'claimableRedeemRequest'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
     >;
 getFunction(nameOrSignature: 'convertToAssets'): TypedContractMethod<
       [shares: BigNumberish, ],
@@ -715,6 +747,11 @@ getFunction(nameOrSignature: 'hasRole'): TypedContractMethod<
       [boolean],
       'view'
     >;
+getFunction(nameOrSignature: 'isOperator'): TypedContractMethod<
+      [controller: AddressLike, operator: AddressLike, ],
+      [boolean],
+      'view'
+    >;
 getFunction(nameOrSignature: 'ledger'): TypedContractMethod<
       [],
       [string],
@@ -731,12 +768,12 @@ getFunction(nameOrSignature: 'maxMint'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'maxRedeem'): TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'maxWithdraw'): TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >;
@@ -750,6 +787,11 @@ getFunction(nameOrSignature: 'name'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'pendingRedeemRequest'): TypedContractMethod<
+      [arg0: BigNumberish, controller: AddressLike, ],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'previewDeposit'): TypedContractMethod<
       [assets: BigNumberish, ],
       [bigint],
@@ -761,28 +803,38 @@ getFunction(nameOrSignature: 'previewMint'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'previewRedeem'): TypedContractMethod<
-      [shares: BigNumberish, ],
+      [arg0: BigNumberish, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'previewSettleRedeem'): TypedContractMethod<
+      [controller: AddressLike, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'previewWithdraw'): TypedContractMethod<
-      [assets: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'redeem'): TypedContractMethod<
-      [shares: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
-      'nonpayable'
+      'view'
+    >;
+getFunction(nameOrSignature: 'redeemRequest'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [IAsyncShareVault.RequestStructOutput],
+      'view'
     >;
 getFunction(nameOrSignature: 'renounceRole'): TypedContractMethod<
       [role: BytesLike, callerConfirmation: AddressLike, ],
       [void],
       'nonpayable'
     >;
-getFunction(nameOrSignature: 'requestWithdraw'): TypedContractMethod<
-      [shares: BigNumberish, ],
-      [[bigint, bigint] & {unlockTime: bigint, windowEnd: bigint }],
+getFunction(nameOrSignature: 'requestRedeem'): TypedContractMethod<
+      [shares: BigNumberish, controller: AddressLike, owner: AddressLike, ],
+      [bigint],
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'revokeRole'): TypedContractMethod<
@@ -791,9 +843,24 @@ getFunction(nameOrSignature: 'revokeRole'): TypedContractMethod<
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'setCooldown'): TypedContractMethod<
-      [cooldownSeconds: BigNumberish, windowSeconds: BigNumberish, ],
+      [cooldownSeconds: BigNumberish, ],
       [void],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setOperator'): TypedContractMethod<
+      [operator: AddressLike, approved: boolean, ],
+      [boolean],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'settleRedeem'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'share'): TypedContractMethod<
+      [],
+      [string],
+      'view'
     >;
 getFunction(nameOrSignature: 'supportsInterface'): TypedContractMethod<
       [interfaceId: BytesLike, ],
@@ -825,32 +892,23 @@ getFunction(nameOrSignature: 'transferFrom'): TypedContractMethod<
       [boolean],
       'nonpayable'
     >;
-getFunction(nameOrSignature: 'window'): TypedContractMethod<
-      [],
-      [bigint],
-      'view'
-    >;
 getFunction(nameOrSignature: 'withdraw'): TypedContractMethod<
-      [assets: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
-      'nonpayable'
-    >;
-getFunction(nameOrSignature: 'withdrawRequest'): TypedContractMethod<
-      [owner: AddressLike, ],
-      [IInsurancePool.WithdrawRequestStructOutput],
       'view'
     >;
 
     getEvent(key: 'Approval'): TypedContractEvent<ApprovalEvent.InputTuple, ApprovalEvent.OutputTuple, ApprovalEvent.OutputObject>;
 getEvent(key: 'CooldownSet'): TypedContractEvent<CooldownSetEvent.InputTuple, CooldownSetEvent.OutputTuple, CooldownSetEvent.OutputObject>;
 getEvent(key: 'Deposit'): TypedContractEvent<DepositEvent.InputTuple, DepositEvent.OutputTuple, DepositEvent.OutputObject>;
+getEvent(key: 'OperatorSet'): TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
+getEvent(key: 'RedeemRequest'): TypedContractEvent<RedeemRequestEvent.InputTuple, RedeemRequestEvent.OutputTuple, RedeemRequestEvent.OutputObject>;
+getEvent(key: 'RedeemSettled'): TypedContractEvent<RedeemSettledEvent.InputTuple, RedeemSettledEvent.OutputTuple, RedeemSettledEvent.OutputObject>;
 getEvent(key: 'RoleAdminChanged'): TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
 getEvent(key: 'RoleGranted'): TypedContractEvent<RoleGrantedEvent.InputTuple, RoleGrantedEvent.OutputTuple, RoleGrantedEvent.OutputObject>;
 getEvent(key: 'RoleRevoked'): TypedContractEvent<RoleRevokedEvent.InputTuple, RoleRevokedEvent.OutputTuple, RoleRevokedEvent.OutputObject>;
 getEvent(key: 'Transfer'): TypedContractEvent<TransferEvent.InputTuple, TransferEvent.OutputTuple, TransferEvent.OutputObject>;
 getEvent(key: 'Withdraw'): TypedContractEvent<WithdrawEvent.InputTuple, WithdrawEvent.OutputTuple, WithdrawEvent.OutputObject>;
-getEvent(key: 'WithdrawCancelled'): TypedContractEvent<WithdrawCancelledEvent.InputTuple, WithdrawCancelledEvent.OutputTuple, WithdrawCancelledEvent.OutputObject>;
-getEvent(key: 'WithdrawRequested'): TypedContractEvent<WithdrawRequestedEvent.InputTuple, WithdrawRequestedEvent.OutputTuple, WithdrawRequestedEvent.OutputObject>;
 
     filters: {
       
@@ -858,12 +916,24 @@ getEvent(key: 'WithdrawRequested'): TypedContractEvent<WithdrawRequestedEvent.In
       Approval: TypedContractEvent<ApprovalEvent.InputTuple, ApprovalEvent.OutputTuple, ApprovalEvent.OutputObject>;
     
 
-      'CooldownSet(uint32,uint32)': TypedContractEvent<CooldownSetEvent.InputTuple, CooldownSetEvent.OutputTuple, CooldownSetEvent.OutputObject>;
+      'CooldownSet(uint32)': TypedContractEvent<CooldownSetEvent.InputTuple, CooldownSetEvent.OutputTuple, CooldownSetEvent.OutputObject>;
       CooldownSet: TypedContractEvent<CooldownSetEvent.InputTuple, CooldownSetEvent.OutputTuple, CooldownSetEvent.OutputObject>;
     
 
       'Deposit(address,address,uint256,uint256)': TypedContractEvent<DepositEvent.InputTuple, DepositEvent.OutputTuple, DepositEvent.OutputObject>;
       Deposit: TypedContractEvent<DepositEvent.InputTuple, DepositEvent.OutputTuple, DepositEvent.OutputObject>;
+    
+
+      'OperatorSet(address,address,bool)': TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
+      OperatorSet: TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
+    
+
+      'RedeemRequest(address,address,uint256,address,uint256)': TypedContractEvent<RedeemRequestEvent.InputTuple, RedeemRequestEvent.OutputTuple, RedeemRequestEvent.OutputObject>;
+      RedeemRequest: TypedContractEvent<RedeemRequestEvent.InputTuple, RedeemRequestEvent.OutputTuple, RedeemRequestEvent.OutputObject>;
+    
+
+      'RedeemSettled(address,address,uint256,uint256,uint256)': TypedContractEvent<RedeemSettledEvent.InputTuple, RedeemSettledEvent.OutputTuple, RedeemSettledEvent.OutputObject>;
+      RedeemSettled: TypedContractEvent<RedeemSettledEvent.InputTuple, RedeemSettledEvent.OutputTuple, RedeemSettledEvent.OutputObject>;
     
 
       'RoleAdminChanged(bytes32,bytes32,bytes32)': TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
@@ -884,14 +954,6 @@ getEvent(key: 'WithdrawRequested'): TypedContractEvent<WithdrawRequestedEvent.In
 
       'Withdraw(address,address,address,uint256,uint256)': TypedContractEvent<WithdrawEvent.InputTuple, WithdrawEvent.OutputTuple, WithdrawEvent.OutputObject>;
       Withdraw: TypedContractEvent<WithdrawEvent.InputTuple, WithdrawEvent.OutputTuple, WithdrawEvent.OutputObject>;
-    
-
-      'WithdrawCancelled(address)': TypedContractEvent<WithdrawCancelledEvent.InputTuple, WithdrawCancelledEvent.OutputTuple, WithdrawCancelledEvent.OutputObject>;
-      WithdrawCancelled: TypedContractEvent<WithdrawCancelledEvent.InputTuple, WithdrawCancelledEvent.OutputTuple, WithdrawCancelledEvent.OutputObject>;
-    
-
-      'WithdrawRequested(address,uint256,uint256,uint256)': TypedContractEvent<WithdrawRequestedEvent.InputTuple, WithdrawRequestedEvent.OutputTuple, WithdrawRequestedEvent.OutputObject>;
-      WithdrawRequested: TypedContractEvent<WithdrawRequestedEvent.InputTuple, WithdrawRequestedEvent.OutputTuple, WithdrawRequestedEvent.OutputObject>;
     
     };
   }

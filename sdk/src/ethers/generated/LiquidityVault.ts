@@ -7,32 +7,68 @@
 import type { BaseContract, BigNumberish, BytesLike, FunctionFragment, Result, Interface, EventFragment, AddressLike, ContractRunner, ContractMethod, Listener } from "ethers"
 import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, TypedLogDescription, TypedListener, TypedContractMethod } from "./common.js"
   
+export declare namespace IAsyncShareVault {
+      
+    export type RequestStruct = {amount: BigNumberish, quote: BigNumberish, unlockTime: BigNumberish}
+
+    export type RequestStructOutput = [amount: bigint, quote: bigint, unlockTime: bigint] & {amount: bigint, quote: bigint, unlockTime: bigint }
+  
+    }
 
   export interface LiquidityVaultInterface extends Interface {
-    getFunction(nameOrSignature: "allowance" | "approve" | "asset" | "balanceOf" | "convertToAssets" | "convertToShares" | "decimals" | "deposit" | "ledger" | "maxDeposit" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint" | "name" | "previewDeposit" | "previewMint" | "previewRedeem" | "previewWithdraw" | "redeem" | "symbol" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE" | "MAX_SETTLEMENT_DELAY" | "MIN_SETTLEMENT_DELAY" | "allowance" | "approve" | "asset" | "balanceOf" | "claimableDepositRequest" | "claimableRedeemRequest" | "convertToAssets" | "convertToShares" | "decimals" | "deposit(uint256,address,address)" | "deposit(uint256,address)" | "depositRequest" | "getRoleAdmin" | "grantRole" | "hasRole" | "isOperator" | "ledger" | "maxDeposit" | "maxMint" | "maxRedeem" | "maxWithdraw" | "mint(uint256,address)" | "mint(uint256,address,address)" | "name" | "pendingDepositAssets" | "pendingDepositRequest" | "pendingRedeemRequest" | "previewDeposit" | "previewMint" | "previewRedeem" | "previewSettleDeposit" | "previewSettleRedeem" | "previewWithdraw" | "redeem" | "redeemRequest" | "renounceRole" | "requestDeposit" | "requestRedeem" | "revokeRole" | "setOperator" | "setSettlementDelay" | "settleDeposit" | "settleRedeem" | "settlementDelay" | "share" | "supportsInterface" | "symbol" | "totalAssets" | "totalSupply" | "transfer" | "transferFrom" | "withdraw"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "Transfer" | "Withdraw"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "Approval" | "Deposit" | "DepositRequest" | "DepositSettled" | "OperatorSet" | "RedeemRequest" | "RedeemSettled" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "SettlementDelaySet" | "Transfer" | "Withdraw"): EventFragment;
 
-    encodeFunctionData(functionFragment: 'allowance', values: [AddressLike, AddressLike]): string;
+    encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
+encodeFunctionData(functionFragment: 'MAX_SETTLEMENT_DELAY', values?: undefined): string;
+encodeFunctionData(functionFragment: 'MIN_SETTLEMENT_DELAY', values?: undefined): string;
+encodeFunctionData(functionFragment: 'allowance', values: [AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'approve', values: [AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'asset', values?: undefined): string;
 encodeFunctionData(functionFragment: 'balanceOf', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'claimableDepositRequest', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'claimableRedeemRequest', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'convertToAssets', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'convertToShares', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'decimals', values?: undefined): string;
-encodeFunctionData(functionFragment: 'deposit', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'deposit(uint256,address,address)', values: [BigNumberish, AddressLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'deposit(uint256,address)', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'depositRequest', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'getRoleAdmin', values: [BytesLike]): string;
+encodeFunctionData(functionFragment: 'grantRole', values: [BytesLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'hasRole', values: [BytesLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'isOperator', values: [AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'ledger', values?: undefined): string;
 encodeFunctionData(functionFragment: 'maxDeposit', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxMint', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxRedeem', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'maxWithdraw', values: [AddressLike]): string;
-encodeFunctionData(functionFragment: 'mint', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'mint(uint256,address)', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'mint(uint256,address,address)', values: [BigNumberish, AddressLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'name', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pendingDepositAssets', values?: undefined): string;
+encodeFunctionData(functionFragment: 'pendingDepositRequest', values: [BigNumberish, AddressLike]): string;
+encodeFunctionData(functionFragment: 'pendingRedeemRequest', values: [BigNumberish, AddressLike]): string;
 encodeFunctionData(functionFragment: 'previewDeposit', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'previewMint', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'previewRedeem', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'previewSettleDeposit', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'previewSettleRedeem', values: [AddressLike]): string;
 encodeFunctionData(functionFragment: 'previewWithdraw', values: [BigNumberish]): string;
 encodeFunctionData(functionFragment: 'redeem', values: [BigNumberish, AddressLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'redeemRequest', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'renounceRole', values: [BytesLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'requestDeposit', values: [BigNumberish, AddressLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'requestRedeem', values: [BigNumberish, AddressLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'revokeRole', values: [BytesLike, AddressLike]): string;
+encodeFunctionData(functionFragment: 'setOperator', values: [AddressLike, boolean]): string;
+encodeFunctionData(functionFragment: 'setSettlementDelay', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'settleDeposit', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'settleRedeem', values: [AddressLike]): string;
+encodeFunctionData(functionFragment: 'settlementDelay', values?: undefined): string;
+encodeFunctionData(functionFragment: 'share', values?: undefined): string;
+encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): string;
 encodeFunctionData(functionFragment: 'symbol', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totalAssets', values?: undefined): string;
 encodeFunctionData(functionFragment: 'totalSupply', values?: undefined): string;
@@ -40,26 +76,55 @@ encodeFunctionData(functionFragment: 'transfer', values: [AddressLike, BigNumber
 encodeFunctionData(functionFragment: 'transferFrom', values: [AddressLike, AddressLike, BigNumberish]): string;
 encodeFunctionData(functionFragment: 'withdraw', values: [BigNumberish, AddressLike, AddressLike]): string;
 
-    decodeFunctionResult(functionFragment: 'allowance', data: BytesLike): Result;
+    decodeFunctionResult(functionFragment: 'DEFAULT_ADMIN_ROLE', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'MAX_SETTLEMENT_DELAY', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'MIN_SETTLEMENT_DELAY', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'allowance', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'approve', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'asset', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'balanceOf', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimableDepositRequest', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'claimableRedeemRequest', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'convertToAssets', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'convertToShares', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'decimals', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'deposit', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'deposit(uint256,address,address)', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'deposit(uint256,address)', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'depositRequest', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'getRoleAdmin', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'grantRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'hasRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'isOperator', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'ledger', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxDeposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxMint', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'maxWithdraw', data: BytesLike): Result;
-decodeFunctionResult(functionFragment: 'mint', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'mint(uint256,address)', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'mint(uint256,address,address)', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'name', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingDepositAssets', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingDepositRequest', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'pendingRedeemRequest', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewDeposit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewMint', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewRedeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'previewSettleDeposit', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'previewSettleRedeem', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewWithdraw', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'redeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'redeemRequest', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'renounceRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'requestDeposit', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'requestRedeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'revokeRole', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setOperator', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'setSettlementDelay', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'settleDeposit', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'settleRedeem', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'settlementDelay', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'share', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'supportsInterface', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'symbol', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalAssets', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'totalSupply', data: BytesLike): Result;
@@ -85,6 +150,114 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       export type InputTuple = [sender: AddressLike, owner: AddressLike, assets: BigNumberish, shares: BigNumberish];
       export type OutputTuple = [sender: string, owner: string, assets: bigint, shares: bigint];
       export interface OutputObject {sender: string, owner: string, assets: bigint, shares: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace DepositRequestEvent {
+      export type InputTuple = [controller: AddressLike, owner: AddressLike, requestId: BigNumberish, sender: AddressLike, assets: BigNumberish];
+      export type OutputTuple = [controller: string, owner: string, requestId: bigint, sender: string, assets: bigint];
+      export interface OutputObject {controller: string, owner: string, requestId: bigint, sender: string, assets: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace DepositSettledEvent {
+      export type InputTuple = [controller: AddressLike, settler: AddressLike, assets: BigNumberish, shares: BigNumberish, sharesAtRequest: BigNumberish];
+      export type OutputTuple = [controller: string, settler: string, assets: bigint, shares: bigint, sharesAtRequest: bigint];
+      export interface OutputObject {controller: string, settler: string, assets: bigint, shares: bigint, sharesAtRequest: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace OperatorSetEvent {
+      export type InputTuple = [controller: AddressLike, operator: AddressLike, approved: boolean];
+      export type OutputTuple = [controller: string, operator: string, approved: boolean];
+      export interface OutputObject {controller: string, operator: string, approved: boolean };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RedeemRequestEvent {
+      export type InputTuple = [controller: AddressLike, owner: AddressLike, requestId: BigNumberish, sender: AddressLike, shares: BigNumberish];
+      export type OutputTuple = [controller: string, owner: string, requestId: bigint, sender: string, shares: bigint];
+      export interface OutputObject {controller: string, owner: string, requestId: bigint, sender: string, shares: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RedeemSettledEvent {
+      export type InputTuple = [controller: AddressLike, settler: AddressLike, shares: BigNumberish, assets: BigNumberish, assetsAtRequest: BigNumberish];
+      export type OutputTuple = [controller: string, settler: string, shares: bigint, assets: bigint, assetsAtRequest: bigint];
+      export interface OutputObject {controller: string, settler: string, shares: bigint, assets: bigint, assetsAtRequest: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RoleAdminChangedEvent {
+      export type InputTuple = [role: BytesLike, previousAdminRole: BytesLike, newAdminRole: BytesLike];
+      export type OutputTuple = [role: string, previousAdminRole: string, newAdminRole: string];
+      export interface OutputObject {role: string, previousAdminRole: string, newAdminRole: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RoleGrantedEvent {
+      export type InputTuple = [role: BytesLike, account: AddressLike, sender: AddressLike];
+      export type OutputTuple = [role: string, account: string, sender: string];
+      export interface OutputObject {role: string, account: string, sender: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace RoleRevokedEvent {
+      export type InputTuple = [role: BytesLike, account: AddressLike, sender: AddressLike];
+      export type OutputTuple = [role: string, account: string, sender: string];
+      export interface OutputObject {role: string, account: string, sender: string };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace SettlementDelaySetEvent {
+      export type InputTuple = [settlementDelay: BigNumberish];
+      export type OutputTuple = [settlementDelay: bigint];
+      export interface OutputObject {settlementDelay: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -151,6 +324,30 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     
+    DEFAULT_ADMIN_ROLE: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
+    MAX_SETTLEMENT_DELAY: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    MIN_SETTLEMENT_DELAY: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
     allowance: TypedContractMethod<
       [owner: AddressLike, spender: AddressLike, ],
       [bigint],
@@ -183,6 +380,22 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    claimableDepositRequest: TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    claimableRedeemRequest: TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
     convertToAssets: TypedContractMethod<
       [shares: BigNumberish, ],
       [bigint],
@@ -207,10 +420,58 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
-    deposit: TypedContractMethod<
-      [assets: BigNumberish, receiver: AddressLike, ],
+    "deposit(uint256,address,address)": TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
+      'view'
+    >
+    
+
+    
+    "deposit(uint256,address)": TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    depositRequest: TypedContractMethod<
+      [controller: AddressLike, ],
+      [IAsyncShareVault.RequestStructOutput],
+      'view'
+    >
+    
+
+    
+    getRoleAdmin: TypedContractMethod<
+      [role: BytesLike, ],
+      [string],
+      'view'
+    >
+    
+
+    
+    grantRole: TypedContractMethod<
+      [role: BytesLike, account: AddressLike, ],
+      [void],
       'nonpayable'
+    >
+    
+
+    
+    hasRole: TypedContractMethod<
+      [role: BytesLike, account: AddressLike, ],
+      [boolean],
+      'view'
+    >
+    
+
+    
+    isOperator: TypedContractMethod<
+      [controller: AddressLike, operator: AddressLike, ],
+      [boolean],
+      'view'
     >
     
 
@@ -224,7 +485,7 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     maxDeposit: TypedContractMethod<
-      [receiver: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >
@@ -232,7 +493,7 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     maxMint: TypedContractMethod<
-      [receiver: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >
@@ -240,7 +501,7 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     maxRedeem: TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >
@@ -248,17 +509,25 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     maxWithdraw: TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >
     
 
     
-    mint: TypedContractMethod<
-      [shares: BigNumberish, receiver: AddressLike, ],
+    "mint(uint256,address)": TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
       [bigint],
-      'nonpayable'
+      'view'
+    >
+    
+
+    
+    "mint(uint256,address,address)": TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
+      [bigint],
+      'view'
     >
     
 
@@ -271,8 +540,32 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    pendingDepositAssets: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    pendingDepositRequest: TypedContractMethod<
+      [arg0: BigNumberish, controller: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    pendingRedeemRequest: TypedContractMethod<
+      [arg0: BigNumberish, controller: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
     previewDeposit: TypedContractMethod<
-      [assets: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >
@@ -280,7 +573,7 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     previewMint: TypedContractMethod<
-      [shares: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >
@@ -288,7 +581,23 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     previewRedeem: TypedContractMethod<
-      [shares: BigNumberish, ],
+      [arg0: BigNumberish, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    previewSettleDeposit: TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    previewSettleRedeem: TypedContractMethod<
+      [controller: AddressLike, ],
       [bigint],
       'view'
     >
@@ -296,7 +605,7 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     previewWithdraw: TypedContractMethod<
-      [assets: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >
@@ -304,9 +613,105 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     redeem: TypedContractMethod<
-      [shares: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    redeemRequest: TypedContractMethod<
+      [controller: AddressLike, ],
+      [IAsyncShareVault.RequestStructOutput],
+      'view'
+    >
+    
+
+    
+    renounceRole: TypedContractMethod<
+      [role: BytesLike, callerConfirmation: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    requestDeposit: TypedContractMethod<
+      [assets: BigNumberish, controller: AddressLike, owner: AddressLike, ],
       [bigint],
       'nonpayable'
+    >
+    
+
+    
+    requestRedeem: TypedContractMethod<
+      [shares: BigNumberish, controller: AddressLike, owner: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    revokeRole: TypedContractMethod<
+      [role: BytesLike, account: AddressLike, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    setOperator: TypedContractMethod<
+      [operator: AddressLike, approved: boolean, ],
+      [boolean],
+      'nonpayable'
+    >
+    
+
+    
+    setSettlementDelay: TypedContractMethod<
+      [settlementDelaySeconds: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >
+    
+
+    
+    settleDeposit: TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    settleRedeem: TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >
+    
+
+    
+    settlementDelay: TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >
+    
+
+    
+    share: TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >
+    
+
+    
+    supportsInterface: TypedContractMethod<
+      [interfaceId: BytesLike, ],
+      [boolean],
+      'view'
     >
     
 
@@ -352,16 +757,31 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
 
     
     withdraw: TypedContractMethod<
-      [assets: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
-      'nonpayable'
+      'view'
     >
     
 
 
     getFunction<T extends ContractMethod = ContractMethod>(key: string | FunctionFragment): T;
 
-    getFunction(nameOrSignature: 'allowance'): TypedContractMethod<
+    getFunction(nameOrSignature: 'DEFAULT_ADMIN_ROLE'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'MAX_SETTLEMENT_DELAY'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'MIN_SETTLEMENT_DELAY'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'allowance'): TypedContractMethod<
       [owner: AddressLike, spender: AddressLike, ],
       [bigint],
       'view'
@@ -381,6 +801,16 @@ getFunction(nameOrSignature: 'balanceOf'): TypedContractMethod<
       [bigint],
       'view'
     >;
+getFunction(nameOrSignature: 'claimableDepositRequest'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'claimableRedeemRequest'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'convertToAssets'): TypedContractMethod<
       [shares: BigNumberish, ],
       [bigint],
@@ -396,10 +826,40 @@ getFunction(nameOrSignature: 'decimals'): TypedContractMethod<
       [bigint],
       'view'
     >;
-getFunction(nameOrSignature: 'deposit'): TypedContractMethod<
-      [assets: BigNumberish, receiver: AddressLike, ],
+getFunction(nameOrSignature: 'deposit(uint256,address,address)'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'deposit(uint256,address)'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'depositRequest'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [IAsyncShareVault.RequestStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'getRoleAdmin'): TypedContractMethod<
+      [role: BytesLike, ],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'grantRole'): TypedContractMethod<
+      [role: BytesLike, account: AddressLike, ],
+      [void],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'hasRole'): TypedContractMethod<
+      [role: BytesLike, account: AddressLike, ],
+      [boolean],
+      'view'
+    >;
+getFunction(nameOrSignature: 'isOperator'): TypedContractMethod<
+      [controller: AddressLike, operator: AddressLike, ],
+      [boolean],
+      'view'
     >;
 getFunction(nameOrSignature: 'ledger'): TypedContractMethod<
       [],
@@ -407,59 +867,149 @@ getFunction(nameOrSignature: 'ledger'): TypedContractMethod<
       'view'
     >;
 getFunction(nameOrSignature: 'maxDeposit'): TypedContractMethod<
-      [receiver: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'maxMint'): TypedContractMethod<
-      [receiver: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'maxRedeem'): TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'maxWithdraw'): TypedContractMethod<
-      [owner: AddressLike, ],
+      [arg0: AddressLike, ],
       [bigint],
       'view'
     >;
-getFunction(nameOrSignature: 'mint'): TypedContractMethod<
-      [shares: BigNumberish, receiver: AddressLike, ],
+getFunction(nameOrSignature: 'mint(uint256,address)'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, ],
       [bigint],
-      'nonpayable'
+      'view'
+    >;
+getFunction(nameOrSignature: 'mint(uint256,address,address)'): TypedContractMethod<
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
+      [bigint],
+      'view'
     >;
 getFunction(nameOrSignature: 'name'): TypedContractMethod<
       [],
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'pendingDepositAssets'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'pendingDepositRequest'): TypedContractMethod<
+      [arg0: BigNumberish, controller: AddressLike, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'pendingRedeemRequest'): TypedContractMethod<
+      [arg0: BigNumberish, controller: AddressLike, ],
+      [bigint],
+      'view'
+    >;
 getFunction(nameOrSignature: 'previewDeposit'): TypedContractMethod<
-      [assets: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'previewMint'): TypedContractMethod<
-      [shares: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'previewRedeem'): TypedContractMethod<
-      [shares: BigNumberish, ],
+      [arg0: BigNumberish, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'previewSettleDeposit'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'previewSettleRedeem'): TypedContractMethod<
+      [controller: AddressLike, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'previewWithdraw'): TypedContractMethod<
-      [assets: BigNumberish, ],
+      [arg0: BigNumberish, ],
       [bigint],
       'view'
     >;
 getFunction(nameOrSignature: 'redeem'): TypedContractMethod<
-      [shares: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'redeemRequest'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [IAsyncShareVault.RequestStructOutput],
+      'view'
+    >;
+getFunction(nameOrSignature: 'renounceRole'): TypedContractMethod<
+      [role: BytesLike, callerConfirmation: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'requestDeposit'): TypedContractMethod<
+      [assets: BigNumberish, controller: AddressLike, owner: AddressLike, ],
       [bigint],
       'nonpayable'
+    >;
+getFunction(nameOrSignature: 'requestRedeem'): TypedContractMethod<
+      [shares: BigNumberish, controller: AddressLike, owner: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'revokeRole'): TypedContractMethod<
+      [role: BytesLike, account: AddressLike, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setOperator'): TypedContractMethod<
+      [operator: AddressLike, approved: boolean, ],
+      [boolean],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'setSettlementDelay'): TypedContractMethod<
+      [settlementDelaySeconds: BigNumberish, ],
+      [void],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'settleDeposit'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'settleRedeem'): TypedContractMethod<
+      [controller: AddressLike, ],
+      [bigint],
+      'nonpayable'
+    >;
+getFunction(nameOrSignature: 'settlementDelay'): TypedContractMethod<
+      [],
+      [bigint],
+      'view'
+    >;
+getFunction(nameOrSignature: 'share'): TypedContractMethod<
+      [],
+      [string],
+      'view'
+    >;
+getFunction(nameOrSignature: 'supportsInterface'): TypedContractMethod<
+      [interfaceId: BytesLike, ],
+      [boolean],
+      'view'
     >;
 getFunction(nameOrSignature: 'symbol'): TypedContractMethod<
       [],
@@ -487,13 +1037,22 @@ getFunction(nameOrSignature: 'transferFrom'): TypedContractMethod<
       'nonpayable'
     >;
 getFunction(nameOrSignature: 'withdraw'): TypedContractMethod<
-      [assets: BigNumberish, receiver: AddressLike, owner: AddressLike, ],
+      [arg0: BigNumberish, arg1: AddressLike, arg2: AddressLike, ],
       [bigint],
-      'nonpayable'
+      'view'
     >;
 
     getEvent(key: 'Approval'): TypedContractEvent<ApprovalEvent.InputTuple, ApprovalEvent.OutputTuple, ApprovalEvent.OutputObject>;
 getEvent(key: 'Deposit'): TypedContractEvent<DepositEvent.InputTuple, DepositEvent.OutputTuple, DepositEvent.OutputObject>;
+getEvent(key: 'DepositRequest'): TypedContractEvent<DepositRequestEvent.InputTuple, DepositRequestEvent.OutputTuple, DepositRequestEvent.OutputObject>;
+getEvent(key: 'DepositSettled'): TypedContractEvent<DepositSettledEvent.InputTuple, DepositSettledEvent.OutputTuple, DepositSettledEvent.OutputObject>;
+getEvent(key: 'OperatorSet'): TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
+getEvent(key: 'RedeemRequest'): TypedContractEvent<RedeemRequestEvent.InputTuple, RedeemRequestEvent.OutputTuple, RedeemRequestEvent.OutputObject>;
+getEvent(key: 'RedeemSettled'): TypedContractEvent<RedeemSettledEvent.InputTuple, RedeemSettledEvent.OutputTuple, RedeemSettledEvent.OutputObject>;
+getEvent(key: 'RoleAdminChanged'): TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
+getEvent(key: 'RoleGranted'): TypedContractEvent<RoleGrantedEvent.InputTuple, RoleGrantedEvent.OutputTuple, RoleGrantedEvent.OutputObject>;
+getEvent(key: 'RoleRevoked'): TypedContractEvent<RoleRevokedEvent.InputTuple, RoleRevokedEvent.OutputTuple, RoleRevokedEvent.OutputObject>;
+getEvent(key: 'SettlementDelaySet'): TypedContractEvent<SettlementDelaySetEvent.InputTuple, SettlementDelaySetEvent.OutputTuple, SettlementDelaySetEvent.OutputObject>;
 getEvent(key: 'Transfer'): TypedContractEvent<TransferEvent.InputTuple, TransferEvent.OutputTuple, TransferEvent.OutputObject>;
 getEvent(key: 'Withdraw'): TypedContractEvent<WithdrawEvent.InputTuple, WithdrawEvent.OutputTuple, WithdrawEvent.OutputObject>;
 
@@ -505,6 +1064,42 @@ getEvent(key: 'Withdraw'): TypedContractEvent<WithdrawEvent.InputTuple, Withdraw
 
       'Deposit(address,address,uint256,uint256)': TypedContractEvent<DepositEvent.InputTuple, DepositEvent.OutputTuple, DepositEvent.OutputObject>;
       Deposit: TypedContractEvent<DepositEvent.InputTuple, DepositEvent.OutputTuple, DepositEvent.OutputObject>;
+    
+
+      'DepositRequest(address,address,uint256,address,uint256)': TypedContractEvent<DepositRequestEvent.InputTuple, DepositRequestEvent.OutputTuple, DepositRequestEvent.OutputObject>;
+      DepositRequest: TypedContractEvent<DepositRequestEvent.InputTuple, DepositRequestEvent.OutputTuple, DepositRequestEvent.OutputObject>;
+    
+
+      'DepositSettled(address,address,uint256,uint256,uint256)': TypedContractEvent<DepositSettledEvent.InputTuple, DepositSettledEvent.OutputTuple, DepositSettledEvent.OutputObject>;
+      DepositSettled: TypedContractEvent<DepositSettledEvent.InputTuple, DepositSettledEvent.OutputTuple, DepositSettledEvent.OutputObject>;
+    
+
+      'OperatorSet(address,address,bool)': TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
+      OperatorSet: TypedContractEvent<OperatorSetEvent.InputTuple, OperatorSetEvent.OutputTuple, OperatorSetEvent.OutputObject>;
+    
+
+      'RedeemRequest(address,address,uint256,address,uint256)': TypedContractEvent<RedeemRequestEvent.InputTuple, RedeemRequestEvent.OutputTuple, RedeemRequestEvent.OutputObject>;
+      RedeemRequest: TypedContractEvent<RedeemRequestEvent.InputTuple, RedeemRequestEvent.OutputTuple, RedeemRequestEvent.OutputObject>;
+    
+
+      'RedeemSettled(address,address,uint256,uint256,uint256)': TypedContractEvent<RedeemSettledEvent.InputTuple, RedeemSettledEvent.OutputTuple, RedeemSettledEvent.OutputObject>;
+      RedeemSettled: TypedContractEvent<RedeemSettledEvent.InputTuple, RedeemSettledEvent.OutputTuple, RedeemSettledEvent.OutputObject>;
+    
+
+      'RoleAdminChanged(bytes32,bytes32,bytes32)': TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
+      RoleAdminChanged: TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
+    
+
+      'RoleGranted(bytes32,address,address)': TypedContractEvent<RoleGrantedEvent.InputTuple, RoleGrantedEvent.OutputTuple, RoleGrantedEvent.OutputObject>;
+      RoleGranted: TypedContractEvent<RoleGrantedEvent.InputTuple, RoleGrantedEvent.OutputTuple, RoleGrantedEvent.OutputObject>;
+    
+
+      'RoleRevoked(bytes32,address,address)': TypedContractEvent<RoleRevokedEvent.InputTuple, RoleRevokedEvent.OutputTuple, RoleRevokedEvent.OutputObject>;
+      RoleRevoked: TypedContractEvent<RoleRevokedEvent.InputTuple, RoleRevokedEvent.OutputTuple, RoleRevokedEvent.OutputObject>;
+    
+
+      'SettlementDelaySet(uint32)': TypedContractEvent<SettlementDelaySetEvent.InputTuple, SettlementDelaySetEvent.OutputTuple, SettlementDelaySetEvent.OutputObject>;
+      SettlementDelaySet: TypedContractEvent<SettlementDelaySetEvent.InputTuple, SettlementDelaySetEvent.OutputTuple, SettlementDelaySetEvent.OutputObject>;
     
 
       'Transfer(address,address,uint256)': TypedContractEvent<TransferEvent.InputTuple, TransferEvent.OutputTuple, TransferEvent.OutputObject>;
