@@ -25,6 +25,7 @@ import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {MarginTier} from "../libraries/MarginTiers.sol";
+import {ProfitHaircut} from "../libraries/ProfitHaircut.sol";
 import {Fill, TradeMath} from "../libraries/TradeMath.sol";
 import {WadMath} from "../libraries/WadMath.sol";
 import {CoreStorage} from "./CoreStorage.sol";
@@ -97,6 +98,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             isolated: isolated,
             isolatedMarketId: uint8(isolatedMarketId),
             margin: 0,
+            profit: 0,
             activeMarkets: 0
         });
         emit AccountCreated(accountId, msg.sender, isolated, isolatedMarketId);
@@ -115,7 +117,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
         if (account.owner == address(0)) revert AccountNotFound(accountId);
 
         int256 marginAfter = account.margin + (assets * TOKEN_SCALE).toInt256();
-        account.margin = marginAfter.toInt128();
+        account.margin = marginAfter.toInt96();
         emit MarginDeposited(accountId, msg.sender, assets, marginAfter);
 
         _pullExactly(msg.sender, assets);
@@ -126,16 +128,18 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
         if (assets == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
         Account memory account = _authorizedAccount(accountId);
+        s.convertProfit(accountId, account);
 
         uint256 amount = assets * TOKEN_SCALE;
         RiskTotals memory totals = s.accountRisk(accountId, account, new uint256[](s.marketCount));
         uint256 available = MarginMath.withdrawableMargin(account.margin, totals.equity, totals.initialMargin);
         if (amount > available) revert WithdrawalExceedsAvailable(amount, available);
 
-        // Cast is safe: amount ≤ available ≤ margin < 2^127.
+        // Principal only (profit converted above): tokens back it, so this check binds only beyond the waterfall.
         _requireFreeLiquidity(amount);
+        // Cast is safe: amount ≤ available ≤ margin < 2^95.
         int256 marginAfter = account.margin - int256(amount);
-        s.accounts[accountId].margin = marginAfter.toInt128();
+        s.storeMargin(accountId, marginAfter, 0);
         emit MarginWithdrawn(accountId, to, assets, marginAfter);
 
         TOKEN.safeTransfer(to, assets);
@@ -191,7 +195,8 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             revert IsolatedMarketMismatch(accountId, account.isolatedMarketId, marketId);
         }
 
-        // Price once, accrue, and the account as it stands.
+        // Price once, accrue, and the account as it stands, its profit converted.
+        s.convertProfit(accountId, account);
         uint256[] memory prices = new uint256[](s.marketCount);
         uint256 price = s.priceOf(prices, marketId);
         int256 fundingIndex = s.accrueFunding(marketId, price);
@@ -226,9 +231,10 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             fill.newOpenNotional,
             fundingIndex
         );
-        s.accounts[accountId].margin = marginAfter.toInt128();
         s.settleWithVault(fill.realisedPnl - fill.fundingPaid);
         _routeTradingFee(fill.fee);
+        // Checked below at what the margin is worth: new profit at the haircut ratio.
+        int256 haircut = s.storeMargin(accountId, marginAfter, fill.realisedPnl - fill.fundingPaid);
 
         // Health: the totals before with this market's change (no second pass over the account).
         PositionRisk memory riskBefore = s.positionRisk(marketId, before, price, fundingIndex);
@@ -239,7 +245,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             fundingIndex
         );
         TradeMath.checkAccountAfter(
-            AccountRisk.replaceRisk(totals, riskBefore, riskAfter, marginAfter - account.margin),
+            AccountRisk.replaceRisk(totals, riskBefore, riskAfter, marginAfter - haircut - account.margin),
             fill.increasesRisk
         );
 
@@ -333,6 +339,12 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
             WadMath.positivePart(s.vaultLedger)
         );
         return free / TOKEN_SCALE;
+    }
+
+    /// @inheritdoc IBallastLedger
+    function vaultInDeficit() external view returns (bool) {
+        (int256 netAssetValue, ) = _vaultNetAssetValue();
+        return netAssetValue < 0;
     }
 
     /// @inheritdoc IBallastLedger
@@ -447,7 +459,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IBallastCore
     function accountHealth(uint256 accountId) external view returns (AccountHealth memory) {
-        Account memory account = s.accounts[accountId];
+        Account memory account = s.effectiveAccount(accountId);
         return AccountRisk.healthFromTotals(account.margin, s.accountRisk(accountId, account, new uint256[](s.marketCount)));
     }
 
@@ -538,16 +550,23 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IBallastCore
+    function profitHaircut() external view returns (uint256 totalProfit, int256 tradersPnl, uint256 haircutRatio) {
+        (totalProfit, tradersPnl) = (s.totalProfit, s.tradersPnl);
+        haircutRatio = ProfitHaircut.ratio(totalProfit, s.vaultLedger, tradersPnl);
+    }
+
+    /// @inheritdoc IBallastCore
     function totalUnclaimedRewards() external view returns (uint256) {
         return s.unclaimedRewards;
     }
 
     // ================================================================ internal
 
-    /// @dev Splits a trading fee: the insurance share rounded down, the rest to the vault.
+    /// @dev Splits a trading fee: the insurance share rounded down, the rest to the vault; all of it to the vault
+    /// while the LP ledger is negative, where it restores what backs traders' unconverted profit.
     function _routeTradingFee(uint256 fee) internal {
         if (fee == 0) return;
-        uint256 toInsurance = WadMath.mulWadDown(fee, s.risk.insuranceFeeShare);
+        uint256 toInsurance = s.vaultLedger < 0 ? 0 : WadMath.mulWadDown(fee, s.risk.insuranceFeeShare);
         s.insuranceLedger += toInsurance.toUint128();
         s.vaultLedger += (fee - toInsurance).toInt256().toInt128();
     }

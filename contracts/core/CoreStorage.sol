@@ -21,6 +21,11 @@ struct CoreStorage {
     /// @dev The LP ledger (signed: socialised bad debt can push it below zero) and the insurance ledger, WAD USD.
     int128 vaultLedger;
     uint128 insuranceLedger;
+    /// @dev Σ Account.profit (realised trader profit not yet converted to principal) and Σ MarketState.tradersPnl
+    /// (traders' net unrealised PnL, each market's as of its last update): what the haircut ratio is computed from
+    /// (`ProfitHaircut`). One slot: an operation that converts profit reads both.
+    uint128 totalProfit;
+    int128 tradersPnl;
     uint256 nextAccountId;
     mapping(uint256 marketId => MarketParams) marketParams;
     mapping(uint256 marketId => MarketState) marketState;

@@ -106,7 +106,8 @@ library LiquidationLogic {
         uint256 accountId,
         uint256[] memory prices
     ) internal view returns (LiquidationPlan memory plan) {
-        Account memory account = s.accounts[accountId];
+        // Unconverted profit counts at the haircut ratio: `_execute` converts it before anything moves.
+        Account memory account = StateLogic.effectiveAccount(s, accountId);
         uint256 count = StateLogic.popCount(account.activeMarkets);
         plan.positions = new PositionPlan[](count);
         plan.closes = new ClosingPosition[](count);
@@ -216,6 +217,7 @@ library LiquidationLogic {
         address recipient
     ) private {
         Account memory account = s.accounts[accountId];
+        StateLogic.convertProfit(s, accountId, account);
         int256 vaultPays;
         for (uint256 i; i < plan.positions.length; ++i) {
             ClosingPosition memory close = plan.closes[i];
@@ -251,7 +253,8 @@ library LiquidationLogic {
             emit IBallastCore.BadDebtSettled(accountId, preview.badDebt, coveredByInsurance, socialised);
         }
         s.insuranceLedger = insurance.toUint128();
-        s.accounts[accountId].margin = marginAfter.toInt128();
+        // A liquidation can realise a net gain (a cross account's winning positions): profit, like any other.
+        StateLogic.storeMargin(s, accountId, marginAfter, vaultPays);
 
         emit IBallastCore.AccountLiquidated(
             accountId,

@@ -16,9 +16,11 @@ import {
 import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
 import {MarginTier} from "../libraries/MarginTiers.sol";
 import {MarketAggregates, MarketMath} from "../libraries/MarketMath.sol";
+import {ProfitHaircut} from "../libraries/ProfitHaircut.sol";
 import {TradeMath} from "../libraries/TradeMath.sol";
 import {SettlementPrice} from "../orders/SettlementPrice.sol";
 import {CoreStorage} from "./CoreStorage.sol";
+import {VaultAccounting} from "./VaultAccounting.sol";
 
 /// @title StateLogic
 /// @notice The storage side of the account math, shared by the core and `LiquidationLogic`: it reads what the
@@ -143,6 +145,15 @@ library StateLogic {
         state.shortOpenInterest = aggregates.shortOpenInterest.toUint128();
         state.netOpenNotional = aggregates.netOpenNotional.toInt128();
         state.netFundingBasis = aggregates.netFundingBasis.toInt128();
+        // The traders' net unrealised PnL here at this price (what the LP ledger owes on it), kept in the total the
+        // haircut ratio reads: refreshed by every trade and liquidation in the market, O(1).
+        int256 tradersPnl = VaultAccounting.exitValue(
+            int256(aggregates.longOpenInterest) - int256(aggregates.shortOpenInterest),
+            price,
+            s.marketParams[marketId].skewScale
+        ) - aggregates.netOpenNotional;
+        s.tradersPnl = (s.tradersPnl + tradersPnl - state.tradersPnl).toInt128();
+        state.tradersPnl = tradersPnl.toInt128();
     }
 
     /// @dev A market's IM and MM for `notional`, interpolated while a new margin table ramps in.
@@ -255,6 +266,60 @@ library StateLogic {
         }
         s.accounts[accountId].activeMarkets = activeMarkets;
         return activeMarkets;
+    }
+
+    /// @dev Converts the account's unconverted profit (in `account`, which the caller writes back) to principal at
+    /// the haircut ratio, returning the haircut to the LP ledger. Every operation on an account starts with this,
+    /// so all it pays out or risks is principal, which tokens back.
+    function convertProfit(CoreStorage storage s, uint256 accountId, Account memory account) internal {
+        uint256 profit = account.profit;
+        if (profit == 0) return;
+        uint256 totalProfit = s.totalProfit;
+        uint256 paid = ProfitHaircut.paid(profit, totalProfit, s.vaultLedger, s.tradersPnl);
+        // Cast is safe: profit ≤ totalProfit < 2^128.
+        s.totalProfit = uint128(totalProfit - profit);
+        if (paid != profit) {
+            // Casts are safe: paid ≤ profit < 2^96.
+            s.vaultLedger += int128(int256(profit - paid));
+            account.margin -= int96(int256(profit - paid));
+        }
+        account.profit = 0;
+        emit IBallastCore.ProfitConverted(accountId, profit, paid);
+    }
+
+    /// @dev The account as its next operation will see it, unconverted profit valued at the haircut ratio (for
+    /// views and previews; nothing is written).
+    function effectiveAccount(CoreStorage storage s, uint256 accountId) internal view returns (Account memory account) {
+        account = s.accounts[accountId];
+        uint256 profit = account.profit;
+        if (profit == 0) return account;
+        // Cast is safe: paid ≤ profit < 2^96.
+        uint256 paid = ProfitHaircut.paid(profit, s.totalProfit, s.vaultLedger, s.tradersPnl);
+        account.margin -= int96(int256(profit - paid));
+        account.profit = 0;
+    }
+
+    /// @dev Writes an account's margin after an operation that started from principal only (`convertProfit`) and
+    /// realised `gain` (PnL − funding, gross of fees) against LP capital: the gain, as far as the margin still holds
+    /// it, is profit, held apart until converted. Fees come out of principal first. Call it after the ledgers moved.
+    /// @return haircut What the new profit would lose if converted now (0 unless LP capital is short).
+    function storeMargin(
+        CoreStorage storage s,
+        uint256 accountId,
+        int256 marginAfter,
+        int256 gain
+    ) internal returns (int256 haircut) {
+        Account storage account = s.accounts[accountId];
+        uint256 profit;
+        if (gain > 0 && marginAfter > 0) {
+            profit = Math.min(uint256(gain), uint256(marginAfter));
+            uint256 totalProfit = s.totalProfit + profit;
+            s.totalProfit = totalProfit.toUint128();
+            // Cast is safe: paid ≤ profit, which the toUint96 below bounds.
+            haircut = int256(profit - ProfitHaircut.paid(profit, totalProfit, s.vaultLedger, s.tradersPnl));
+        }
+        account.margin = marginAfter.toInt96();
+        account.profit = profit.toUint96();
     }
 
     // ---------------------------------------------------------------- ledgers

@@ -31,6 +31,7 @@ struct MarketState {
     uint128 shortOpenInterest; // base units
     int128 netOpenNotional; // Σ openNotional of all positions (WAD USD)
     int128 netFundingBasis; // Σ mulWadCeil(size, entry funding index) of all positions (WAD USD), for the vault's NAV
+    int128 tradersPnl; // traders' net unrealised PnL at the exit price of the last trade or liquidation (WAD USD)
 }
 
 /// @notice Protocol-wide liquidation and fee-routing parameters (3 storage slots; a liquidation reads the first
@@ -63,11 +64,16 @@ struct MarginSchedule {
 }
 
 /// @notice An account: owned by `owner`, cross (many markets) or isolated (one market).
+/// @dev `margin` is at face value; `profit` (≤ margin) is the part of it that is realised profit not yet converted
+/// to principal. Principal (margin − profit) is always backed by tokens; profit is worth `haircutRatio` of its face
+/// until the account's next operation converts it (DESIGN §8, `ProfitHaircut`). Two slots: the second packs
+/// margin (±$39.6B), profit ($79.2B) and the market bitmap.
 struct Account {
     address owner;
     bool isolated;
     uint8 isolatedMarketId;
-    int128 margin; // WAD USD, realised: deposits − withdrawals + realised PnL − funding paid − fees
+    int96 margin; // WAD USD, realised: deposits − withdrawals + realised PnL − funding paid − fees − haircuts
+    uint96 profit; // WAD USD, realised profit awaiting conversion at the haircut ratio (0 ≤ profit ≤ margin)
     uint64 activeMarkets; // bitmap of markets with an open position
 }
 
@@ -234,7 +240,11 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
         uint256 keeperReward,
         int256 marginAfter
     );
-    /// @notice Bad debt written off: insurance first, the rest socialised to the vault.
+    /// @notice `profit` of unconverted realised profit became principal: `paid` of it kept, the rest (the
+    /// haircut, non-zero only while LP capital is short) returned to the LP ledger.
+    event ProfitConverted(uint256 indexed accountId, uint256 profit, uint256 paid);
+    /// @notice Bad debt written off: insurance first, the rest socialised to the LP ledger (and, beyond LP capital,
+    /// to unconverted profit through the haircut ratio).
     event BadDebtSettled(uint256 indexed accountId, uint256 badDebt, uint256 coveredByInsurance, uint256 socialised);
     /// @notice Funding of `marketId` accrued at `ratePerSecond`; the cumulative index is now `fundingIndex`.
     event FundingAccrued(uint256 indexed marketId, int256 ratePerSecond, int256 fundingIndex);
@@ -360,6 +370,11 @@ interface IBallastCore is IBallastLedger, IBallastErrors {
     function vaultNetAssetValue() external view returns (int256);
     /// @notice The internal ledgers in WAD USD: LP ledger (realised) and insurance ledger.
     function ledgers() external view returns (int256 vaultLedger, uint256 insuranceLedger);
+
+    /// @notice The haircut's inputs and the ratio (WAD) at which unconverted profit converts now: Σ unconverted
+    /// realised profit, Σ each market's traders' net unrealised PnL as of its last update (WAD USD), and
+    /// h = min(1, max(0, totalProfit + vaultLedger) / (totalProfit + max(0, tradersPnl))) (`ProfitHaircut`).
+    function profitHaircut() external view returns (uint256 totalProfit, int256 tradersPnl, uint256 haircutRatio);
     /// @notice Σ claimableRewards over every recipient, WAD USD.
     function totalUnclaimedRewards() external view returns (uint256);
 

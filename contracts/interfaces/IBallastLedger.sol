@@ -22,6 +22,10 @@ interface IBallastLedger {
     /// @notice The most the vault can pay out now without breaching its open-interest reserve, in token units.
     function vaultWithdrawableAssets() external view returns (uint256 assets);
 
+    /// @notice Whether the vault's NAV is below zero (`vaultTotalAssets` floors it at 0): LP capital owes traders more
+    /// than it holds, so a new deposit would first pay their profit. Reverts while any oracle is unusable.
+    function vaultInDeficit() external view returns (bool);
+
     /// @notice Credits `assets` that the vault has already moved from the depositor to the core.
     /// @dev Only the vault. The vault checks that exactly `assets` arrived (fee-on-transfer tokens are rejected).
     function creditVault(uint256 assets) external;

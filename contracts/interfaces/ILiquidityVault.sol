@@ -45,8 +45,9 @@ interface IERC7540Deposit {
 /// count: they keep bearing the vault's PnL until settled.
 /// Warning: a redemption settles only within the core's open-interest reserve (`vaultWithdrawableAssets`); past it
 /// `settleRedeem` reverts with the core's `VaultReserveBreached` and the request stays pending.
-/// Warning: deposit requests and settlements stop while shares exist and the NAV reads zero (`NavWipedOut`): the
-/// core floors a negative NAV at zero, so a new deposit would first pay the traders' profit.
+/// Warning: deposit requests and settlements stop while shares exist and the NAV reads zero, or the NAV is below zero
+/// even with no shares left (`NavWipedOut`): the core floors a negative NAV at zero, so a new deposit would first pay
+/// the traders' profit.
 interface ILiquidityVault is IAsyncShareVault, IERC7540Deposit {
     /// @notice `settler` settled `controller`'s deposit request: `assets` moved to the core, `shares` minted.
     /// @param sharesAtRequest The request's quote; `shares` is the lower of it and the assets' worth at settlement.
@@ -60,7 +61,8 @@ interface ILiquidityVault is IAsyncShareVault, IERC7540Deposit {
     /// @notice `settlementDelay` is outside [`min`, `max`] seconds.
     error SettlementDelayOutOfBounds(uint32 settlementDelay, uint32 min, uint32 max);
 
-    /// @notice Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers.
+    /// @notice Shares exist and the NAV reads zero, or the NAV is below zero: no deposit can be requested or settled
+    /// until it recovers.
     error NavWipedOut();
 
     /// @notice Settles `controller`'s deposit request; anyone may call once it is unlocked.

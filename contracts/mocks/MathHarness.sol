@@ -8,6 +8,7 @@ import {FundingMath} from "../libraries/FundingMath.sol";
 import {MarginMath} from "../libraries/MarginMath.sol";
 import {LiquidationMath} from "../libraries/LiquidationMath.sol";
 import {PricingMath} from "../libraries/PricingMath.sol";
+import {ProfitHaircut} from "../libraries/ProfitHaircut.sol";
 
 /// @title MathHarness
 /// @notice LOCAL TEST USE ONLY. Exposes every function of the pure margin and pricing libraries so that the SDK's
@@ -216,5 +217,19 @@ contract MathHarness {
         returns (uint256)
     {
         return PricingMath.tradingFee(skew, sizeDelta, fill, makerFeeRate, takerFeeRate);
+    }
+
+    // ---------------------------------------------------------------- ProfitHaircut (over the stored ranges)
+
+    function haircutRatio(uint128 totalProfit, int128 vaultLedger, int128 tradersPnl) external pure returns (uint256) {
+        return ProfitHaircut.ratio(totalProfit, vaultLedger, tradersPnl);
+    }
+
+    function convertedProfit(uint128 profit, uint128 totalProfit, int128 vaultLedger, int128 tradersPnl)
+        external
+        pure
+        returns (uint256)
+    {
+        return ProfitHaircut.paid(profit, totalProfit, vaultLedger, tradersPnl);
     }
 }

@@ -95,6 +95,12 @@ contract MockLedger is IBallastLedger {
     }
 
     /// @inheritdoc IBallastLedger
+    function vaultInDeficit() external view returns (bool) {
+        if (navUnavailable) revert OracleUnavailable();
+        return int256(vaultLedger) + vaultPnl < 0;
+    }
+
+    /// @inheritdoc IBallastLedger
     function vaultWithdrawableAssets() public view returns (uint256) {
         // Unrealised gains are not cash: pay out at most the ledger, minus the reserve.
         uint256 nav = vaultTotalAssets();

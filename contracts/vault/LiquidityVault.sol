@@ -50,7 +50,7 @@ contract LiquidityVault is AsyncRedeemVault, ILiquidityVault {
     // ---------------------------------------------------------------- deposit requests
 
     /// @inheritdoc IERC7540Deposit
-    /// @dev Reverts with `NavWipedOut` while shares exist and the NAV reads zero, and with
+    /// @dev Reverts with `NavWipedOut` while the NAV reads zero with shares outstanding or is below zero, and with
     /// `FeeOnTransferNotSupported` when fewer tokens arrive than named.
     function requestDeposit(uint256 assets, address controller, address owner)
         external
@@ -183,8 +183,10 @@ contract LiquidityVault is AsyncRedeemVault, ILiquidityVault {
         emit SettlementDelaySet(settlementDelaySeconds);
     }
 
+    /// @dev The NAV reads zero while shares exist, or is below zero: either way a deposit would first pay the
+    /// traders' profit (or the losses of the LPs already in). A fresh vault (no shares, NAV exactly 0) takes deposits.
     function _navWipedOut() private view returns (bool) {
-        return totalSupply() > 0 && totalAssets() == 0;
+        return totalAssets() == 0 && (totalSupply() > 0 || ledger.vaultInDeficit());
     }
 
     function _ledgerTotalAssets() internal view override returns (uint256) {

@@ -259,7 +259,7 @@ async function bench(accounts: number): Promise<Figures> {
 
       if (run === 0) {
         // Scan rate: the keeper's full scan (no risk scheduling) over the whole index, a few times.
-        const priceMap = await new OraclePriceSource(client, deployment.multicall3).getPrices(
+        const priceMap = await new OraclePriceSource(client, deployment.multicall3, deployment.core).getPrices(
           view.head,
           view.markets(),
           view.oracle!,

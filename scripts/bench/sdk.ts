@@ -93,6 +93,7 @@ const markets: SdkModule.Market[] = symbols.map((_, marketId) => ({
     shortOpenInterest: sdk.wad(310),
     netOpenNotional: 0n,
     netFundingBasis: 0n,
+    tradersPnl: 0n,
   },
   tiers: tables[marketId] ?? sdk.BTC_TIERS,
   ramp: { previousTiers: [], start: 0n, end: 0n },

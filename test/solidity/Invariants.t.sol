@@ -136,7 +136,8 @@ contract AdvInvariantHandler {
 
     struct Snapshot {
         int256[] equity;
-        int256[] margin;
+        int256[] margin; // as the core counts it: unconverted profit at the haircut ratio
+        int256[] haircut; // face margin − the above
         bool[] liquidatable;
     }
 
@@ -202,7 +203,10 @@ contract AdvInvariantHandler {
         Snapshot memory before = _snapshot();
         VM.prank(from);
         try core.deposit(id, assets) {
-            require(before.margin[index] + int256(assets * SCALE) == core.getAccount(id).margin, "deposit: margin");
+            require(
+                before.margin[index] + before.haircut[index] + int256(assets * SCALE) == core.getAccount(id).margin,
+                "deposit: margin"
+            );
             require(before.equity[index] + int256(assets * SCALE) == core.accountHealth(id).equity, "deposit: equity");
         } catch {
             revert("deposit refused");
@@ -517,7 +521,7 @@ contract AdvInvariantHandler {
         uint256 assets = 1 + amountSeed % 500_000e6;
         _mintApprove(lp, address(vault), assets);
         (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
-        bool wipedOut = supply0 > 0 && assets0 == 0;
+        bool wipedOut = assets0 == 0 && (supply0 > 0 || core.vaultInDeficit());
         VM.prank(lp);
         try vault.requestDeposit(assets, lp, lp) {
             require(!wipedOut, "vault deposit requested while the NAV is wiped out");
@@ -554,7 +558,9 @@ contract AdvInvariantHandler {
         IAsyncShareVault.Request memory d = vault.depositRequest(lp);
         if (d.amount != 0 && block.timestamp >= d.unlockTime) {
             (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
-            uint256 worth = assets0 == 0 && supply0 > 0 ? type(uint256).max : vault.convertToShares(d.amount);
+            uint256 worth = assets0 == 0 && (supply0 > 0 || core.vaultInDeficit())
+                ? type(uint256).max
+                : vault.convertToShares(d.amount);
             Snapshot memory before = _snapshot();
             VM.prank(keepers[0]);
             try vault.settleDeposit(lp) returns (uint256 shares) {
@@ -583,12 +589,54 @@ contract AdvInvariantHandler {
         _afterAction(new bool[](accountIds.length));
     }
 
+    /// @notice Both LPs redeem everything they hold, settled once the delay has passed (as far as the reserve lets
+    /// them): pushes LP capital towards zero, so that price jumps then push it below, where the haircut binds.
+    function lpExodus(uint256 delaySeed) external {
+        ++calls;
+        for (uint256 i; i < 2; ++i) {
+            uint256 shares = vault.balanceOf(lps[i]);
+            if (shares == 0) continue;
+            VM.prank(lps[i]);
+            vault.requestRedeem(shares, lps[i], lps[i]);
+        }
+        _warpKeepingPrices(61 + delaySeed % 600);
+        for (uint256 i; i < 2; ++i) {
+            IAsyncShareVault.Request memory r = vault.redeemRequest(lps[i]);
+            if (r.amount == 0 || block.timestamp < r.unlockTime) continue;
+            (uint256 assets0, uint256 supply0) = (vault.totalAssets(), vault.totalSupply());
+            VM.prank(keepers[1]);
+            try vault.settleRedeem(lps[i]) {}
+            catch (bytes memory reason) {
+                require(_selector(reason) == IBallastCore.VaultReserveBreached.selector, "LP exodus: redemption refused");
+            }
+            _checkSharePriceKept(IERC4626(address(vault)), assets0, supply0);
+        }
+        // Then the market where traders are most exposed against the vault jumps 20–35% their way: with little LP
+        // capital left, their profit outgrows it and the haircut binds once they close.
+        uint256 widest;
+        uint256 widestNotional;
+        int256 widestSkew;
+        for (uint256 m; m < MARKETS; ++m) {
+            (MarketParams memory params, MarketState memory state,) = core.getMarket(m);
+            int256 skew = int256(uint256(state.longOpenInterest)) - int256(uint256(state.shortOpenInterest));
+            uint256 skewNotional = _abs(skew) * core.oracle().getPrice(params.feedId) / 1e18;
+            if (skewNotional > widestNotional) (widest, widestNotional, widestSkew) = (m, skewNotional, skew);
+        }
+        if (widestSkew != 0) {
+            int256 bps = int256(2_000 + delaySeed % 1_501);
+            (, int256 answer,,,) = feeds[widest].latestRoundData();
+            feeds[widest].setAnswer(_moved(widest, answer, widestSkew > 0 ? bps : -bps));
+        }
+        _checkVaultEscrow();
+        _afterAction(new bool[](accountIds.length));
+    }
+
     /// @notice Invariant 9: vault deposit → redeem, each settled as soon as it may be, returns at most the deposit.
     function vaultRoundTrip(uint256 amountSeed) external {
         ++calls;
         address lp = address(0x4003);
         uint256 assets = 1 + amountSeed % 200_000e6;
-        if (vault.totalSupply() > 0 && vault.totalAssets() == 0) {
+        if (vault.totalAssets() == 0 && (vault.totalSupply() > 0 || core.vaultInDeficit())) {
             _afterAction(new bool[](accountIds.length));
             return;
         }
@@ -915,23 +963,28 @@ contract AdvInvariantHandler {
         uint256 n = accountIds.length;
         s.equity = new int256[](n);
         s.margin = new int256[](n);
+        s.haircut = new int256[](n);
         s.liquidatable = new bool[](n);
         for (uint256 i; i < n; ++i) {
             AccountHealth memory h = core.accountHealth(accountIds[i]);
             s.equity[i] = h.equity;
             s.margin[i] = h.margin;
+            s.haircut[i] = core.getAccount(accountIds[i]).margin - h.margin;
             s.liquidatable[i] = h.liquidatable;
         }
     }
 
     /// @dev Invariant 8 (no one else's action moves an account) and 10: at a fixed price and time, an action on
-    /// some accounts leaves every other account's margin and equity exactly where they were.
+    /// some accounts leaves every other account's margin and equity exactly where they were, at face value. What
+    /// unconverted profit is worth may move with the haircut ratio (the waterfall's last step, DESIGN §8): a trade
+    /// refreshes its market's unrealised PnL in the ratio, bad debt beyond LP capital lowers it.
     function _checkOthersUnchanged(Snapshot memory before, bool[] memory touched) internal view {
         for (uint256 i; i < before.equity.length; ++i) {
             if (touched[i]) continue;
             AccountHealth memory h = core.accountHealth(accountIds[i]);
-            require(h.equity == before.equity[i], "INV8: another account's equity moved");
-            require(h.margin == before.margin[i], "INV10: another account's margin moved");
+            int256 haircut = core.getAccount(accountIds[i]).margin - h.margin;
+            require(h.equity + haircut == before.equity[i] + before.haircut[i], "INV8: another account's equity moved");
+            require(h.margin + haircut == before.margin[i] + before.haircut[i], "INV10: another account's margin moved");
         }
     }
 
@@ -1169,12 +1222,24 @@ contract InvariantsTest {
         int256[3] memory shorts;
         int256[3] memory openNotional;
         int256[3] memory fundingBasis;
+        uint256 profits;
+        int256 principals;
+        int256 haircuts;
         for (uint256 i; i < n; ++i) {
             uint256 id = handler.accountIds(i);
             Account memory account = core.getAccount(id);
             AccountHealth memory h = core.accountHealth(id);
             margins += account.margin;
             equities += h.equity;
+            // Unconverted profit is part of the margin; what it loses to the haircut is never negative.
+            require(int256(uint256(account.profit)) <= _max0(account.margin), "profit above the margin");
+            profits += account.profit;
+            principals += account.margin - int256(uint256(account.profit));
+            require(
+                h.margin <= account.margin && h.margin >= account.margin - int256(uint256(account.profit)),
+                "haircut outside [0, profit]"
+            );
+            haircuts += account.margin - h.margin;
             uint256 open;
             for (uint256 m; m < 3; ++m) {
                 Position memory p = core.getPosition(id, m);
@@ -1191,12 +1256,17 @@ contract InvariantsTest {
                 fundingBasis[m] += _ceilWad(int256(p.size) * p.lastFundingIndex);
             }
             if (account.isolated) require(open <= 1, "isolated account in two markets");
-            if (open == 0) require(account.margin >= 0, "INV: account with no positions and negative margin");
+            if (open == 0) {
+                require(account.margin >= 0, "INV: account with no positions and negative margin");
+                // Invariant 11: a flat account may take out all of its margin (as the haircut values it).
+                require(h.withdrawable == uint256(h.margin), "INV11: a flat account cannot withdraw all of its margin");
+            }
             positions += open;
         }
         // The vault values the traders' net position at its exit price (skew premium included): Σ equity (at the
         // mark price) + NAV falls short of the ledgers by that premium, netSize² × price / (2 × skewScale) per market.
         int256 exitPremiums;
+        int256 marketPnl;
         for (uint256 m; m < 3; ++m) {
             (MarketParams memory params, MarketState memory s,) = core.getMarket(m);
             int256 netSize = longs[m] - shorts[m];
@@ -1209,6 +1279,7 @@ contract InvariantsTest {
             require(int256(uint256(s.shortOpenInterest)) == shorts[m], "short open interest != sum of shorts");
             require(s.netOpenNotional == openNotional[m], "netOpenNotional != sum of bases");
             require(s.netFundingBasis == fundingBasis[m], "netFundingBasis != sum of ceil(size x entry index)");
+            marketPnl += s.tradersPnl;
         }
 
         (int256 vaultLedger, uint256 insuranceLedger) = core.ledgers();
@@ -1224,6 +1295,15 @@ contract InvariantsTest {
                 == margins + vaultLedger + int256(insuranceLedger) + int256(rewards),
             "INV1: token balance != sum of ledgers"
         );
+        // Invariant 12: every trader's principal is backed by tokens that belong to no insurance staker and no keeper;
+        // only unconverted profit waits on LP capital, and the haircut's totals are the sums they stand for.
+        (uint256 totalProfit, int256 tradersPnl,) = core.profitHaircut();
+        require(totalProfit == profits, "totalProfit != sum of unconverted profit");
+        require(tradersPnl == marketPnl, "tradersPnl != sum of the markets'");
+        require(
+            int256(token.balanceOf(address(core)) * SCALE) - int256(insuranceLedger) - int256(rewards) >= principals,
+            "INV12: traders' principal not backed by tokens"
+        );
         // Invariant 6 (insurance side): the pool's assets are the insurance ledger.
         require(insurance.totalAssets() == insuranceLedger / SCALE, "insurance pool assets != insurance ledger");
 
@@ -1233,7 +1313,7 @@ contract InvariantsTest {
         int256 assets = margins + vaultLedger;
         require(claims <= assets, "INV2: traders + vault claim more than the ledgers hold");
         require(
-            assets - claims <= int256(2 * positions + 6) + exitPremiums,
+            assets - claims <= int256(2 * positions + 6) + exitPremiums + haircuts,
             "INV2: funding/PnL rounding dust (beyond the exit premium) too large"
         );
     }
@@ -1267,6 +1347,10 @@ contract InvariantsTest {
 
     /// @dev x / 1e18 rounded toward +infinity (Solidity's `/` truncates toward zero), written independently of
     /// the protocol's WadMath.
+    function _max0(int256 x) internal pure returns (int256) {
+        return x > 0 ? x : int256(0);
+    }
+
     function _ceilWad(int256 x) internal pure returns (int256 q) {
         q = x / 1e18;
         if (x % 1e18 > 0) q += 1;

@@ -1481,6 +1481,31 @@ export const ballastCoreAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "uint256",
+        "name": "accountId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "profit",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      }
+    ],
+    "name": "ProfitConverted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "address",
         "name": "recipient",
         "type": "address"
@@ -2042,9 +2067,14 @@ export const ballastCoreAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "int128",
+            "internalType": "int96",
             "name": "margin",
-            "type": "int128"
+            "type": "int96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "profit",
+            "type": "uint96"
           },
           {
             "internalType": "uint64",
@@ -2152,6 +2182,11 @@ export const ballastCoreAbi = [
           {
             "internalType": "int128",
             "name": "netFundingBasis",
+            "type": "int128"
+          },
+          {
+            "internalType": "int128",
+            "name": "tradersPnl",
             "type": "int128"
           }
         ],
@@ -2767,6 +2802,29 @@ export const ballastCoreAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "profitHaircut",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "totalProfit",
+        "type": "uint256"
+      },
+      {
+        "internalType": "int256",
+        "name": "tradersPnl",
+        "type": "int256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "haircutRatio",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "bytes32",
@@ -3172,6 +3230,19 @@ export const ballastCoreAbi = [
         "internalType": "address",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "vaultInDeficit",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",

@@ -144,7 +144,7 @@ export type MarketNotConfiguredError = BallastContractError<"MarketNotConfigured
 /** No market has id `marketId`. */
 export const MarketNotListedError = errorClass<"MarketNotListed">("MarketNotListedError");
 export type MarketNotListedError = BallastContractError<"MarketNotListed">;
-/** Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers. */
+/** Shares exist and the NAV reads zero, or the NAV is below zero: no deposit can be requested or settled until it recovers. */
 export const NavWipedOutError = errorClass<"NavWipedOut">("NavWipedOutError");
 export type NavWipedOutError = BallastContractError<"NavWipedOut">;
 /** Account `accountId` has no pending order in `marketId`. */
@@ -423,7 +423,7 @@ export const ERROR_NOTICES: { readonly [name in BallastContractErrorName]?: stri
   LiquidationFeeNotBelowMaintenance: "The liquidation fee rate must stay below every maintenance rate in force (the liquidation fraction needs it): `liquidationFeeRate` is not below `maintenanceMarginRate`.",
   MarketNotConfigured: "Market `marketId` takes no orders (no price feed configured).",
   MarketNotListed: "No market has id `marketId`.",
-  NavWipedOut: "Shares exist and the NAV reads zero: no deposit can be requested or settled until it recovers.",
+  NavWipedOut: "Shares exist and the NAV reads zero, or the NAV is below zero: no deposit can be requested or settled until it recovers.",
   NoPendingOrder: "Account `accountId` has no pending order in `marketId`.",
   NoPendingRequest: "`controller` has no pending request of this kind.",
   NotOwnerOrOperator: "`caller` may not act for `account` (not the account, not an operator of it, no allowance).",

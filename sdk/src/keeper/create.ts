@@ -281,7 +281,7 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
     ...options,
     blocks,
     accounts: indexer,
-    prices: new OraclePriceSource(publicClient, deployment.multicall3),
+    prices: new OraclePriceSource(publicClient, deployment.multicall3, deployment.core),
     executor,
     metrics,
     profitability,

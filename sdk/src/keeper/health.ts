@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { compileMarket, type FastPositionInput, fastAccountHealth, notional, pendingFundingIndex } from "../index.js";
+import {
+  compileMarket,
+  effectiveMargin,
+  type FastPositionInput,
+  fastAccountHealth,
+  notional,
+  pendingFundingIndex,
+} from "../index.js";
 import type { AccountHealth, AccountRecord, MarketRecord, PriceMap } from "./types.js";
 
 /** Why an account's health cannot be computed right now. */
@@ -66,7 +73,16 @@ export class HealthEvaluator {
       inputs.push({ position, market, price, fundingIndex });
       notionals.set(marketId, notional(position.size, price));
     }
-    return { health: fastAccountHealth(account.margin, inputs, this.timestamp), notionals };
+    // Unconverted profit at the haircut ratio, as the core counts it; at 0 when the ratio was not read.
+    const profit = account.profit ?? 0n;
+    const ledger = this.prices.profitLedger;
+    const margin =
+      profit === 0n
+        ? account.margin
+        : ledger === undefined
+          ? account.margin - profit
+          : effectiveMargin(account, ledger);
+    return { health: fastAccountHealth(margin, inputs, this.timestamp), notionals };
   }
 }
 

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Address, PublicClient } from "viem";
-import { oracleAdapterAbi } from "../index.js";
+import { ballastCoreAbi, oracleAdapterAbi } from "../index.js";
+import type { ProfitLedger } from "../math/profitHaircut.js";
 import type { ChainHead, MarketRecord, PriceMap, PriceSource } from "./types.js";
 
 export class OraclePriceSource implements PriceSource {
@@ -14,9 +15,38 @@ export class OraclePriceSource implements PriceSource {
     private readonly client: PublicClient,
     /** Multicall3; without it, one `eth_call` per market. */
     private readonly multicall3?: Address,
+    /** The core: when given, the haircut's ledger is read at the same block (`PriceMap.profitLedger`). */
+    private readonly core?: Address,
   ) {}
 
   async getPrices(head: ChainHead, markets: readonly MarketRecord[], oracle: Address): Promise<PriceMap> {
+    const [prices, profitLedger] = await Promise.all([
+      this.readPrices(head, markets, oracle),
+      this.core === undefined ? undefined : this.readProfitLedger(head, this.core),
+    ]);
+    return profitLedger === undefined ? prices : Object.assign(prices, { profitLedger });
+  }
+
+  /** `ledgers()` and `profitHaircut()` of the core at the head. */
+  private async readProfitLedger(head: ChainHead, core: Address): Promise<ProfitLedger> {
+    const [[vaultLedger], [totalProfit, tradersPnl]] = await Promise.all([
+      this.client.readContract({
+        address: core,
+        abi: ballastCoreAbi,
+        functionName: "ledgers",
+        blockNumber: head.number,
+      }),
+      this.client.readContract({
+        address: core,
+        abi: ballastCoreAbi,
+        functionName: "profitHaircut",
+        blockNumber: head.number,
+      }),
+    ]);
+    return { totalProfit, vaultLedger, tradersPnl };
+  }
+
+  private async readPrices(head: ChainHead, markets: readonly MarketRecord[], oracle: Address) {
     const prices = new Map<number, bigint>();
     if (markets.length === 0) return prices;
     const calls = markets.map(

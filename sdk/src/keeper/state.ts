@@ -41,6 +41,8 @@ export type CoreEvent = { blockNumber: bigint; blockHash: Hex; logIndex: number;
         accountId: bigint;
         marketId: bigint;
         sizeDelta: bigint;
+        realisedPnl: bigint;
+        fundingPaid: bigint;
         newSize: bigint;
         newOpenNotional: bigint;
         fundingIndex: bigint;
@@ -53,6 +55,8 @@ export type CoreEvent = { blockNumber: bigint; blockHash: Hex; logIndex: number;
         accountId: bigint;
         marketId: bigint;
         closedSize: bigint;
+        realisedPnl: bigint;
+        fundingPaid: bigint;
         newSize: bigint;
         newOpenNotional: bigint;
         fundingIndex: bigint;
@@ -76,6 +80,12 @@ export const INDEXED_EVENTS = [
   "AccountLiquidated",
   "OracleSet",
 ] as const;
+
+/** The core's `storeMargin`: a realised gain, as far as the margin after still holds it, is unconverted profit. */
+function newProfit(gain: bigint, marginAfter: bigint): bigint {
+  if (gain <= 0n || marginAfter <= 0n) return 0n;
+  return gain < marginAfter ? gain : marginAfter;
+}
 
 export function cloneMarket(market: MarketRecord): MarketRecord {
   return {
@@ -110,6 +120,8 @@ export class IndexState {
   /** Records changed since the last view (base or tip). */
   readonly changedAccounts = new Set<bigint>();
   marketsChanged = false;
+  /** Σ (realisedPnl − fundingPaid) of a liquidation's closes, until its `AccountLiquidated` (same transaction). */
+  private readonly liquidationGains = new Map<bigint, bigint>();
   private baseOracle: Address | undefined;
   private tipOracle: Address | undefined;
 
@@ -320,7 +332,15 @@ export class IndexState {
       case "AccountLiquidated": {
         if (!inShard(event.args.accountId, this.shard)) return;
         const account = this.writableAccount(event.args.accountId);
-        if (account) account.margin = event.args.marginAfter;
+        if (!account) return;
+        account.margin = event.args.marginAfter;
+        // A withdrawal or a liquidation first converts the account's profit (the core's `convertProfit`); a
+        // liquidation's net realised gain is new profit, as far as the margin holds it.
+        if (event.eventName === "MarginWithdrawn") account.profit = 0n;
+        if (event.eventName === "AccountLiquidated") {
+          account.profit = newProfit(this.liquidationGains.get(event.args.accountId) ?? 0n, account.margin);
+          this.liquidationGains.delete(event.args.accountId);
+        }
         return;
       }
       case "PositionTraded": {
@@ -333,11 +353,19 @@ export class IndexState {
           openNotional: newOpenNotional,
           lastFundingIndex: fundingIndex,
         });
-        if (account) account.margin = marginAfter;
+        if (account) {
+          account.margin = marginAfter;
+          // A trade converts the account's profit first; its own realised gain is the new profit.
+          account.profit = newProfit(event.args.realisedPnl - event.args.fundingPaid, marginAfter);
+        }
         return;
       }
       case "PositionLiquidated": {
         const { accountId, closedSize, newSize, newOpenNotional, fundingIndex } = event.args;
+        if (inShard(accountId, this.shard)) {
+          const gain = event.args.realisedPnl - event.args.fundingPaid;
+          this.liquidationGains.set(accountId, (this.liquidationGains.get(accountId) ?? 0n) + gain);
+        }
         const marketId = Number(event.args.marketId);
         const market = this.touchFunding(marketId, event.timestamp, fundingIndex);
         if (market) IndexState.moveOpenInterest(market, newSize + closedSize, newSize);

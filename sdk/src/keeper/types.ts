@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { ProfitLedger } from "../math/profitHaircut.js";
 import type { Address, Hex } from "viem";
 import type { FundingState, Market, Position } from "../index.js";
 
@@ -43,14 +44,20 @@ export interface AccountRecord {
   owner: Address;
   isolated: boolean;
   isolatedMarketId: number;
-  /** Realised margin, WAD USD. */
+  /** Realised margin at face value, WAD USD. */
   margin: bigint;
+  /** The part of `margin` that is unconverted realised profit, worth the haircut ratio of its face (absent: 0). */
+  profit?: bigint;
   /** Open positions by market id. */
   positions: Map<number, Position>;
 }
 
-/** Usable oracle prices by market id, WAD; a market whose price cannot be read (stale, out of bounds) is absent. */
-export type PriceMap = ReadonlyMap<number, bigint>;
+/**
+ * Usable oracle prices by market id, WAD; a market whose price cannot be read (stale, out of bounds) is absent.
+ * `profitLedger`, read at the same block, values unconverted profit at the haircut ratio as the core does; without
+ * it the keeper values such profit at 0 (never overstating an account's equity).
+ */
+export type PriceMap = ReadonlyMap<number, bigint> & { readonly profitLedger?: ProfitLedger };
 
 /** The index as of one block. */
 export interface IndexView {

@@ -85,7 +85,8 @@ export function positionRisk(
 
 /** The inputs every account-level function reads. */
 export type AccountSnapshot = {
-  /** The account's realised margin, WAD USD (other fields of `Account` are optional here). */
+  /** The account's realised margin as the core counts it, WAD USD: unconverted profit at the haircut ratio
+   * (`effectiveMargin`; the readers pass it so). Other fields of `Account` are optional here. */
   account: { margin: bigint };
   /** Its open positions (entries of size 0 are ignored), any order. */
   positions: readonly AccountPosition[];

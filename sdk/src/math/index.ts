@@ -12,6 +12,7 @@ export * from "./tradeMath.js";
 export * from "./accountMath.js";
 export * from "./liquidationLogic.js";
 export * from "./vaultAccounting.js";
+export * from "./profitHaircut.js";
 export * from "./simulate.js";
 export * from "./liquidationPrice.js";
 export * from "./fastHealth.js";

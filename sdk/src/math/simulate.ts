@@ -25,6 +25,7 @@ import { replaceRisk } from "./accountRisk.js";
 import { planLiquidation } from "./liquidationLogic.js";
 import { isLiquidatable } from "./marginMath.js";
 import { marketSkew, movePosition } from "./marketMath.js";
+import { exitValue } from "./vaultAccounting.js";
 import {
   type CapacityFactors,
   checkAccountAfter,
@@ -240,6 +241,9 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
     fundingIndex,
     lastFundingTime: timestamp,
     ...aggregates,
+    tradersPnl:
+      exitValue(aggregates.longOpenInterest - aggregates.shortOpenInterest, price, params.skewScale) -
+      aggregates.netOpenNotional,
   };
   if (increasesRisk && error === undefined) {
     const openInterest = newSize > 0n ? aggregates.longOpenInterest : aggregates.shortOpenInterest;

@@ -42,6 +42,9 @@ export type MarketState = {
   netOpenNotional: bigint;
   /** Σ over positions of mulWadCeil(size, entry funding index), WAD USD (int128 on chain). */
   netFundingBasis: bigint;
+  /** Traders' net unrealised PnL at the exit price of the market's last trade or liquidation, WAD USD (int128 on
+   * chain); summed over markets for the haircut ratio (`profitHaircut.ts`). */
+  tradersPnl: bigint;
 };
 
 /** The part of {@link MarketState} that funding, and so every account figure, reads. */
@@ -75,8 +78,11 @@ export type Account = {
   owner: `0x${string}`;
   isolated: boolean;
   isolatedMarketId: number;
-  /** WAD USD, realised (int128). */
+  /** WAD USD, realised, at face value (int96). */
   margin: bigint;
+  /** WAD USD, the part of `margin` that is realised profit not yet converted to principal (uint96); worth
+   * `haircutRatio` of its face (see `profitHaircut.ts`). */
+  profit: bigint;
   /** Bitmap of markets with an open position (uint64). */
   activeMarkets: bigint;
 };

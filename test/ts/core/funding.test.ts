@@ -258,6 +258,8 @@ describe("BallastCore — funding", () => {
 
   it("is zero-sum: what traders pay in total is what the vault ledger receives, dust in the vault's favour", async () => {
     const b = await loadFixture(fundingFixture);
+    // LP capital behind the winners, so that no profit is haircut (DESIGN §8) and margins move by PnL and funding only.
+    await b.seedVault(1_000_000n * USDC);
     const ids = {
       alice: await fundedAccount(b, b.alice, 100_000n),
       bob: await fundedAccount(b, b.bob, 100_000n),

@@ -86,7 +86,9 @@ describe("BallastCore — trading", () => {
     });
 
     it("increases, partially reduces and closes with applyFill's rounding", async () => {
-      const { core, alice, btcFeed, openAccount, trader } = await loadFixture(baseFixture);
+      const { core, alice, btcFeed, openAccount, seedVault, trader } = await loadFixture(baseFixture);
+      // LP capital behind the profit, so that none of it is haircut (DESIGN §8): margins move by PnL exactly.
+      await seedVault(1_000_000n * USDC);
       const id = await openAccount(alice, 10_000n * USDC);
       let margin = wad(10_000);
       await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);

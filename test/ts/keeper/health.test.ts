@@ -45,7 +45,7 @@ const FIELDS: (keyof AccountHealth)[] = [
 
 /** Compares every indexed account with the chain at the view's block; returns what was seen. */
 async function compareWithChain(world: World, view: IndexView) {
-  const prices = await new OraclePriceSource(client, world.deployment.multicall3).getPrices(
+  const prices = await new OraclePriceSource(client, world.deployment.multicall3, world.deployment.core).getPrices(
     view.head,
     view.markets(),
     view.oracle!,
@@ -193,7 +193,7 @@ describe("keeper: off-chain health equals the chain's", function () {
       store: new MemoryStore(),
       reorgDepth: 0,
     }).sync(await head());
-    const start = await new OraclePriceSource(client, world.deployment.multicall3).getPrices(
+    const start = await new OraclePriceSource(client, world.deployment.multicall3, world.deployment.core).getPrices(
       view.head,
       view.markets(),
       view.oracle!,

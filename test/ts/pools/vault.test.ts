@@ -550,6 +550,30 @@ describe("LiquidityVault (ERC-7540 asynchronous)", () => {
       await expectConserved(fx);
     });
 
+    it("with no shares left and the NAV below zero, no deposit is requested or settled (it would pay the deficit)", async () => {
+      // Every LP has left and traders are still owed more than LP capital holds: a new LP's deposit would first pay
+      // their profit. A fresh vault (no shares, NAV exactly 0) still takes deposits.
+      const fx = await networkHelpers.loadFixture(vault6);
+      const { ledger, vault, carol, unit } = fx;
+      await vault.connect(carol).requestDeposit(100n * unit, carol.address, carol.address);
+      await ledger.setVaultPnl(-(50n * unit));
+      expect([await vault.totalSupply(), await vault.totalAssets(), await ledger.vaultInDeficit()]).to.deep.equal([
+        0n,
+        0n,
+        true,
+      ]);
+      await expect(vault.connect(carol).requestDeposit(1n, carol.address, carol.address)).to.be.revertedWithCustomError(
+        vault,
+        "NavWipedOut",
+      );
+      await time.increase(DELAY);
+      await expect(vault.settleDeposit(carol.address)).to.be.revertedWithCustomError(vault, "NavWipedOut");
+      await ledger.setVaultPnl(0n);
+      await vault.settleDeposit(carol.address);
+      expect(await vault.totalAssets()).to.equal(100n * unit);
+      await expectConserved(fx);
+    });
+
     it("every priced request and settlement reverts while the core's NAV read reverts (oracle down)", async () => {
       const fx = await networkHelpers.loadFixture(twoLps);
       const { ledger, vault, alice, unit } = fx;

@@ -74,6 +74,7 @@ function market(marketId: number, tiers: MarginTier[], overrides: Partial<Market
       shortOpenInterest: 0n,
       netOpenNotional: 0n,
       netFundingBasis: 0n,
+      tradersPnl: 0n,
     },
     tiers,
     ramp: { previousTiers: [], start: 0n, end: 0n },

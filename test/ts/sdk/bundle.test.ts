@@ -120,6 +120,7 @@ describe("SDK browser bundle", function () {
             shortOpenInterest: 0n,
             netOpenNotional: 0n,
             netFundingBasis: 0n,
+            tradersPnl: 0n,
           },
           tiers: [{ notionalCap: 10n ** 30n, initialMarginRate: WAD / 10n, maintenanceMarginRate: WAD / 20n }],
           ramp: { previousTiers: [], start: 0n, end: 0n },

@@ -324,7 +324,7 @@ async function differential<A extends unknown[]>(
 }
 
 /** Library functions that cannot revert on any ABI-encodable input. */
-const TOTAL_FUNCTIONS = new Set(["abs", "positivePart", "interpolate"]);
+const TOTAL_FUNCTIONS = new Set(["abs", "positivePart", "interpolate", "haircutRatio", "convertedProfit"]);
 
 // ------------------------------------------------------------------------------------------------ tests
 
@@ -602,6 +602,40 @@ describe("SDK math ≡ contract math (differential)", function () {
         sdk.liquidationFee,
         fc.oneof(fc.tuple(logUint(190), rate, usd), fc.tuple(uint256, uint256, int256)),
         grid(UINT_S, UINT_S, INT_S),
+      ));
+  });
+
+  describe("ProfitHaircut", () => {
+    const uint128 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
+    const int128 = fc.bigInt({ min: -(1n << 127n), max: (1n << 127n) - 1n });
+    /** Dollar-scale totals where the haircut binds and where it does not, and the whole stored ranges. */
+    const ledger = fc.oneof(
+      fc.tuple(
+        fc.bigInt({ min: 0n, max: 10n ** 30n }),
+        fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+        fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }),
+      ),
+      fc.tuple(uint128, int128, int128),
+    );
+    const EDGE_128 = [0n, 1n, WAD, (1n << 127n) - 1n];
+    const EDGE_S128 = [0n, 1n, -1n, WAD, -WAD, (1n << 127n) - 1n, -(1n << 127n)];
+    it("haircutRatio", () =>
+      differential(
+        "haircutRatio",
+        (totalProfit: bigint, vaultLedger: bigint, tradersPnl: bigint) =>
+          sdk.haircutRatio({ totalProfit, vaultLedger, tradersPnl }),
+        ledger,
+        grid(EDGE_128, EDGE_S128, EDGE_S128),
+      ));
+    it("convertedProfit", () =>
+      differential(
+        "convertedProfit",
+        (profit: bigint, totalProfit: bigint, vaultLedger: bigint, tradersPnl: bigint) =>
+          sdk.convertedProfit(profit, { totalProfit, vaultLedger, tradersPnl }),
+        ledger.chain(([t, v, u]) =>
+          fc.tuple(fc.bigInt({ min: 0n, max: t }), fc.constant(t), fc.constant(v), fc.constant(u)),
+        ),
+        grid(EDGE_128, EDGE_128, EDGE_S128, EDGE_S128),
       ));
   });
 

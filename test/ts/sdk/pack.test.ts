@@ -43,7 +43,7 @@ const market = {
   params: { feedId: "0x" + "01".repeat(32), maxOpenInterestPerSide: 10n ** 30n, minPositionNotional: 0n, skewScale: 0n,
     takerFeeRate: 0n, makerFeeRate: 0n, fundingScale: 0n, maxFundingRatePerSecond: 0n, marginRampDuration: 0n },
   state: { fundingIndex: 0n, lastFundingTime: 1n, longOpenInterest: WAD, shortOpenInterest: 0n, netOpenNotional: 0n,
-    netFundingBasis: 0n },
+    netFundingBasis: 0n, tradersPnl: 0n },
   tiers,
   ramp: { previousTiers: [], start: 0n, end: 0n },
 };

@@ -13,6 +13,7 @@ import { type BallastError, BallastInputError } from "../../errors.js";
 import { type AccountSnapshot, accountRisk, type PendingFunding, pendingFundingIndex } from "../../math/accountMath.js";
 import { planLiquidation } from "../../math/liquidationLogic.js";
 import { positionPriceLines } from "../../math/liquidationPrice.js";
+import { effectiveMargin, type ProfitLedger } from "../../math/profitHaircut.js";
 import type {
   Account,
   AccountHealth,
@@ -56,6 +57,8 @@ export type MarketsView = {
   riskParams: RiskParams;
   paused: boolean;
   marketCount: number;
+  /** What backs traders' unconverted profit, and the ratio it converts at now (`core.profitHaircut()`). */
+  profitLedger: ProfitLedger & { haircutRatio: bigint };
 };
 
 export type Call = {
@@ -88,6 +91,8 @@ export function marketCalls(deployment: BallastDeployment): Call[] {
   calls.push({ address: deployment.core, abi: ballastCoreAbi, functionName: "riskParams" });
   calls.push({ address: deployment.core, abi: ballastCoreAbi, functionName: "paused" });
   calls.push({ address: deployment.core, abi: ballastCoreAbi, functionName: "marketCount" });
+  calls.push({ address: deployment.core, abi: ballastCoreAbi, functionName: "ledgers" });
+  calls.push({ address: deployment.core, abi: ballastCoreAbi, functionName: "profitHaircut" });
   return calls;
 }
 
@@ -200,7 +205,18 @@ export function parseMarkets(
     riskParams: { ...success<RiskParams>(results[offset], "riskParams()", context) },
     paused: success<boolean>(results[offset + 1], "paused()", context),
     marketCount: Number(success<bigint>(results[offset + 2], "marketCount()", context)),
+    profitLedger: parseProfitLedger(
+      success<readonly [bigint, bigint]>(results[offset + 3], "ledgers()", context),
+      success<readonly [bigint, bigint, bigint]>(results[offset + 4], "profitHaircut()", context),
+    ),
   };
+}
+
+function parseProfitLedger(
+  [vaultLedger]: readonly [bigint, bigint],
+  [totalProfit, tradersPnl, haircutRatio]: readonly [bigint, bigint, bigint],
+): MarketsView["profitLedger"] {
+  return { totalProfit, vaultLedger, tradersPnl, haircutRatio };
 }
 
 /** One position with everything a frontend shows about it. */
@@ -227,7 +243,11 @@ export type PositionView = AccountPosition & {
 /** An account with its positions, the markets and prices they need, and its health — all at one block. */
 export type AccountView = Omit<AccountSnapshot, "account" | "positions" | "markets" | "prices" | "timestamp"> & {
   accountId: bigint;
+  /** The account as stored: `margin` at face value, `profit` the unconverted part of it. */
   account: Account;
+  /** The haircut (DESIGN §8) as it applies to this account now: the ratio its unconverted profit is worth, what
+   * that costs it (`margin − effectiveMargin`), and the margin every figure here is computed from. */
+  haircut: { ratio: bigint; amount: bigint; effectiveMargin: bigint };
   positions: PositionView[];
   markets: MarketView[];
   prices: { [marketId: number]: bigint | undefined };
@@ -286,8 +306,10 @@ export function toAccountView(
     if (market?.price === undefined) priceErrors[p.marketId] = market?.priceError;
   }
   const complete = positions.every((p) => markets.prices[p.marketId] !== undefined);
+  // Every figure counts unconverted profit at the haircut ratio, as the core does (`effectiveAccount`).
+  const margin = effectiveMargin(account, markets.profitLedger);
   const snapshot: AccountSnapshot = {
-    account,
+    account: { ...account, margin },
     positions,
     markets: markets.markets,
     prices: markets.prices,
@@ -298,7 +320,7 @@ export function toAccountView(
   const views: PositionView[] = [];
   const risk = complete ? accountRisk(snapshot) : undefined;
   if (risk !== undefined) {
-    health = healthFromTotals(account.margin, risk.totals);
+    health = healthFromTotals(margin, risk.totals);
     liquidation = planLiquidation({ ...snapshot, riskParams: markets.riskParams }).preview;
   }
   for (const p of positions) {
@@ -327,6 +349,7 @@ export function toAccountView(
   return {
     accountId,
     account,
+    haircut: { ratio: markets.profitLedger.haircutRatio, amount: account.margin - margin, effectiveMargin: margin },
     positions: views,
     markets: markets.markets,
     prices: markets.prices,

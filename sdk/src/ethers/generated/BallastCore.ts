@@ -27,14 +27,14 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
     export type AccountHealthStructOutput = [margin: bigint, equity: bigint, initialMargin: bigint, maintenanceMargin: bigint, totalNotional: bigint, healthFactor: bigint, marginRatio: bigint, withdrawable: bigint, liquidatable: boolean] & {margin: bigint, equity: bigint, initialMargin: bigint, maintenanceMargin: bigint, totalNotional: bigint, healthFactor: bigint, marginRatio: bigint, withdrawable: bigint, liquidatable: boolean }
   
 
-    export type AccountStruct = {owner: AddressLike, isolated: boolean, isolatedMarketId: BigNumberish, margin: BigNumberish, activeMarkets: BigNumberish}
+    export type AccountStruct = {owner: AddressLike, isolated: boolean, isolatedMarketId: BigNumberish, margin: BigNumberish, profit: BigNumberish, activeMarkets: BigNumberish}
 
-    export type AccountStructOutput = [owner: string, isolated: boolean, isolatedMarketId: bigint, margin: bigint, activeMarkets: bigint] & {owner: string, isolated: boolean, isolatedMarketId: bigint, margin: bigint, activeMarkets: bigint }
+    export type AccountStructOutput = [owner: string, isolated: boolean, isolatedMarketId: bigint, margin: bigint, profit: bigint, activeMarkets: bigint] & {owner: string, isolated: boolean, isolatedMarketId: bigint, margin: bigint, profit: bigint, activeMarkets: bigint }
   
 
-    export type MarketStateStruct = {fundingIndex: BigNumberish, lastFundingTime: BigNumberish, longOpenInterest: BigNumberish, shortOpenInterest: BigNumberish, netOpenNotional: BigNumberish, netFundingBasis: BigNumberish}
+    export type MarketStateStruct = {fundingIndex: BigNumberish, lastFundingTime: BigNumberish, longOpenInterest: BigNumberish, shortOpenInterest: BigNumberish, netOpenNotional: BigNumberish, netFundingBasis: BigNumberish, tradersPnl: BigNumberish}
 
-    export type MarketStateStructOutput = [fundingIndex: bigint, lastFundingTime: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint] & {fundingIndex: bigint, lastFundingTime: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint }
+    export type MarketStateStructOutput = [fundingIndex: bigint, lastFundingTime: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint, tradersPnl: bigint] & {fundingIndex: bigint, lastFundingTime: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint, tradersPnl: bigint }
   
 
     export type PositionStruct = {size: BigNumberish, openNotional: BigNumberish, lastFundingIndex: BigNumberish}
@@ -48,9 +48,9 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
   
 
   export interface BallastCoreInterface extends Interface {
-    getFunction(nameOrSignature: "CLOSE_POSITION" | "DEFAULT_ADMIN_ROLE" | "MAX_MARKETS" | "MAX_POSITIONS_PER_ACCOUNT" | "PAUSER_ROLE" | "RISK_MANAGER_ROLE" | "accountHealth" | "claimRewards" | "claimableRewards" | "collateralToken" | "createAccount" | "creditInsurance" | "creditVault" | "currentFunding" | "debitInsurance" | "debitVault" | "deposit" | "getAccount" | "getMarket" | "getPosition" | "getRoleAdmin" | "grantRole" | "hasRole" | "initializePools" | "insurancePool" | "insuranceTotalAssets" | "isOperator" | "ledgers" | "liquidate" | "liquidateMany" | "listMarket" | "marginRamp" | "marginRequirements" | "marketCount" | "oracle" | "orderBook" | "pause" | "paused" | "previewLiquidation" | "renounceRole" | "revokeRole" | "riskParams" | "setMarginTiers" | "setMarketParams" | "setOperator" | "setOracle" | "setOrderBook" | "setRiskParams" | "settleOrder" | "supportsInterface" | "totalUnclaimedRewards" | "unpause" | "vault" | "vaultNetAssetValue" | "vaultTotalAssets" | "vaultWithdrawableAssets" | "withdraw"): FunctionFragment;
+    getFunction(nameOrSignature: "CLOSE_POSITION" | "DEFAULT_ADMIN_ROLE" | "MAX_MARKETS" | "MAX_POSITIONS_PER_ACCOUNT" | "PAUSER_ROLE" | "RISK_MANAGER_ROLE" | "accountHealth" | "claimRewards" | "claimableRewards" | "collateralToken" | "createAccount" | "creditInsurance" | "creditVault" | "currentFunding" | "debitInsurance" | "debitVault" | "deposit" | "getAccount" | "getMarket" | "getPosition" | "getRoleAdmin" | "grantRole" | "hasRole" | "initializePools" | "insurancePool" | "insuranceTotalAssets" | "isOperator" | "ledgers" | "liquidate" | "liquidateMany" | "listMarket" | "marginRamp" | "marginRequirements" | "marketCount" | "oracle" | "orderBook" | "pause" | "paused" | "previewLiquidation" | "profitHaircut" | "renounceRole" | "revokeRole" | "riskParams" | "setMarginTiers" | "setMarketParams" | "setOperator" | "setOracle" | "setOrderBook" | "setRiskParams" | "settleOrder" | "supportsInterface" | "totalUnclaimedRewards" | "unpause" | "vault" | "vaultInDeficit" | "vaultNetAssetValue" | "vaultTotalAssets" | "vaultWithdrawableAssets" | "withdraw"): FunctionFragment;
 
-    getEvent(nameOrSignatureOrTopic: "AccountCreated" | "AccountLiquidated" | "BadDebtSettled" | "FundingAccrued" | "InsuranceCredited" | "InsuranceDebited" | "MarginDeposited" | "MarginTiersSet" | "MarginWithdrawn" | "MarketListed" | "MarketParamsSet" | "OperatorSet" | "OracleSet" | "OrderBookSet" | "Paused" | "PoolsInitialized" | "PositionLiquidated" | "PositionTraded" | "RewardsClaimed" | "RiskParamsSet" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Unpaused" | "VaultCredited" | "VaultDebited"): EventFragment;
+    getEvent(nameOrSignatureOrTopic: "AccountCreated" | "AccountLiquidated" | "BadDebtSettled" | "FundingAccrued" | "InsuranceCredited" | "InsuranceDebited" | "MarginDeposited" | "MarginTiersSet" | "MarginWithdrawn" | "MarketListed" | "MarketParamsSet" | "OperatorSet" | "OracleSet" | "OrderBookSet" | "Paused" | "PoolsInitialized" | "PositionLiquidated" | "PositionTraded" | "ProfitConverted" | "RewardsClaimed" | "RiskParamsSet" | "RoleAdminChanged" | "RoleGranted" | "RoleRevoked" | "Unpaused" | "VaultCredited" | "VaultDebited"): EventFragment;
 
     encodeFunctionData(functionFragment: 'CLOSE_POSITION', values?: undefined): string;
 encodeFunctionData(functionFragment: 'DEFAULT_ADMIN_ROLE', values?: undefined): string;
@@ -91,6 +91,7 @@ encodeFunctionData(functionFragment: 'orderBook', values?: undefined): string;
 encodeFunctionData(functionFragment: 'pause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'paused', values?: undefined): string;
 encodeFunctionData(functionFragment: 'previewLiquidation', values: [BigNumberish]): string;
+encodeFunctionData(functionFragment: 'profitHaircut', values?: undefined): string;
 encodeFunctionData(functionFragment: 'renounceRole', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'revokeRole', values: [BytesLike, AddressLike]): string;
 encodeFunctionData(functionFragment: 'riskParams', values?: undefined): string;
@@ -105,6 +106,7 @@ encodeFunctionData(functionFragment: 'supportsInterface', values: [BytesLike]): 
 encodeFunctionData(functionFragment: 'totalUnclaimedRewards', values?: undefined): string;
 encodeFunctionData(functionFragment: 'unpause', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vault', values?: undefined): string;
+encodeFunctionData(functionFragment: 'vaultInDeficit', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vaultNetAssetValue', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vaultTotalAssets', values?: undefined): string;
 encodeFunctionData(functionFragment: 'vaultWithdrawableAssets', values?: undefined): string;
@@ -149,6 +151,7 @@ decodeFunctionResult(functionFragment: 'orderBook', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'pause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'paused', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'previewLiquidation', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'profitHaircut', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'renounceRole', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'revokeRole', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'riskParams', data: BytesLike): Result;
@@ -163,6 +166,7 @@ decodeFunctionResult(functionFragment: 'supportsInterface', data: BytesLike): Re
 decodeFunctionResult(functionFragment: 'totalUnclaimedRewards', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'unpause', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vault', data: BytesLike): Result;
+decodeFunctionResult(functionFragment: 'vaultInDeficit', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vaultNetAssetValue', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vaultTotalAssets', data: BytesLike): Result;
 decodeFunctionResult(functionFragment: 'vaultWithdrawableAssets', data: BytesLike): Result;
@@ -378,6 +382,18 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
       export type InputTuple = [accountId: BigNumberish, marketId: BigNumberish, sizeDelta: BigNumberish, fillPrice: BigNumberish, fee: BigNumberish, realisedPnl: BigNumberish, fundingPaid: BigNumberish, newSize: BigNumberish, newOpenNotional: BigNumberish, fundingIndex: BigNumberish, marginAfter: BigNumberish];
       export type OutputTuple = [accountId: bigint, marketId: bigint, sizeDelta: bigint, fillPrice: bigint, fee: bigint, realisedPnl: bigint, fundingPaid: bigint, newSize: bigint, newOpenNotional: bigint, fundingIndex: bigint, marginAfter: bigint];
       export interface OutputObject {accountId: bigint, marketId: bigint, sizeDelta: bigint, fillPrice: bigint, fee: bigint, realisedPnl: bigint, fundingPaid: bigint, newSize: bigint, newOpenNotional: bigint, fundingIndex: bigint, marginAfter: bigint };
+      export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
+      export type Filter = TypedDeferredTopicFilter<Event>
+      export type Log = TypedEventLog<Event>
+      export type LogDescription = TypedLogDescription<Event>
+    }
+
+  
+
+    export namespace ProfitConvertedEvent {
+      export type InputTuple = [accountId: BigNumberish, profit: BigNumberish, paid: BigNumberish];
+      export type OutputTuple = [accountId: bigint, profit: bigint, paid: bigint];
+      export interface OutputObject {accountId: bigint, profit: bigint, paid: bigint };
       export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>
       export type Filter = TypedDeferredTopicFilter<Event>
       export type Log = TypedEventLog<Event>
@@ -828,6 +844,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     
 
     
+    profitHaircut: TypedContractMethod<
+      [],
+      [[bigint, bigint, bigint] & {totalProfit: bigint, tradersPnl: bigint, haircutRatio: bigint }],
+      'view'
+    >
+    
+
+    
     renounceRole: TypedContractMethod<
       [role: BytesLike, callerConfirmation: AddressLike, ],
       [void],
@@ -935,6 +959,14 @@ decodeFunctionResult(functionFragment: 'withdraw', data: BytesLike): Result;
     vault: TypedContractMethod<
       [],
       [string],
+      'view'
+    >
+    
+
+    
+    vaultInDeficit: TypedContractMethod<
+      [],
+      [boolean],
       'view'
     >
     
@@ -1169,6 +1201,11 @@ getFunction(nameOrSignature: 'previewLiquidation'): TypedContractMethod<
       [LiquidationPreviewStructOutput],
       'view'
     >;
+getFunction(nameOrSignature: 'profitHaircut'): TypedContractMethod<
+      [],
+      [[bigint, bigint, bigint] & {totalProfit: bigint, tradersPnl: bigint, haircutRatio: bigint }],
+      'view'
+    >;
 getFunction(nameOrSignature: 'renounceRole'): TypedContractMethod<
       [role: BytesLike, callerConfirmation: AddressLike, ],
       [void],
@@ -1239,6 +1276,11 @@ getFunction(nameOrSignature: 'vault'): TypedContractMethod<
       [string],
       'view'
     >;
+getFunction(nameOrSignature: 'vaultInDeficit'): TypedContractMethod<
+      [],
+      [boolean],
+      'view'
+    >;
 getFunction(nameOrSignature: 'vaultNetAssetValue'): TypedContractMethod<
       [],
       [bigint],
@@ -1278,6 +1320,7 @@ getEvent(key: 'Paused'): TypedContractEvent<PausedEvent.InputTuple, PausedEvent.
 getEvent(key: 'PoolsInitialized'): TypedContractEvent<PoolsInitializedEvent.InputTuple, PoolsInitializedEvent.OutputTuple, PoolsInitializedEvent.OutputObject>;
 getEvent(key: 'PositionLiquidated'): TypedContractEvent<PositionLiquidatedEvent.InputTuple, PositionLiquidatedEvent.OutputTuple, PositionLiquidatedEvent.OutputObject>;
 getEvent(key: 'PositionTraded'): TypedContractEvent<PositionTradedEvent.InputTuple, PositionTradedEvent.OutputTuple, PositionTradedEvent.OutputObject>;
+getEvent(key: 'ProfitConverted'): TypedContractEvent<ProfitConvertedEvent.InputTuple, ProfitConvertedEvent.OutputTuple, ProfitConvertedEvent.OutputObject>;
 getEvent(key: 'RewardsClaimed'): TypedContractEvent<RewardsClaimedEvent.InputTuple, RewardsClaimedEvent.OutputTuple, RewardsClaimedEvent.OutputObject>;
 getEvent(key: 'RiskParamsSet'): TypedContractEvent<RiskParamsSetEvent.InputTuple, RiskParamsSetEvent.OutputTuple, RiskParamsSetEvent.OutputObject>;
 getEvent(key: 'RoleAdminChanged'): TypedContractEvent<RoleAdminChangedEvent.InputTuple, RoleAdminChangedEvent.OutputTuple, RoleAdminChangedEvent.OutputObject>;
@@ -1359,6 +1402,10 @@ getEvent(key: 'VaultDebited'): TypedContractEvent<VaultDebitedEvent.InputTuple, 
 
       'PositionTraded(uint256,uint256,int256,uint256,uint256,int256,int256,int256,int256,int256,int256)': TypedContractEvent<PositionTradedEvent.InputTuple, PositionTradedEvent.OutputTuple, PositionTradedEvent.OutputObject>;
       PositionTraded: TypedContractEvent<PositionTradedEvent.InputTuple, PositionTradedEvent.OutputTuple, PositionTradedEvent.OutputObject>;
+    
+
+      'ProfitConverted(uint256,uint256,uint256)': TypedContractEvent<ProfitConvertedEvent.InputTuple, ProfitConvertedEvent.OutputTuple, ProfitConvertedEvent.OutputObject>;
+      ProfitConverted: TypedContractEvent<ProfitConvertedEvent.InputTuple, ProfitConvertedEvent.OutputTuple, ProfitConvertedEvent.OutputObject>;
     
 
       'RewardsClaimed(address,address,uint256)': TypedContractEvent<RewardsClaimedEvent.InputTuple, RewardsClaimedEvent.OutputTuple, RewardsClaimedEvent.OutputObject>;
