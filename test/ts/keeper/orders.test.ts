@@ -127,7 +127,7 @@ function fakeChain(options: { gone?: Set<string>; cancel?: Map<string, Hex>; eve
   const order: string[] = [];
   const decode = (call: KeeperCall) => {
     const { args } = decodeFunctionData({ abi: orderBookAbi, data: call.data });
-    return (args![0] as { accountId: bigint; marketId: bigint }[]).map((r) => ({
+    return (args![0] as unknown as { accountId: bigint; marketId: bigint }[]).map((r) => ({
       accountId: r.accountId,
       marketId: r.marketId,
     }));
@@ -249,7 +249,7 @@ describe("keeper: order settlement (orders.ts)", () => {
     const send = chain.executor.send!;
     chain.executor.send = async (call, hints) => {
       const { args } = decodeFunctionData({ abi: orderBookAbi, data: call.data });
-      const requests = args![0] as { accountId: bigint }[];
+      const requests = args![0] as unknown as { accountId: bigint }[];
       if (failures < 2 && requests.some((r) => r.accountId === 3n)) {
         failures++;
         const conflict = encodeErrorResult({
