@@ -719,9 +719,11 @@ export class DryRunExecutor implements Executor {
     return this.inner.gasPrice?.(head) ?? Promise.resolve(0n);
   }
 
-  /** Estimates only (a transaction that would revert throws as from the inner executor); sends nothing. */
-  async send(call: KeeperCall): Promise<CallOutcome> {
-    await this.inner.estimateCall?.(call);
+  /**
+   * Sends nothing. Not even estimated: a dry run's sender (an unfunded simulation address) could not pay the value
+   * a settlement carries (the oracle fee).
+   */
+  async send(_call: KeeperCall): Promise<CallOutcome> {
     return { status: "dry-run", logs: [] };
   }
 
