@@ -1,7 +1,9 @@
 /**
- * The Ballast liquidation keeper (CLI over `sdk/src/keeper`). See docs/keeper.md.
+ * The Ballast keeper (CLI over `sdk/src/keeper`): liquidates and, given a Hermes URL, settles orders, with one key
+ * and one nonce manager. See docs/keeper.md.
  *
- *   npm run keeper -- --rpc http://127.0.0.1:8545 --deployment deployments/localhost.json --private-key-file key.txt
+ *   npm run keeper -- --rpc http://127.0.0.1:8545 --deployment deployments/localhost.json --private-key-file key.txt \
+ *     --hermes-url http://127.0.0.1:8787
  *
  * Settings: flags > environment (BALLAST_RPC_URL, BALLAST_KEEPER_PRIVATE_KEY, BALLAST_DEPLOYMENT, BALLAST_KEEPER_*)
  * > a JSON config file (--config, or BALLAST_KEEPER_CONFIG) > defaults.
@@ -39,6 +41,7 @@ import {
   rpcTransport,
   startMetricsServer,
 } from "../sdk/src/keeper/index.js";
+import { hermesUpdateSource } from "./lib/hermes.js";
 
 // node:sqlite announces itself as experimental on every start; the keeper relies on it knowingly.
 process.removeAllListeners("warning");
@@ -50,7 +53,7 @@ process.on("warning", (warning) => {
 const program = new Command()
   .name("keeper")
   .description(
-    "Finds and liquidates unhealthy Ballast accounts.\n\n" +
+    "Finds and liquidates unhealthy Ballast accounts and, with --hermes-url, settles orders.\n\n" +
       "Precedence: flags > environment > --config file > defaults. Every option has an environment variable\n" +
       "(shown below) and a config-file key (its camelCase name, e.g. batchSize).",
   )
@@ -66,7 +69,10 @@ for (const [name, spec] of Object.entries(KEEPER_OPTIONS) as [
   program.addOption(option);
 }
 program.parse();
-const flags = program.opts<Partial<Record<KeeperOptionName | "config", unknown>>>();
+// Only the flags actually given: a negatable flag (--no-settle-orders) would otherwise bring commander's default.
+const flags = Object.fromEntries(
+  Object.entries(program.opts()).filter(([key]) => program.getOptionValueSource(key) === "cli"),
+) as Partial<Record<KeeperOptionName | "config", unknown>>;
 
 // Logs print bigints as decimal strings: JSON numbers would lose precision above 2^53 (WAD amounts always are).
 const bigintsAsStrings = (value: unknown): unknown => {
@@ -139,6 +145,8 @@ async function main(): Promise<{ keeper: Keeper; server?: Server }> {
   const deployment = await loadDeploymentFile(config.deployment);
   // Dry runs need no key: simulations are sent from a fixed, unfunded address.
   const account = key ? privateKeyToAccount(key) : (SIMULATION_SENDER as Address);
+  const hermesUrl = config.hermesUrl ? httpUrl(config.hermesUrl, "--hermes-url") : undefined;
+  const settling = config.settleOrders && hermesUrl !== undefined && deployment.orderBook !== undefined;
   const shardLabel = shard.count > 1 ? `-${shard.index}of${shard.count}` : "";
   const dbPath = config.db ?? `.keeper/keeper-${deployment.chainId}${shardLabel}.sqlite`;
   const origins = urls.map((url) => url.origin);
@@ -172,8 +180,17 @@ async function main(): Promise<{ keeper: Keeper; server?: Server }> {
       gasLimitMultiplier: config.gasMultiplier,
     },
     profitability: { minProfitUsd, nativePriceUsd },
+    orders: settling
+      ? { updates: hermesUpdateSource(hermesUrl.toString().replace(/\/$/, "")), batchSize: config.orderBatchSize }
+      : undefined,
     logger,
   });
+  if (!settling && config.settleOrders && deployment.orderBook !== undefined) {
+    logger.warn({ orderBook: deployment.orderBook }, "not settling orders: no --hermes-url (or BALLAST_HERMES_URL)");
+  }
+  if (!settling && hermesUrl !== undefined && deployment.orderBook === undefined) {
+    logger.warn({}, "not settling orders: the deployment has no order book");
+  }
   const server =
     config.metricsPort > 0
       ? await startMetricsServer(metrics, () => keeper.health(), config.metricsPort, config.metricsHost)
@@ -191,6 +208,7 @@ async function main(): Promise<{ keeper: Keeper; server?: Server }> {
       db: dbPath,
       minProfitUsd: formatUsd(minProfitUsd),
       nativePriceUsd: formatUsd(nativePriceUsd),
+      settleOrders: settling ? { hermes: hermesUrl.origin, batchSize: config.orderBatchSize } : false,
       maxFeeGwei: config.maxFeeGwei ?? null,
       priorityFeeGwei: config.priorityFeeGwei ?? "node",
       config: configPath ?? null,

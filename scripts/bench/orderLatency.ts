@@ -1,18 +1,22 @@
 /**
- * Settle latency of the order settler (scripts/lib/orderSettler.ts), in blocks, for 100 and 1,000 orders pending at
- * once: a bulk opener commits them, 40 accounts per transaction (orders of one transaction share a settleTime), the local Hermes service
- * publishes each market's price at that time, and the settler settles in batches of 20 (one price per market per
- * transaction); every transaction is its own block, one second apart (automine on Hardhat's embedded network).
+ * Settle latency of the keeper's order settlement (sdk/src/keeper/orders.ts, run by the keeper exactly as
+ * `npm run keeper -- --hermes-url …` does: createKeeper with `orders`, its executor and nonce manager), in blocks, for
+ * 100 and 1,000 orders pending at once: a bulk opener commits them, 40 accounts per transaction (orders of one
+ * transaction share a settleTime), the local Hermes service publishes each market's price every second, and the
+ * keeper settles in batches of 20 (one price per market per transaction) with its default concurrency (2 slots, one
+ * kept free for liquidations); every transaction is its own block, one second apart (automine on Hardhat's embedded
+ * network). The keeper is driven iteration by iteration (`tick` + `idle`), one iteration per block.
  *   npm run bench:orders   (hardhat run scripts/bench/orderLatency.ts)
  */
 import { network } from "hardhat";
-import { Registry } from "prom-client";
-import type { Address, Hex, PublicClient, WalletClient } from "viem";
-import { createPublicClient, createWalletClient, custom, type EIP1193Provider } from "viem";
+import type { Address, Hex } from "viem";
+import { custom, type EIP1193Provider } from "viem";
 import type { BallastDeployment } from "../../sdk/src/deployment.js";
+import { createKeeper } from "../../sdk/src/keeper/create.js";
+import { KeeperMetrics } from "../../sdk/src/keeper/metrics.js";
 import { DEMO_MARKETS, feedId, pythFeedId, WAD } from "../lib/config.js";
 import { deployProtocol } from "../lib/deploy.js";
-import { OrderSettler } from "../lib/orderSettler.js";
+import { hermesUpdateSource } from "../lib/hermes.js";
 import { LocalPriceService } from "../lib/priceService.js";
 
 async function run(orders: number) {
@@ -69,20 +73,24 @@ async function run(orders: number) {
     void m;
   }
   const url = await service.listen();
-  const transport = custom(provider as unknown as EIP1193Provider);
-  const settler = new OrderSettler({
+  const { keeper: bot, orders: settler } = await createKeeper({
+    transport: custom(provider as unknown as EIP1193Provider),
     deployment,
-    publicClient: createPublicClient({ transport }) as unknown as PublicClient,
-    walletClient: createWalletClient({ account: keeper!.address as Address, transport }) as unknown as WalletClient,
-    hermesUrl: url,
-    registry: new Registry(),
+    account: keeper!.address as Address,
+    metrics: new KeeperMetrics("ballast_keeper_", { defaultMetrics: false }),
+    orders: { updates: hermesUpdateSource(url) },
   });
-  for (let i = 0; i < 10_000 && settler.latencies.length < orders; i++) await settler.tick();
+  for (let i = 0; i < 10_000 && settler!.latencies.length < orders; i++) {
+    await bot.tick();
+    await bot.idle();
+  }
+  await bot.stop();
   await service.close();
-  const sorted = [...settler.latencies].sort((a, b) => a - b);
+  const sorted = [...settler!.latencies].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
+  const filled = settler!.filled.length;
   console.log(
-    `${orders} orders pending: settled ${sorted.length}, latency median ${median} blocks, max ${sorted.at(-1)} blocks`,
+    `${orders} orders pending: settled ${sorted.length} (${filled} filled), latency median ${median} blocks, max ${sorted.at(-1)} blocks`,
   );
 }
 

@@ -173,6 +173,26 @@ export const KEEPER_OPTIONS = {
     default: 60,
     min: 0,
   },
+  hermesUrl: {
+    kind: "string",
+    flag: "--hermes-url <url>",
+    description:
+      "Hermes price service (Pyth's, or the feeder's --hermes-port): with it, the keeper also settles orders",
+    env: "BALLAST_HERMES_URL",
+  },
+  settleOrders: {
+    kind: "bool",
+    flag: "--no-settle-orders",
+    description: "do not settle orders even with a Hermes URL (config key settleOrders: false)",
+    default: true,
+  },
+  orderBatchSize: {
+    kind: "int",
+    flag: "--order-batch-size <n>",
+    description: "orders per settleMany",
+    default: 20,
+    min: 1,
+  },
   fullScan: {
     kind: "bool",
     flag: "--full-scan",
@@ -218,6 +238,9 @@ export interface KeeperCliConfig {
   warnMarginRatio: number;
   maxRecheck: number;
   fullScan: boolean;
+  hermesUrl?: string;
+  settleOrders: boolean;
+  orderBatchSize: number;
   logLevel: string;
 }
 

@@ -23,6 +23,7 @@ import { DryRunExecutor, type GasSettings, ViemExecutor } from "./executor.js";
 import { EventIndexer } from "./indexer.js";
 import { Keeper, type KeeperOptions, type ProfitabilityOptions } from "./keeper.js";
 import { KeeperMetrics } from "./metrics.js";
+import { OrderSettler, orderEventSource, type PriceUpdateSource, pythUpdateFee } from "./orders.js";
 import { OraclePriceSource } from "./prices.js";
 import { MemoryStore, SqliteStore } from "./store.js";
 import type { BlockSource, KeeperLogger, Shard, Store } from "./types.js";
@@ -113,7 +114,7 @@ export interface CreateKeeperProfitability {
 }
 
 export interface CreateKeeperOptions
-  extends Omit<KeeperOptions, "blocks" | "accounts" | "prices" | "executor" | "metrics" | "profitability"> {
+  extends Omit<KeeperOptions, "blocks" | "accounts" | "prices" | "executor" | "metrics" | "profitability" | "orders"> {
   /** `http(url)`, `rpcTransport(urls)` (fallback over several) or `custom(eip1193Provider)`: every read. */
   transport: Transport;
   /**
@@ -143,10 +144,17 @@ export interface CreateKeeperOptions
   logger?: KeeperLogger;
   /** Skip the startup checks (tests that deliberately start against a dead node). */
   skipPreflight?: boolean;
+  /**
+   * Settle orders too (the deployment must have an order book): due orders' updates come from `updates` (Hermes),
+   * batches of `batchSize` (default 20) go through the keeper's executor.
+   */
+  orders?: { updates: PriceUpdateSource; batchSize?: number; backoff?: { initialMs?: number; maxMs?: number } };
 }
 
 export interface KeeperBundle {
   keeper: Keeper;
+  /** The order settler, when `orders` was given. */
+  orders?: OrderSettler;
   indexer: EventIndexer;
   metrics: KeeperMetrics;
   publicClient: PublicClient;
@@ -276,6 +284,24 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
       rewardFloor: rule.rewardFloor,
     }),
   };
+  let orders: OrderSettler | undefined;
+  if (options.orders !== undefined) {
+    const orderBook = deployment.orderBook;
+    if (orderBook === undefined) {
+      throw new KeeperStartupError("BAD_OPTION", "Order settlement needs an order book: the deployment has none.");
+    }
+    orders = new OrderSettler({
+      deployment: { ...deployment, orderBook },
+      events: orderEventSource(publicClient, orderBook, options.maxBlockRange),
+      updates: options.orders.updates,
+      executor,
+      updateFee: pythUpdateFee(publicClient, orderBook, deployment.pyth),
+      metrics,
+      logger: options.logger,
+      batchSize: options.orders.batchSize,
+      backoff: options.orders.backoff,
+    });
+  }
   const keeper = new Keeper({
     gasModel: options.gas?.model,
     ...options,
@@ -285,6 +311,7 @@ export async function createKeeper(options: CreateKeeperOptions): Promise<Keeper
     executor,
     metrics,
     profitability,
+    orders,
   });
-  return { keeper, indexer, metrics, publicClient, executor, chain };
+  return { keeper, orders, indexer, metrics, publicClient, executor, chain };
 }

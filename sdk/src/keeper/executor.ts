@@ -7,6 +7,9 @@
  * transaction not mined within `receiptTimeoutMs` is replaced with the same nonce at higher fees. Accounts that
  * another keeper liquidated first come back as `notLiquidatable`: `liquidateMany` skips them without reverting.
  *
+ * The same nonce manager sends the keeper's other transactions ({@link ViemExecutor.send}: order settlements), so
+ * one key liquidates and settles without nonce collisions.
+ *
  * {@link DryRunExecutor} simulates only.
  *
  * @module
@@ -14,6 +17,7 @@
 import {
   type Account,
   type Address,
+  BaseError,
   type Chain,
   type Client,
   type Hex,
@@ -29,7 +33,15 @@ import {
 import { sendRawTransaction } from "viem/actions";
 import { type BallastDeployment, ballastCoreAbi, buildLiquidateMany, decodeCoreLogs } from "../index.js";
 import type { KeeperMetrics } from "./metrics.js";
-import type { ChainHead, ExecuteHints, Executor, KeeperLogger, LiquidationOutcome } from "./types.js";
+import type {
+  CallOutcome,
+  ChainHead,
+  ExecuteHints,
+  Executor,
+  KeeperCall,
+  KeeperLogger,
+  LiquidationOutcome,
+} from "./types.js";
 
 /**
  * An upper bound on the gas of `liquidateMany` from the positions each account holds (measured on BallastCore:
@@ -93,6 +105,41 @@ function isTransportError(error: unknown): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A transaction that would revert (its `eth_estimateGas` reverted): `data` is the revert data when the node gave it,
+ * `reason` the error's name when the caller's ABI knows it (else its selector, or "revert").
+ */
+export class CallRevertedError extends Error {
+  override name = "CallRevertedError";
+  constructor(
+    readonly data: Hex | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The revert data an RPC error carries (viem keeps it on the error or one of its causes), if any. */
+export function revertDataOf(error: unknown): Hex | undefined {
+  const isData = (value: unknown): value is Hex => typeof value === "string" && /^0x([0-9a-fA-F]{2})*$/.test(value);
+  for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    const { data, raw } = e as { data?: unknown; raw?: unknown };
+    if (isData(raw) && raw.length >= 10) return raw;
+    if (isData(data) && data.length >= 10) return data;
+    if (typeof data === "object" && data !== null) {
+      const inner = (data as { data?: unknown }).data;
+      if (isData(inner) && inner.length >= 10) return inner;
+    }
+  }
+  if (error instanceof BaseError) {
+    const found = error.walk((e) => isData((e as { data?: unknown }).data));
+    const data = (found as { data?: unknown } | null)?.data;
+    if (isData(data) && data.length >= 10) return data;
+  }
+  return undefined;
 }
 
 export interface GasSettings {
@@ -286,7 +333,7 @@ export class ViemExecutor implements Executor {
     const { liquidatable, notLiquidatable, gas, modelled, data } = prepared;
     let receipt: TransactionReceipt;
     try {
-      receipt = await this.waitForReceipt(data, gas, prepared.sent);
+      receipt = await this.waitForReceipt({ to: this.core, data, value: 0n }, gas, prepared.sent);
     } catch (error) {
       if (!isGasError(error)) throw error;
       if (modelled !== undefined) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
@@ -407,7 +454,7 @@ export class ViemExecutor implements Executor {
     }
     try {
       const fees = await this.fees(hints?.head);
-      const sent = await this.broadcast(data, gas, fees, undefined);
+      const sent = await this.broadcast({ to: this.core, data, value: 0n }, gas, fees, undefined);
       return {
         kind: "sent",
         liquidatable,
@@ -427,6 +474,50 @@ export class ViemExecutor implements Executor {
         cause: error,
       });
     }
+  }
+
+  /** `eth_estimateGas` of a call from the sender; a revert becomes a {@link CallRevertedError} with its data. */
+  async estimateCall(call: KeeperCall): Promise<bigint> {
+    try {
+      return await this.options.publicClient.estimateGas({
+        account: this.options.account,
+        to: call.to,
+        data: call.data,
+        value: call.value ?? 0n,
+      });
+    } catch (error) {
+      if (isTransportError(error)) throw error;
+      throw new CallRevertedError(revertDataOf(error), `${call.label ?? "the transaction"} would revert`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * Sends any other transaction of the keeper (an order settlement batch) through the same nonce manager, fees and
+   * replacement rules as liquidations: `eth_estimateGas` first (a transaction that would revert is not sent: a
+   * {@link CallRevertedError} carries the revert data), gas limit = estimate × `gasLimitMultiplier` (never above the
+   * block gas limit), then waits for the receipt.
+   */
+  async send(call: KeeperCall, hints?: ExecuteHints): Promise<CallOutcome> {
+    const tx = { to: call.to, data: call.data, value: call.value ?? 0n };
+    const estimate = await this.estimateCall(call);
+    const cap = hints?.head?.gasLimit ?? (await this.gasCap());
+    if (estimate > cap) {
+      throw new BatchGasError("over-block-gas-limit", 1, `${call.label ?? "the transaction"} needs ${estimate} gas`);
+    }
+    let gas = (estimate * BigInt(Math.round((this.options.gas?.gasLimitMultiplier ?? 1.3) * 1000))) / 1000n;
+    if (gas > cap) gas = cap;
+    const fees = await this.fees(hints?.head);
+    const sent = await this.broadcast(tx, gas, fees, undefined);
+    const receipt = await this.waitForReceipt(tx, gas, { ...sent, fees });
+    return {
+      status: receipt.status === "success" ? "confirmed" : "reverted",
+      txHash: receipt.transactionHash,
+      blockNumber: receipt.blockNumber,
+      gasUsed: receipt.gasUsed,
+      logs: receipt.logs,
+    };
   }
 
   /** Whether the gas model is still used (false after it was found too low). */
@@ -499,9 +590,9 @@ export class ViemExecutor implements Executor {
     return cap !== undefined && price > cap ? cap : price;
   }
 
-  /** Signs and sends under the nonce lock. `nonce` given: a replacement. */
+  /** Signs and sends under the nonce lock (every transaction of this sender goes through here). `nonce` given: a replacement. */
   private async broadcast(
-    data: Hex,
+    tx: { to: Address; data: Hex; value: bigint },
     gas: bigint,
     fees: Fees,
     nonce: number | undefined,
@@ -519,11 +610,11 @@ export class ViemExecutor implements Executor {
           const serializedTransaction = await account.signTransaction({
             type: "eip1559",
             chainId: chain.id,
-            to: this.core,
-            data,
+            to: tx.to,
+            data: tx.data,
             gas,
             nonce: useNonce,
-            value: 0n,
+            value: tx.value,
             ...fees,
           });
           hash = await sendRawTransaction(this.options.submitClient ?? publicClient, { serializedTransaction });
@@ -531,8 +622,9 @@ export class ViemExecutor implements Executor {
           hash = await walletClient.sendTransaction({
             account,
             chain,
-            to: this.core,
-            data,
+            to: tx.to,
+            data: tx.data,
+            value: tx.value,
             gas,
             nonce: useNonce,
             ...fees,
@@ -550,7 +642,7 @@ export class ViemExecutor implements Executor {
 
   /** Waits for a sent transaction, replacing it with higher fees (under the cap) when it is not mined in time. */
   private async waitForReceipt(
-    data: Hex,
+    tx: { to: Address; data: Hex; value: bigint },
     gas: bigint,
     sent: { hash: Hex; nonce: number; fees: Fees },
   ): Promise<TransactionReceipt> {
@@ -583,7 +675,7 @@ export class ViemExecutor implements Executor {
           // At the cap: a replacement would be refused as underpriced. The pending one is the only hope; keep waiting.
           this.options.logger?.warn(
             { hash: hashes.at(-1), nonce: sent.nonce, maxFeePerGas: fees.maxFeePerGas },
-            "liquidation not mined in time, and the fee cap leaves no room to replace it: still waiting",
+            "transaction not mined in time, and the fee cap leaves no room to replace it: still waiting",
           );
           replacements++;
           continue;
@@ -592,10 +684,10 @@ export class ViemExecutor implements Executor {
         fees = next;
         this.options.logger?.warn(
           { hash: hashes.at(-1), nonce: sent.nonce, attempt: replacements, ...fees },
-          "liquidation not mined in time: replacing it with higher fees",
+          "transaction not mined in time: replacing it with higher fees",
         );
         try {
-          hashes.push((await this.broadcast(data, gas, fees, sent.nonce)).hash);
+          hashes.push((await this.broadcast(tx, gas, fees, sent.nonce)).hash);
         } catch (replaceError) {
           for (const hash of hashes) {
             const receipt = await publicClient.getTransactionReceipt({ hash }).catch(() => undefined);
@@ -625,6 +717,14 @@ export class DryRunExecutor implements Executor {
 
   gasPrice(head: ChainHead): Promise<bigint> {
     return this.inner.gasPrice?.(head) ?? Promise.resolve(0n);
+  }
+
+  /**
+   * Sends nothing. Not even estimated: a dry run's sender (an unfunded simulation address) could not pay the value
+   * a settlement carries (the oracle fee).
+   */
+  async send(_call: KeeperCall): Promise<CallOutcome> {
+    return { status: "dry-run", logs: [] };
   }
 
   async execute(accountIds: readonly bigint[], _hints?: ExecuteHints): Promise<LiquidationOutcome> {

@@ -14,5 +14,6 @@ export * from "./store.js";
 export * from "./metrics.js";
 export * from "./profit.js";
 export * from "./keeper.js";
+export * from "./orders.js";
 export * from "./create.js";
 export * from "./config.js";

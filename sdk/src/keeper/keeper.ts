@@ -9,6 +9,12 @@
  * with time), or the account or a market changes. Liquidatable and nearly liquidatable accounts are therefore checked on every
  * block; comfortable ones rarely.
  *
+ * With an {@link OrderSettler} (`orders`), the same loop settles orders: its batches go through the same executor
+ * (one key, one nonce manager) and share the `maxConcurrency` slots, after liquidations: a settlement batch starts
+ * only when no liquidation batch is waiting for a slot, and settlements never take the last free slot
+ * (with `maxConcurrency` > 1), so a liquidation wave always has one. Order indexing and price fetches run beside the
+ * loop: a slow or dead price service never delays a liquidation.
+ *
  * Failures never stop the loop: an iteration that throws (RPC down, timeout) is retried with exponential backoff;
  * a failed liquidation is retried with a per-account backoff.
  *
@@ -18,6 +24,7 @@ import { type RiskParams, WAD } from "../index.js";
 import { BatchGasError, liquidationGasModel } from "./executor.js";
 import { type AccountRisk, HealthEvaluator, HealthUnavailableError } from "./health.js";
 import type { KeeperHealthStatus, KeeperMetrics } from "./metrics.js";
+import type { OrderSettler, SettleJob } from "./orders.js";
 import { estimateProfit, expectedReward, formatUsd, type ProfitInputs } from "./profit.js";
 import type {
   AccountRecord,
@@ -75,6 +82,8 @@ export interface KeeperOptions {
   profitability?: ProfitabilityOptions;
   /** How often the sender's balance gauge is refreshed, ms. Default 30,000. */
   balanceIntervalMs?: number;
+  /** Order settlement: its batches run through `executor` after liquidations (see the module comment). */
+  orders?: OrderSettler;
 }
 
 /** Send a liquidation only when expected reward − estimated gas cost ≥ `minProfitUsd` (see `profit.ts`). */
@@ -194,6 +203,13 @@ export class Keeper {
   private lastBalanceMs = 0;
   /** Accounts this keeper liquidated (for reports and tests). */
   readonly liquidated = new Set<bigint>();
+  /** The order index refresh (events, price updates) in progress, if any. */
+  private ordersRefresh: Promise<void> | undefined;
+  private ordersRefreshFailures = 0;
+  /** Settlement batches in flight. */
+  private settling = 0;
+  /** Set by {@link stop}: no new settlement batch starts. */
+  private stopped = false;
 
   constructor(options: KeeperOptions) {
     this.options = {
@@ -234,6 +250,7 @@ export class Keeper {
     const head = await this.options.blocks.latest();
     this.options.metrics?.headBlock.set(Number(head.number));
     if (this.lastHead !== undefined && head.hash === this.lastHead.hash && this.lastView !== undefined) {
+      this.refreshOrders(head);
       const dispatched = this.dispatch();
       return {
         head,
@@ -262,7 +279,33 @@ export class Keeper {
     this.lastView = view;
     this.options.metrics?.committedBlock.set(Number(view.committedBlock));
     this.options.metrics?.accountsTracked.set(view.accountCount);
-    return { ...report, dispatched: this.dispatch() };
+    const dispatched = this.dispatch();
+    this.refreshOrders(head);
+    return { ...report, dispatched };
+  }
+
+  /**
+   * Brings the order index and its price updates up to `head` beside the loop (one refresh at a time), then
+   * dispatches: a refresh that fails (the chain or the price service) is logged and retried on the next iteration.
+   */
+  private refreshOrders(head: ChainHead): void {
+    const orders = this.options.orders;
+    if (orders === undefined || this.ordersRefresh !== undefined) return;
+    this.ordersRefresh = orders
+      .refresh(head)
+      .then(() => {
+        if (this.ordersRefreshFailures > 0) this.log?.info({ after: this.ordersRefreshFailures }, "orders: recovered");
+        this.ordersRefreshFailures = 0;
+      })
+      .catch((error: unknown) => {
+        this.ordersRefreshFailures++;
+        this.options.metrics?.rpcErrors.inc();
+        this.log?.error({ err: error, attempt: this.ordersRefreshFailures }, "order index refresh failed: retrying");
+      })
+      .finally(() => {
+        this.ordersRefresh = undefined;
+        this.dispatch();
+      });
   }
 
   private async profitInputs(head: ChainHead): Promise<ProfitInputs | undefined> {
@@ -539,6 +582,36 @@ export class Keeper {
 
   /** Starts batches for waiting candidates while slots are free. Returns the number of accounts handed over. */
   private dispatch(): number {
+    const dispatched = this.dispatchLiquidations();
+    this.dispatchSettlements();
+    return dispatched;
+  }
+
+  /**
+   * Starts settlement batches in the slots liquidations leave: none while a liquidatable account waits for a slot,
+   * and (with `maxConcurrency` > 1) never the last free slot.
+   */
+  private dispatchSettlements(): void {
+    const orders = this.options.orders;
+    const head = this.lastHead;
+    if (orders === undefined || head === undefined || this.stopped) return;
+    const now = Date.now();
+    if (this.candidates.some((c) => !this.inFlight.has(c.accountId) && !this.held(c.accountId, now))) return;
+    const max = this.options.maxConcurrency > 1 ? this.options.maxConcurrency - 1 : 1;
+    while (this.tasks.size < this.options.maxConcurrency && this.settling < max) {
+      const job: SettleJob | undefined = orders.next(head);
+      if (job === undefined) return;
+      this.settling++;
+      const task = orders.run(job).finally(() => {
+        this.settling--;
+        this.tasks.delete(task);
+        if (this.running || this.tasks.size > 0) this.dispatch();
+      });
+      this.tasks.add(task);
+    }
+  }
+
+  private dispatchLiquidations(): number {
     const free = this.options.maxConcurrency - this.tasks.size;
     if (free <= 0 || this.candidates.length === 0) return 0;
     const now = Date.now();
@@ -687,15 +760,18 @@ export class Keeper {
     }
   }
 
-  /** Resolves when no liquidation is in flight. */
+  /** Resolves when no liquidation or settlement is in flight and no order refresh is running. */
   async idle(): Promise<void> {
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+    while (this.tasks.size > 0 || this.ordersRefresh !== undefined) {
+      await Promise.allSettled([...this.tasks, ...(this.ordersRefresh ? [this.ordersRefresh] : [])]);
+    }
   }
 
   /** Runs until {@link stop}: one iteration per poll interval, failed iterations retried with backoff. */
   start(): Promise<void> {
     if (this.loop) return this.loop;
     this.running = true;
+    this.stopped = false;
     // Nonce and fee reads ahead of the first liquidation (best effort: the send reads them itself if this failed).
     void this.options.executor.warmUp?.().catch(() => undefined);
     const initial = this.options.backoff?.initialMs ?? 250;
@@ -740,6 +816,7 @@ export class Keeper {
   /** Stops the loop, lets in-flight liquidations finish (up to `timeoutMs`), and closes the index. */
   async stop(timeoutMs = 30_000): Promise<void> {
     this.running = false;
+    this.stopped = true;
     this.sleeper.wake?.();
     await this.loop;
     this.loop = undefined;
@@ -761,6 +838,9 @@ export class Keeper {
       accountsTracked: this.lastView?.accountCount ?? 0,
       unhealthy: this.lastUnhealthy,
       inFlight: this.inFlight.size,
+      ...(this.options.orders === undefined
+        ? {}
+        : { ordersPending: this.options.orders.pendingCount, settling: this.settling }),
       consecutiveErrors: this.consecutiveErrors,
       sinceSuccessMs,
     };

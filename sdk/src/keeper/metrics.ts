@@ -33,6 +33,15 @@ export class KeeperMetrics {
   readonly skippedUnprofitable: Counter;
   readonly accountsUnprofitable: Gauge;
   readonly walletBalance: Gauge;
+  /** Order settlement (orders.ts): named `ballast_order…` (the prefix without its `keeper_`). */
+  readonly ordersPending: Gauge;
+  readonly orderSettleLatency: Histogram;
+  readonly orderSettlementsFailed: Counter<"reason">;
+  readonly ordersSettled: Counter;
+  readonly orderSettleTransactions: Counter<"status">;
+  readonly orderSettleRetries: Counter<"reason">;
+  readonly orderBatchSplits: Counter;
+  readonly orderUpdateErrors: Counter;
 
   /**
    * @param prefix of every keeper metric.
@@ -111,6 +120,48 @@ export class KeeperMetrics {
       "Liquidatable accounts skipped as unprofitable at the last evaluation",
     );
     this.walletBalance = gauge("wallet_balance_native", "The sender's native-token balance, in whole tokens (ETH)");
+
+    const orders = prefix.replace(/keeper_$/, "");
+    this.ordersPending = new Gauge({
+      name: `${orders}orders_pending`,
+      help: "Orders committed and not yet settled, cancelled or expired",
+      registers,
+    });
+    this.orderSettleLatency = new Histogram({
+      name: `${orders}order_settle_latency_blocks`,
+      help: "Blocks from an order's commit to its settlement (filled or cancelled) by this keeper",
+      buckets: [1, 2, 3, 5, 10, 20, 50, 100],
+      registers,
+    });
+    this.orderSettlementsFailed = new Counter({
+      name: `${orders}order_settlements_failed_total`,
+      help: "Orders that did not fill, by reason: the order book's cancellation reason (the core's error), OrderExpired",
+      labelNames: ["reason"] as const,
+      registers,
+    });
+    this.ordersSettled = new Counter({ name: `${orders}orders_settled_total`, help: "Orders filled", registers });
+    this.orderSettleTransactions = new Counter({
+      name: `${orders}order_settle_transactions_total`,
+      help: "settleMany transactions by outcome (confirmed, reverted, error: not sent)",
+      labelNames: ["status"] as const,
+      registers,
+    });
+    this.orderSettleRetries = new Counter({
+      name: `${orders}order_settle_retries_total`,
+      help: "Single orders whose settlement would revert, retried on a later block with a fresh update, by reason",
+      labelNames: ["reason"] as const,
+      registers,
+    });
+    this.orderBatchSplits = new Counter({
+      name: `${orders}order_batch_splits_total`,
+      help: "Settlement batches split in halves because they would revert",
+      registers,
+    });
+    this.orderUpdateErrors = new Counter({
+      name: `${orders}order_update_fetch_errors_total`,
+      help: "Failed fetches from the price service (Hermes), each retried with backoff",
+      registers,
+    });
   }
 
   /** A counter's current value (for tests and reports). */

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { ProfitLedger } from "../math/profitHaircut.js";
-import type { Address, Hex } from "viem";
+import type { Address, Hex, Log } from "viem";
 import type { FundingState, Market, Position } from "../index.js";
+import type { ProfitLedger } from "../math/profitHaircut.js";
 
 export type { AccountHealth, MarketParams } from "../index.js";
 
@@ -112,6 +112,27 @@ export interface LiquidationOutcome {
   outOfGas?: boolean;
 }
 
+/** A transaction of the keeper other than `liquidateMany` (an order settlement batch). */
+export interface KeeperCall {
+  to: Address;
+  data: Hex;
+  /** Wei sent with it (e.g. the oracle's update fee). Default 0. */
+  value?: bigint;
+  /** What it is, for logs and errors (e.g. "settleMany of 12 orders"). */
+  label?: string;
+}
+
+/** What happened to a {@link KeeperCall}. */
+export interface CallOutcome {
+  /** confirmed: mined and succeeded; reverted: mined and reverted; dry-run: estimated only, not sent. */
+  status: "confirmed" | "reverted" | "dry-run";
+  txHash?: Hex;
+  blockNumber?: bigint;
+  gasUsed?: bigint;
+  /** The receipt's logs (empty for a dry run). */
+  logs: readonly Log[];
+}
+
 /** What the keeper knows that helps an executor: the markets each account has positions in (for gas). */
 export interface ExecuteHints {
   positions?: ReadonlyMap<bigint, readonly number[]>;
@@ -136,6 +157,13 @@ export interface Executor {
   gasPrice?(head: ChainHead): Promise<bigint>;
   /** Reads ahead what the first send needs (nonce, fees), so that the first liquidation goes out at once. */
   warmUp?(): Promise<void>;
+  /**
+   * Sends another transaction of the keeper (an order settlement batch) through the same nonce manager as the
+   * liquidations, after an `eth_estimateGas` (throws `CallRevertedError` when it would revert), and waits for it.
+   */
+  send?(call: KeeperCall, hints?: ExecuteHints): Promise<CallOutcome>;
+  /** `eth_estimateGas` of a call from the sender (throws `CallRevertedError` when it would revert). */
+  estimateCall?(call: KeeperCall): Promise<bigint>;
 }
 
 /** The persisted part of the index: everything up to `block`. */
