@@ -96,6 +96,25 @@ export const DEFAULT_RISK: RiskParamsInput = {
   maxPnlFactor: 0n,
 };
 
+/** The largest single oracle update the demo plans for, per market: 20%, above every step of its crash path
+ * (scripts/data/crash.csv: the steepest hour is SOL's −16.5%, BTC's −12.1%, ETH's −14.1%). */
+export const DEMO_LARGEST_MOVE = wad("0.2");
+/** The demo's LP capital C and insurance pool I (USD), deposited before anyone trades. */
+export const DEMO_LP_DEPOSITS = [1_000_000n, 500_000n, 250_000n];
+export const DEMO_INSURANCE_STAKES = [200_000n, 120_000n];
+/**
+ * The demo's capacity, set once LP capital is in (README: capacity). A coordinated long/short pair takes at most
+ * E(X) = maxOpenInterestFactor × C × (X − imr) from one update of size X; with C = $1.75M, X_max = 20% and the loosest
+ * table's imr = 2% (BTC's first bracket), a factor of 1 bounds it at $315,000 ≤ I = $320,000: the insurance pool, the
+ * stated first-loss owner, covers the largest move the demo plans for, and LPs pay nothing for it. The skew cap is
+ * the same notional; the PnL cap (GMX's MAX_PNL_FACTOR) stops new risk once traders are up half of C in a market.
+ */
+export const DEMO_CAPACITY = {
+  maxOpenInterestFactor: wad(1),
+  maxSkewFactor: wad(1),
+  maxPnlFactor: wad("0.5"),
+} as const;
+
 /** Market parameters with everything optional switched off, then `overrides`. */
 export function marketParams(feed: string, overrides: Partial<MarketParamsInput> = {}): MarketParamsInput {
   return {

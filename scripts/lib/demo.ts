@@ -31,7 +31,7 @@ import { createKeeper } from "../../sdk/src/keeper/create.js";
 import { KeeperMetrics } from "../../sdk/src/keeper/metrics.js";
 import type { KeeperLogger } from "../../sdk/src/keeper/types.js";
 import { requirements } from "../../sdk/src/math/marginTiers.js";
-import { LOCAL_MARKETS } from "./config.js";
+import { DEMO_CAPACITY, DEMO_INSURANCE_STAKES, DEMO_LP_DEPOSITS, LOCAL_MARKETS } from "./config.js";
 import { deployBallast } from "./deployment.js";
 import { pythUpdate } from "./orders.js";
 import { feedAnswer, interpolatePath, type PricePoint, readCsvPath } from "./pricePaths.js";
@@ -81,6 +81,12 @@ export interface DemoReport {
   };
   insurance: { before: bigint; after: bigint; feesIn: bigint };
   badDebt: { total: bigint; coveredByInsurance: bigint; socialised: bigint; events: number };
+  /** The waterfall's last step: the ratio at the end, and what converted profit lost to it during the crash. */
+  haircut: { ratio: bigint; unconvertedProfit: bigint; lost: bigint; conversions: number };
+  /** A bystander with margin and no position: what it deposited, and what it could withdraw after the crash. */
+  flatAccount: { deposited: bigint; withdrew: bigint };
+  /** The capacity the demo set (WAD fractions of LP capital). */
+  capacity: typeof DEMO_CAPACITY;
   vault: { ledgerBefore: bigint; ledgerAfter: bigint; navBefore: bigint; navAfter: bigint };
   leftLiquidatable: number;
   conservation: {
@@ -178,7 +184,7 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
   // ---------------------------------------------------------------- liquidity: LPs and insurance stakers
   // LP deposits are ERC-7540 requests: escrowed now, settled by anyone (here a keeper) after the vault's delay.
   const lps = [];
-  for (const [i, assets] of [1_000_000n, 500_000n, 250_000n].entries()) {
+  for (const [i, assets] of DEMO_LP_DEPOSITS.entries()) {
     const lp = await wallet(`lp-${i}`);
     await lp.write(deployment.collateral, mockErc20Abi, "mint", [lp.address, assets * unit]);
     await lp.write(deployment.collateral, mockErc20Abi, "approve", [deployment.vault, maxUint256]);
@@ -190,12 +196,35 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
   await rpc("evm_mine", []);
   const lpSettler = await wallet("lp-settler");
   for (const lp of lps) await lpSettler.write(deployment.vault, liquidityVaultAbi, "settleDeposit", [lp]);
-  for (const [i, assets] of [2_000n, 1_000n].entries()) {
+  for (const [i, assets] of DEMO_INSURANCE_STAKES.entries()) {
     const staker = await wallet(`staker-${i}`);
     await staker.write(deployment.collateral, mockErc20Abi, "mint", [staker.address, assets * unit]);
     await staker.write(deployment.collateral, mockErc20Abi, "approve", [deployment.insurancePool, maxUint256]);
     await staker.write(deployment.insurancePool, insurancePoolAbi, "deposit", [assets * unit, staker.address]);
   }
+
+  // Capacity tied to the LP capital now in (config.ts: DEMO_CAPACITY and its derivation), set by the deployer.
+  const [deployer] = (await rpc("eth_accounts")) as Address[];
+  const admin = createWalletClient({ account: deployer!, chain, transport });
+  const risk = await read<Record<string, bigint>>("riskParams");
+  const setRisk = await admin.writeContract({
+    address: core,
+    abi: ballastCoreAbi,
+    functionName: "setRiskParams",
+    args: [{ ...risk, ...DEMO_CAPACITY } as never],
+    chain,
+  });
+  await publicClient.waitForTransactionReceipt({ hash: setRisk });
+
+  // A bystander: margin in, never trades. After the crash it withdraws everything (invariant 11).
+  const bystander = await wallet("flat");
+  const flatDeposit = 50_000n * unit;
+  await bystander.write(deployment.collateral, mockErc20Abi, "mint", [bystander.address, flatDeposit]);
+  await bystander.write(deployment.collateral, mockErc20Abi, "approve", [core, maxUint256]);
+  const flatCreated = await bystander.write(core, ballastCoreAbi, "createAccount", [false, 0n]);
+  const flatId = parseEventLogs({ abi: ballastCoreAbi, eventName: "AccountCreated", logs: flatCreated.logs })[0]!.args
+    .accountId;
+  await bystander.write(core, ballastCoreAbi, "deposit", [flatId, flatDeposit]);
 
   // ---------------------------------------------------------------- traders (through orders)
   // Every trade is an order: the trader commits it, and the demo's settler settles it one block later with a local
@@ -310,17 +339,23 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
     options.onProgress?.(i + 1, path.length, liquidationEvents, point);
   }
   await keeper.stop();
+  const flatBalance = await read<bigint>("balanceOf", [bystander.address], deployment.collateral, mockErc20Abi);
+  await bystander.write(core, ballastCoreAbi, "withdraw", [flatId, flatDeposit, bystander.address]);
+  const flatWithdrew =
+    (await read<bigint>("balanceOf", [bystander.address], deployment.collateral, mockErc20Abi)) - flatBalance;
 
   // ---------------------------------------------------------------- the report
   const logs = await publicClient.getLogs({
     address: core,
     events: ballastCoreAbi.filter(
-      (item) => item.type === "event" && ["AccountLiquidated", "BadDebtSettled"].includes(item.name),
+      (item) => item.type === "event" && ["AccountLiquidated", "BadDebtSettled", "ProfitConverted"].includes(item.name),
     ) as never,
     fromBlock: crashFrom + 1n,
   });
   const liquidated = parseEventLogs({ abi: ballastCoreAbi, eventName: "AccountLiquidated", logs });
   const badDebts = parseEventLogs({ abi: ballastCoreAbi, eventName: "BadDebtSettled", logs });
+  const conversions = parseEventLogs({ abi: ballastCoreAbi, eventName: "ProfitConverted", logs });
+  const [unconvertedProfit, , haircutRatio] = await read<[bigint, bigint, bigint]>("profitHaircut");
   const byAccount = new Map<bigint, boolean[]>();
   for (const event of liquidated) {
     byAccount.set(event.args.accountId, [...(byAccount.get(event.args.accountId) ?? []), event.args.full]);
@@ -400,6 +435,14 @@ export async function runDemo(connection: NetworkConnection, options: DemoOption
       socialised: sum(badDebts.map((e) => e.args.socialised)),
       events: badDebts.length,
     },
+    haircut: {
+      ratio: haircutRatio,
+      unconvertedProfit,
+      lost: sum(conversions.map((e) => e.args.profit - e.args.paid)),
+      conversions: conversions.length,
+    },
+    flatAccount: { deposited: flatDeposit * scale, withdrew: flatWithdrew * scale },
+    capacity: DEMO_CAPACITY,
     vault: {
       ledgerBefore: vaultLedgerBefore,
       ledgerAfter: vaultLedger,
@@ -466,6 +509,16 @@ export function formatReport(report: DemoReport): string {
   row("bad debt", `${usd(report.badDebt.total)} in ${report.badDebt.events} accounts`);
   row("  covered by insurance", usd(report.badDebt.coveredByInsurance));
   row("  socialised to LPs", usd(report.badDebt.socialised));
+  const h = report.haircut;
+  row(
+    "profit haircut (last step)",
+    `ratio ${(Number(h.ratio) / 1e18).toFixed(4)}; ${usd(h.lost)} lost in ${h.conversions} conversions; ${usd(h.unconvertedProfit)} unconverted`,
+  );
+  row("flat account withdrew", `${usd(report.flatAccount.withdrew)} of ${usd(report.flatAccount.deposited)} deposited`);
+  row(
+    "capacity (× LP capital)",
+    `open interest ${(Number(report.capacity.maxOpenInterestFactor) / 1e18).toFixed(2)}, skew ${(Number(report.capacity.maxSkewFactor) / 1e18).toFixed(2)}, PnL ${(Number(report.capacity.maxPnlFactor) / 1e18).toFixed(2)}`,
+  );
   row("LP ledger before → after", `${usd(report.vault.ledgerBefore)} → ${usd(report.vault.ledgerAfter)}`);
   row("vault NAV before → after", `${usd(report.vault.navBefore)} → ${usd(report.vault.navAfter)}`);
   const c = report.conservation;

@@ -44,18 +44,19 @@ import type {
 } from "./types.js";
 
 /**
- * An upper bound on the gas of `liquidateMany` from the positions each account holds (measured on BallastCore:
- * about 60k + 77k per position for a lone account, far less per account in a batch where markets are warm):
- * 100k + per account 35k + per position 45k + per distinct market 60k (its cold price, funding and state reads).
+ * An upper bound on the gas of `liquidateMany` from the positions each account holds (measured on BallastCore: a
+ * lone partial liquidation of one position costs about 228k with the exact minimal-fraction search and the haircut's
+ * bookkeeping; 120k per account in a warm batch of 50): 110k + per account 60k + per position 70k + per distinct
+ * market 60k (its cold price, funding and state reads).
  * Saves an `eth_estimateGas` (a binary search of executions) per batch. The executor checks it for free: each
  * batch's simulation runs with the modelled gas as its gas limit, so a model that is too low fails the simulation,
  * not a transaction, and the executor switches to estimates for good (a chain whose gas costs differ).
  */
 export function liquidationGasModel(positions: readonly (readonly number[])[]): bigint {
   const markets = new Set<number>();
-  let gas = 100_000n;
+  let gas = 110_000n;
   for (const accountMarkets of positions) {
-    gas += 35_000n + 45_000n * BigInt(accountMarkets.length);
+    gas += 60_000n + 70_000n * BigInt(accountMarkets.length);
     for (const market of accountMarkets) markets.add(market);
   }
   return gas + 60_000n * BigInt(markets.size);

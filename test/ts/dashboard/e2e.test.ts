@@ -302,6 +302,8 @@ describe("Dashboard in a browser (examples/dashboard, end to end)", function () 
     await page.getByTestId("collateral-submit").click();
     await expectText(page, "equity", "$1,000.00");
     expect((await core.getAccount(accountId)).margin).to.equal(1_000n * WAD);
+    // Principal only, LP capital covering every profit: no haircut, and the panel says so.
+    expect(await text("haircut")).to.equal("none");
     expect(await page.getByTestId("health-gauge").getAttribute("data-level")).to.equal("idle");
   });
 
@@ -560,7 +562,7 @@ async function checkLayout(page: Page, width: number, name: string): Promise<voi
   expect(layout.scrollWidth, `page width at ${width} px; past the edge: ${layout.offenders.join(", ")}`).to.be.at.most(
     layout.innerWidth,
   );
-  expect(layout.figures.length, "account figures").to.equal(8);
+  expect(layout.figures.length, "account figures").to.equal(9);
   for (const figure of layout.figures) {
     expect(figure.width, `"${figure.label}" at ${width} px`).to.be.greaterThan(0);
     expect(figure.right, `"${figure.label}" inside the viewport at ${width} px`).to.be.at.most(width);

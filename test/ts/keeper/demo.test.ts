@@ -19,7 +19,8 @@ describe("demo: a crash liquidated by the in-process keeper", function () {
   it("liquidates every liquidatable account, partially and fully", () => {
     const l = report.liquidations;
     expect(report.traders).to.equal(100);
-    expect(report.accounts.cross + report.accounts.isolated).to.equal(report.accounts.total);
+    // The traders' accounts and the flat bystander's.
+    expect(report.accounts.cross + report.accounts.isolated + 1).to.equal(report.accounts.total);
     expect(l.partial).to.be.greaterThan(0);
     expect(l.full).to.be.greaterThan(0);
     expect(l.partial + l.full).to.equal(l.events);
@@ -36,14 +37,20 @@ describe("demo: a crash liquidated by the in-process keeper", function () {
     expect(report.keeper.transactions).to.be.greaterThan(0);
   });
 
-  it("covers bad debt from insurance first, then socialises the rest", () => {
+  it("covers bad debt from insurance first: sized for the largest move, insurance pays all of it", () => {
     const { badDebt, insurance } = report;
     expect(badDebt.total).to.equal(badDebt.coveredByInsurance + badDebt.socialised);
     expect(badDebt.coveredByInsurance).to.be.greaterThan(0n);
-    // The crash's gap outruns this small insurance fund, so some loss reaches the LPs.
-    expect(badDebt.socialised).to.be.greaterThan(0n);
+    // DEMO_CAPACITY and the insurance pool are sized by E(X_max) ≤ I: no loss reaches the LPs, none the haircut.
+    expect(badDebt.socialised).to.equal(0n);
+    expect(report.haircut.lost).to.equal(0n);
     // No trades during the crash: the insurance ledger moves only by liquidation fees in and bad debt out.
     expect(insurance.after).to.equal(insurance.before + insurance.feesIn - badDebt.coveredByInsurance);
+  });
+
+  it("leaves a flat account whole: it withdraws every unit it deposited (invariant 11)", () => {
+    expect(report.flatAccount.withdrew).to.equal(report.flatAccount.deposited);
+    expect(report.flatAccount.deposited > 0n).to.equal(true);
   });
 
   it("conserves tokens to the unit and prints the report", () => {

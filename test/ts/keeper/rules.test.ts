@@ -4,6 +4,7 @@
  * the cap, and the CLI's settings precedence (flags > environment > config file > defaults).
  */
 import { expect } from "chai";
+import { liquidationGasModel } from "../../../sdk/src/keeper/executor.js";
 import { initialFees, replacementFees } from "../../../sdk/src/keeper/executor.js";
 import { resolveKeeperConfig } from "../../../sdk/src/keeper/config.js";
 import { KeeperStartupError } from "../../../sdk/src/keeper/create.js";
@@ -181,8 +182,9 @@ describe("keeper: rules", () => {
     expect(held.calls).to.have.length(0);
     const line = entries.find((e) => e.msg === "liquidation skipped: unprofitable");
     expect(line?.fields).to.include({ accountId: 1n, reason: "skipped_unprofitable", rewardUsd: "0" });
-    // 240,000 modelled gas × 1 gwei × 3,000 USD = 0.72 USD.
-    expect(line?.fields.gasCostUsd).to.equal("0.72");
+    // 300,000 modelled gas (liquidationGasModel([[0]])) × 1 gwei × 3,000 USD = 0.90 USD.
+    expect(liquidationGasModel([[0]])).to.equal(300_000n);
+    expect(line?.fields.gasCostUsd).to.equal("0.9");
     expect(await KeeperMetrics.value(metrics.skippedUnprofitable)).to.equal(1);
     skip.setHead(2n, [bankrupt]);
     await keeper.tick();
@@ -198,7 +200,7 @@ describe("keeper: rules", () => {
 
   it("sends a bankrupt account at min profit 0 once the protocol's reward floor covers the gas", async () => {
     // Same bankrupt account (closed notional 850 ≥ minRemainingNotional 10): its fee is 0, but the contract tops
-    // the keeper up to keeperRewardFloor from insurance; $1 > the $0.72 of gas.
+    // the keeper up to keeperRewardFloor from insurance; $1 > the $0.90 of gas.
     const withFloor = { ...RISK, keeperRewardFloor: WAD };
     const w = world(850n);
     const held = heldExecutor();

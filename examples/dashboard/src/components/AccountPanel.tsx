@@ -6,6 +6,7 @@ import {
   type AccountView,
   abs,
   formatFixed,
+  formatPercent,
   formatPrice,
   formatSize,
   formatUsd,
@@ -178,8 +179,15 @@ export function AccountPanel(props: AccountPanelProps) {
               <Stat
                 label="Unrealised PnL"
                 hint="net of accrued funding"
-                value={health === undefined ? "—" : formatUsd(health.equity - view.account.margin)}
-                tone={toneOf(health === undefined ? undefined : health.equity - view.account.margin)}
+                value={health === undefined ? "—" : formatUsd(health.equity - view.haircut.effectiveMargin)}
+                tone={toneOf(health === undefined ? undefined : health.equity - view.haircut.effectiveMargin)}
+              />
+              <Stat
+                label="Profit haircut"
+                hint={`LP capital covers ${formatPercent(view.haircut.ratio)} of traders' positive PnL; unconverted profit (${formatUsd(view.account.profit)}) counts at that ratio`}
+                value={view.haircut.amount === 0n ? "none" : `−${formatUsd(view.haircut.amount)}`}
+                tone={view.haircut.amount === 0n ? "muted" : "down"}
+                testId="haircut"
               />
               <Stat
                 label="Total notional"
