@@ -93,6 +93,17 @@ export function isGasError(error: unknown): boolean {
   return false;
 }
 
+/** Whether the node answered that the transaction reverted with no data (no custom error, no reason string). */
+function isEmptyRevert(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const { details, data } = e as { details?: string; data?: unknown };
+    if (typeof details === "string" && /reverted without a reason/i.test(details) && (data ?? "0x") === "0x") {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Whether an error is the transport's (no answer from the node), not the node's answer. */
 function isTransportError(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
@@ -469,7 +480,9 @@ export class ViemExecutor implements Executor {
       };
     } catch (error) {
       // Some nodes (Hardhat's automine) answer the send itself with "ran out of gas" or reject a limit above the block's.
-      if (!isGasError(error)) throw error;
+      // An empty revert of a batch sent on the model is gas starvation too: every check of the core reverts with a
+      // custom error, and an out-of-gas inside the liquidation library surfaces as a revert without a reason.
+      if (!isGasError(error) && !(modelled !== undefined && isEmptyRevert(error))) throw error;
       if (modelled !== undefined) this.distrustModel({ gas, accounts: liquidatable.length }, "ran out of modelled gas");
       throw new BatchGasError("out-of-gas", liquidatable.length, `liquidateMany ran out of gas (limit ${gas})`, {
         cause: error,
