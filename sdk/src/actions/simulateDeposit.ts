@@ -4,7 +4,7 @@ import { formatToken } from "../format.js";
 import { type SimulateCollateralReturnType, simulateDeposit as previewDeposit } from "../math/simulate.js";
 import { buildDeposit } from "./buildDeposit.js";
 import { getAccount } from "./getAccount.js";
-import { type AccountView, deploymentContext } from "./internal/reads.js";
+import { type AccountView, asConverted, deploymentContext } from "./internal/reads.js";
 import { simulateCore } from "./internal/simulateCall.js";
 import type { BallastTransaction } from "./types.js";
 
@@ -44,7 +44,12 @@ export async function simulateDeposit(
   const preview =
     view.health === undefined
       ? undefined
-      : previewDeposit({ ...view, assets, collateralDecimals: deployment.collateralDecimals, errorContext: context });
+      : previewDeposit({
+          ...asConverted(view),
+          assets,
+          collateralDecimals: deployment.collateralDecimals,
+          errorContext: context,
+        });
   await simulateCore(client, {
     deployment,
     account: parameters.account,

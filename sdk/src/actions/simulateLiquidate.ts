@@ -4,7 +4,7 @@ import { type LiquidationPlan, planLiquidation } from "../math/liquidationLogic.
 import type { LiquidationPreview } from "../math/types.js";
 import { buildLiquidate } from "./buildLiquidate.js";
 import { getAccount } from "./getAccount.js";
-import { type AccountView, deploymentContext } from "./internal/reads.js";
+import { type AccountView, asConverted, deploymentContext } from "./internal/reads.js";
 import { simulateCore } from "./internal/simulateCall.js";
 import type { BallastTransaction } from "./types.js";
 
@@ -41,7 +41,8 @@ export async function simulateLiquidate(
     blockNumber: parameters.blockNumber,
     priceLines: false,
   });
-  const plan = view.health === undefined ? undefined : planLiquidation({ ...view, riskParams: view.riskParams });
+  const plan =
+    view.health === undefined ? undefined : planLiquidation({ ...asConverted(view), riskParams: view.riskParams });
   const result = (await simulateCore(client, {
     deployment,
     account: parameters.account,

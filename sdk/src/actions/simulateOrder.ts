@@ -3,7 +3,7 @@ import type { BallastContractError } from "../errors.js";
 import { type SimulateTradeReturnType as TradePreview, simulateTrade as previewTrade } from "../math/simulate.js";
 import type { BallastDeployment } from "../deployment.js";
 import { getAccount } from "./getAccount.js";
-import { deploymentContext } from "./internal/reads.js";
+import { asConverted, deploymentContext } from "./internal/reads.js";
 import { marketSymbol, tradeAction } from "./internal/simulateFill.js";
 
 export type SimulateOrderParameters = {
@@ -75,7 +75,7 @@ export async function simulateOrder(
     throw view.priceErrors[marketId] ?? new Error(`no price for market ${marketId}: pass \`price\``);
   }
   const preview = previewTrade({
-    ...view,
+    ...asConverted(view),
     prices: { ...view.prices, [marketId]: price },
     accountId,
     marketId,

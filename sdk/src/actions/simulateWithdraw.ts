@@ -4,7 +4,7 @@ import { formatToken } from "../format.js";
 import { type SimulateCollateralReturnType, simulateWithdraw as previewWithdraw } from "../math/simulate.js";
 import { buildWithdraw } from "./buildWithdraw.js";
 import { getAccount } from "./getAccount.js";
-import { type AccountView, deploymentContext } from "./internal/reads.js";
+import { type AccountView, asConverted, deploymentContext } from "./internal/reads.js";
 import { simulateCore } from "./internal/simulateCall.js";
 import type { BallastTransaction } from "./types.js";
 
@@ -52,7 +52,12 @@ export async function simulateWithdraw(
   const preview =
     view.health === undefined
       ? undefined
-      : previewWithdraw({ ...view, assets, collateralDecimals: deployment.collateralDecimals, errorContext: base });
+      : previewWithdraw({
+          ...asConverted(view),
+          assets,
+          collateralDecimals: deployment.collateralDecimals,
+          errorContext: base,
+        });
   await simulateCore(client, {
     deployment,
     account: parameters.account,

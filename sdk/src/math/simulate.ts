@@ -44,7 +44,8 @@ import type {
   MarketState,
   RiskParams,
 } from "./types.js";
-import { abs } from "./wadMath.js";
+import { convertedProfit, type ProfitLedger } from "./profitHaircut.js";
+import { abs, mulWadDown } from "./wadMath.js";
 
 /** `BallastCore.MAX_POSITIONS_PER_ACCOUNT`. */
 export const MAX_POSITIONS_PER_ACCOUNT = 16;
@@ -86,9 +87,42 @@ export type SimulateTradeParameters = Omit<AccountSnapshot, "account"> & {
    * `PnlCapacityExceeded`) the core checks after a risk-increasing trade.
    */
   capacity?: { vaultLedger: bigint; factors: CapacityFactors };
+  /**
+   * The haircut's inputs after the account's own profit is converted (`AccountView.profitLedger` of a converted
+   * view), with `riskParams` for the fee split: with them the margin check counts the trade's new profit at the
+   * haircut ratio, as the core does while LP capital is short. Without them new profit counts at face.
+   */
+  profitLedger?: ProfitLedger;
+  riskParams?: { insuranceFeeShare: bigint };
   /** Sharpens error messages. */
   errorContext?: ContractErrorContext;
 };
+
+/**
+ * The core's `storeMargin` haircut: what the trade's new profit (its gain as far as the margin holds it) would lose if
+ * converted at once, with the ledgers as the trade leaves them (the gain paid by the LP ledger, the fee routed: all
+ * of it to the LP ledger while that is negative), and the market's unrealised PnL refreshed.
+ */
+function newProfitHaircut(
+  parameters: SimulateTradeParameters,
+  gain: bigint,
+  fee: bigint,
+  marginAfter: bigint,
+  stateBefore: MarketState,
+  stateAfter: MarketState,
+): bigint {
+  const ledger = parameters.profitLedger;
+  if (ledger === undefined || gain <= 0n || marginAfter <= 0n) return 0n;
+  const profit = gain < marginAfter ? gain : marginAfter;
+  const settled = ledger.vaultLedger - gain;
+  const toInsurance = settled < 0n ? 0n : mulWadDown(fee, parameters.riskParams?.insuranceFeeShare ?? 0n);
+  const after: ProfitLedger = {
+    totalProfit: ledger.totalProfit + profit,
+    vaultLedger: settled + fee - toInsurance,
+    tradersPnl: ledger.tradersPnl - stateBefore.tradersPnl + stateAfter.tradersPnl,
+  };
+  return profit - convertedProfit(profit, after);
+}
 
 /** A priced trade: what the `PositionTraded` event will carry, and the state after it. */
 export type TradeFill = {
@@ -285,11 +319,13 @@ export function simulateTrade(parameters: SimulateTradeParameters): SimulateTrad
   };
   const marginDelta = realisedPnl - fundingPaid - fee;
   const marginAfter = account.margin + marginDelta;
+  const haircut = newProfitHaircut(parameters, realisedPnl - fundingPaid, fee, marginAfter, state, marketStateAfter);
 
-  // TradeMath.checkAccountAfter on AccountRisk.replaceRisk: the totals before with this position replaced.
+  // TradeMath.checkAccountAfter on AccountRisk.replaceRisk: the totals before with this position replaced, the new
+  // profit at the haircut ratio.
   const riskBefore = positionRisk(market, before, price, fundingIndex, timestamp);
   const riskAfter = positionRisk(market, position, price, fundingIndex, timestamp);
-  const totalsAfter = replaceRisk(totals, riskBefore, riskAfter, marginDelta);
+  const totalsAfter = replaceRisk(totals, riskBefore, riskAfter, marginDelta - haircut);
   const failure = checkAccountAfter(totalsAfter, increasesRisk);
   const check: TradeHealthCheck = increasesRisk
     ? {

@@ -7,10 +7,15 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
+import type { Address } from "viem";
+import { getAccount } from "../../../sdk/src/actions/getAccount.js";
+import { simulateTrade, simulateWithdraw } from "../../../sdk/src/actions/index.js";
+import { InsufficientMarginError } from "../../../sdk/src/abi/errorClasses.js";
 import { convertedProfit } from "../../../sdk/src/math/profitHaircut.js";
+import { sdkDeployment, sdkPublicClient } from "../helpers/sdkDeployment.js";
 import { BTC_MARKET, deployBallast, ETH_MARKET, WAD, wad } from "../helpers/fixture.js";
 
-const { ethers } = await network.create();
+const { ethers, provider } = await network.create();
 const MAX = ethers.MaxUint256;
 const usd = (value: bigint) =>
   `${value < 0n ? "−" : ""}$${(Number((value < 0n ? -value : value) / 10n ** 12n) / 1e6).toLocaleString("en-US")}`;
@@ -140,10 +145,32 @@ describe("adversarial: counterparty solvency — ring-fenced margins and the pro
       `      margin ${usd(account.margin)} at face, worth ${usd(health.equity)} at h ${(Number(ratio) / 1e18).toFixed(4)}; ` +
         `an ETH order needing ${usd(notional / 10n)} of IM is cancelled`,
     );
-    await expect(b.trader.connect(b.alice).trade(winner, ETH_MARKET, ethSize, MAX)).to.be.revertedWithCustomError(
-      b.core,
-      "InsufficientMargin",
-    );
+    // The SDK sees what the core sees: the view's figures at h, and the order's settlement check with its numbers.
+    const deployment = await sdkDeployment(ethers, b);
+    const client = sdkPublicClient(provider);
+    const view = await getAccount(client, { deployment, accountId: winner });
+    expect(view.health?.equity).to.equal(health.equity);
+    expect(view.health?.withdrawable).to.equal(health.withdrawable);
+    expect(view.haircut.ratio).to.equal(ratio);
+    expect(view.haircut.amount).to.equal(account.margin - health.equity);
+    const predicted = await simulateTrade(client, {
+      deployment,
+      account: b.alice.address as Address,
+      accountId: winner,
+      marketId: Number(ETH_MARKET),
+      sizeDelta: ethSize,
+    }).catch((e: unknown) => e);
+    expect(predicted).to.be.instanceOf(InsufficientMarginError);
+    // Withdrawing what the view calls withdrawable passes the SDK's checks (it would throw like the core otherwise).
+    await simulateWithdraw(client, {
+      deployment,
+      account: b.alice.address as Address,
+      accountId: winner,
+      assets: health.withdrawable / 10n ** 12n,
+    });
+    await expect(b.trader.connect(b.alice).trade(winner, ETH_MARKET, ethSize, MAX))
+      .to.be.revertedWithCustomError(b.core, "InsufficientMargin")
+      .withArgs(...(predicted as InsufficientMarginError).args);
     expect((await b.core.getPosition(winner, ETH_MARKET)).size).to.equal(0n);
     expect((await b.core.getAccount(winner)).profit).to.equal(account.profit, "a refused trade converts nothing");
     // Half that size fits what the margin is worth; the trade converts the profit at h first.

@@ -248,6 +248,8 @@ export type AccountView = Omit<AccountSnapshot, "account" | "positions" | "marke
   /** The haircut (DESIGN §8) as it applies to this account now: the ratio its unconverted profit is worth, what
    * that costs it (`margin − effectiveMargin`), and the margin every figure here is computed from. */
   haircut: { ratio: bigint; amount: bigint; effectiveMargin: bigint };
+  /** The haircut's inputs at this block (`core.profitHaircut()`, `core.ledgers()`). */
+  profitLedger: ProfitLedger;
   positions: PositionView[];
   markets: MarketView[];
   prices: { [marketId: number]: bigint | undefined };
@@ -284,6 +286,25 @@ export function parseAccount(
     if (position.size !== 0n) positions.push({ marketId: m.marketId, ...position });
   });
   return { account: { ...raw, isolatedMarketId: Number(raw.isolatedMarketId) }, positions };
+}
+
+/**
+ * The view as the core's next operation on the account sees it: unconverted profit converted at the haircut ratio
+ * (`convertProfit` runs first in every trade, withdrawal and liquidation). What the previews start from.
+ */
+export function asConverted(view: AccountView): AccountView {
+  if (view.account.profit === 0n) return view;
+  const { totalProfit, vaultLedger, tradersPnl } = view.profitLedger;
+  return {
+    ...view,
+    account: { ...view.account, margin: view.haircut.effectiveMargin, profit: 0n },
+    // The conversion takes the profit out of the total and returns its haircut to the LP ledger.
+    profitLedger: {
+      totalProfit: totalProfit - view.account.profit,
+      vaultLedger: vaultLedger + view.haircut.amount,
+      tradersPnl,
+    },
+  };
 }
 
 /** Options of the derived figures. */
@@ -350,6 +371,11 @@ export function toAccountView(
     accountId,
     account,
     haircut: { ratio: markets.profitLedger.haircutRatio, amount: account.margin - margin, effectiveMargin: margin },
+    profitLedger: {
+      totalProfit: markets.profitLedger.totalProfit,
+      vaultLedger: markets.profitLedger.vaultLedger,
+      tradersPnl: markets.profitLedger.tradersPnl,
+    },
     positions: views,
     markets: markets.markets,
     prices: markets.prices,

@@ -6,7 +6,7 @@ import { type SimulateTradeReturnType as TradePreview, simulateTrade as previewT
 import { abs } from "../../math/wadMath.js";
 import { acceptablePrice as slippageBound } from "../acceptablePrice.js";
 import type { AccountView } from "./reads.js";
-import { deploymentContext } from "./reads.js";
+import { asConverted, deploymentContext } from "./reads.js";
 import { simulateOrderBook } from "./simulateCall.js";
 import { createContractError } from "../../contractErrors.js";
 
@@ -47,7 +47,7 @@ export async function simulateFill(
     view.health === undefined || sizeDelta === 0n
       ? undefined
       : previewTrade({
-          ...view,
+          ...asConverted(view),
           accountId: parameters.accountId,
           marketId: parameters.marketId,
           sizeDelta,
