@@ -262,7 +262,14 @@ export async function collectMetrics(ctx: RunContext): Promise<RunMetrics> {
     const nav = dec<bigint>(coreAbi, "vaultNetAssetValue", a[1]!) ?? 0n;
     const assets = dec<bigint>(vaultAbi, "totalAssets", a[2]!) ?? 0n;
     const supply = dec<bigint>(vaultAbi, "totalSupply", a[3]!) ?? 0n;
-    const haircut = haircutFn ? (dec<bigint>(coreAbi, haircutFn.name, a[4]!) ?? 0n) : 0n;
+    // `profitHaircut()` returns (ΣP, U, h): the series is the haircut 1 − h (a build with a plain view: its value).
+    const haircutRead = haircutFn ? dec<bigint | readonly bigint[]>(coreAbi, haircutFn.name, a[4]!) : undefined;
+    const haircut =
+      haircutRead === undefined
+        ? 0n
+        : typeof haircutRead === "bigint"
+          ? haircutRead
+          : 10n ** 18n - (haircutRead.at(-1) ?? 10n ** 18n);
     return {
       t: tOfBlock(block),
       block: Number(block),
