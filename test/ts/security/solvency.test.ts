@@ -180,4 +180,38 @@ describe("adversarial: counterparty solvency — ring-fenced margins and the pro
     expect(after.margin <= health.equity, "converted at h (less any ETH fee)").to.equal(true);
     expect(after.margin >= health.equity - wad(1_000)).to.equal(true);
   });
+
+  it("a flip on haircut profit: the core checks the new profit at h, and the SDK predicts the same refusal", async () => {
+    // Alice is 10 BTC long on $60k against $50k of LP capital; BTC rises 20%. Selling 35 BTC closes the long (+$100k,
+    // more than LP capital holds) and opens a 25 BTC short needing $150k of IM. At face her margin ($160k) would carry
+    // it; at h = 0.5 it is worth $110k, so the core refuses, and simulateTrade says so with the same numbers.
+    const b = await deployBallast(ethers);
+    await b.seedVault(50_000n * b.unit);
+    const id = await b.openAccount(b.alice, 60_000n * b.unit);
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, wad(10), MAX);
+    await b.setPrice("BTC", 60_000);
+    const deployment = await sdkDeployment(ethers, b);
+    const client = sdkPublicClient(provider);
+    const flip = -wad(35);
+    const predicted = await simulateTrade(client, {
+      deployment,
+      account: b.alice.address as Address,
+      accountId: id,
+      marketId: Number(BTC_MARKET),
+      sizeDelta: flip,
+    }).catch((e: unknown) => e);
+    expect(predicted).to.be.instanceOf(InsufficientMarginError);
+    const [equity, initialMargin] = (predicted as InsufficientMarginError).args as readonly [bigint, bigint];
+    const face = (await b.core.getAccount(id)).margin + wad(100_000); // the margin at face after the close's gain
+    console.log(
+      `      flip: margin at face ${usd(face)} would carry IM ${usd(initialMargin)}; counted at h it is ${usd(equity)}: refused`,
+    );
+    expect(face >= initialMargin && equity < initialMargin, "the haircut decides the check").to.equal(true);
+    await expect(b.trader.connect(b.alice).trade(id, BTC_MARKET, flip, 0n))
+      .to.be.revertedWithCustomError(b.core, "InsufficientMargin")
+      .withArgs(equity, initialMargin);
+    // A flip the haircut margin carries (a 10 BTC short) goes through.
+    await b.trader.connect(b.alice).trade(id, BTC_MARKET, -wad(20), 0n);
+    expect((await b.core.getPosition(id, BTC_MARKET)).size).to.equal(-wad(10));
+  });
 });
