@@ -459,8 +459,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IBallastCore
     function accountHealth(uint256 accountId) external view returns (AccountHealth memory) {
-        Account memory account = s.effectiveAccount(accountId);
-        return AccountRisk.healthFromTotals(account.margin, s.accountRisk(accountId, account, new uint256[](s.marketCount)));
+        return LiquidationLogic.accountHealth(s, accountId);
     }
 
     /// @inheritdoc IBallastCore
@@ -482,19 +481,14 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
     function getMarket(
         uint256 marketId
     ) external view returns (MarketParams memory, MarketState memory, MarginTier[] memory) {
-        return (
-            s.marketParams[marketId],
-            s.marketState[marketId],
-            _table(s.tiers[marketId], s.schedules[marketId].tierCount)
-        );
+        return GovernanceLogic.getMarket(s, marketId);
     }
 
     /// @inheritdoc IBallastCore
     function marginRamp(
         uint256 marketId
     ) external view returns (MarginTier[] memory previousTiers, uint256 start, uint256 end) {
-        MarginSchedule memory schedule = s.schedules[marketId];
-        return (_table(s.previousTiers[marketId], schedule.previousTierCount), schedule.rampStart, schedule.rampEnd);
+        return GovernanceLogic.marginRamp(s, marketId);
     }
 
     /// @inheritdoc IBallastCore
@@ -613,11 +607,4 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
         if (marketId >= s.marketCount) revert MarketNotListed(marketId);
     }
 
-    /// @dev The first `count` brackets of a stored table, as a dynamic array (for views).
-    function _table(MarginTier[8] storage stored, uint256 count) internal view returns (MarginTier[] memory table) {
-        table = new MarginTier[](count);
-        for (uint256 i; i < count; ++i) {
-            table[i] = stored[i];
-        }
-    }
 }

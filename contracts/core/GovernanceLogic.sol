@@ -172,4 +172,33 @@ library GovernanceLogic {
     function checkBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
         if (value < min || value > max) revert IBallastErrors.ParameterOutOfBounds(parameter, value, min, max);
     }
+
+    // ================================================================ views of what governance writes
+
+    /// @notice A market's parameters, running state and current margin table (the core's `getMarket`).
+    function getMarket(CoreStorage storage s, uint256 marketId)
+        external
+        view
+        returns (MarketParams memory, MarketState memory, MarginTier[] memory)
+    {
+        return (s.marketParams[marketId], s.marketState[marketId], table(s.tiers[marketId], s.schedules[marketId].tierCount));
+    }
+
+    /// @notice The table a ramp starts from and the ramp's interval (the core's `marginRamp`).
+    function marginRamp(CoreStorage storage s, uint256 marketId)
+        external
+        view
+        returns (MarginTier[] memory previousTiers, uint256 start, uint256 end)
+    {
+        MarginSchedule memory schedule = s.schedules[marketId];
+        return (table(s.previousTiers[marketId], schedule.previousTierCount), schedule.rampStart, schedule.rampEnd);
+    }
+
+    /// @dev The first `count` brackets of a stored table, as a dynamic array.
+    function table(MarginTier[8] storage stored, uint256 count) internal view returns (MarginTier[] memory tiers) {
+        tiers = new MarginTier[](count);
+        for (uint256 i; i < count; ++i) {
+            tiers[i] = stored[i];
+        }
+    }
 }

@@ -6,6 +6,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {
     Account,
+    AccountHealth,
     IBallastCore,
     LiquidationPreview,
     MarginSchedule,
@@ -71,6 +72,16 @@ library LiquidationLogic {
             if (s.accounts[accountIds[i]].owner == address(0)) continue;
             liquidated[i] = _liquidate(s, accountIds[i], recipient, prices).liquidatable;
         }
+    }
+
+    /// @notice The account's health now, its profit counted at the haircut ratio (the core's `accountHealth`; here
+    /// to keep the core's code small).
+    function accountHealth(CoreStorage storage s, uint256 accountId) external view returns (AccountHealth memory) {
+        Account memory account = StateLogic.effectiveAccount(s, accountId);
+        return AccountRisk.healthFromTotals(
+            account.margin,
+            StateLogic.accountRisk(s, accountId, account, new uint256[](s.marketCount))
+        );
     }
 
     /// @notice What `liquidate` would do now.

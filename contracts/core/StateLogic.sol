@@ -89,7 +89,7 @@ library StateLogic {
         (fundingIndex, ratePerSecond) = pendingFunding(s, marketId, price);
         state.lastFundingTime = uint64(block.timestamp);
         if (ratePerSecond != 0) {
-            state.fundingIndex = fundingIndex.toInt128();
+            state.fundingIndex = fundingIndex.toInt96();
             emit IBallastCore.FundingAccrued(marketId, ratePerSecond, fundingIndex);
         }
     }
@@ -153,7 +153,7 @@ library StateLogic {
             s.marketParams[marketId].skewScale
         ) - aggregates.netOpenNotional;
         s.tradersPnl = (s.tradersPnl + tradersPnl - state.tradersPnl).toInt128();
-        state.tradersPnl = tradersPnl.toInt128();
+        state.tradersPnl = tradersPnl.toInt96();
     }
 
     /// @dev A market's IM and MM for `notional`, interpolated while a new margin table ramps in.

@@ -23,35 +23,38 @@ struct MarketParams {
     uint32 marginRampDuration; // seconds over which a new margin table phases in
 }
 
-/// @notice Per-market running state.
+/// @notice Per-market running state, in three slots. The first holds what every trade and liquidation both reads
+/// and writes (the funding accrual and the traders' PnL), so that it costs one cold read and one write.
+/// @dev Ranges: a funding index of ±$39.6B per base unit and a market's traders' PnL of ±$39.6B (int96 WAD),
+/// checked with SafeCast where they are written (a trade or liquidation that would exceed them reverts).
 struct MarketState {
-    int128 fundingIndex; // WAD USD per base unit, cumulative
+    int96 fundingIndex; // WAD USD per base unit, cumulative
     uint64 lastFundingTime;
+    int96 tradersPnl; // traders' net unrealised PnL at the exit price of the last trade or liquidation (WAD USD)
     uint128 longOpenInterest; // base units
     uint128 shortOpenInterest; // base units
     int128 netOpenNotional; // Σ openNotional of all positions (WAD USD)
     int128 netFundingBasis; // Σ mulWadCeil(size, entry funding index) of all positions (WAD USD), for the vault's NAV
-    int128 tradersPnl; // traders' net unrealised PnL at the exit price of the last trade or liquidation (WAD USD)
 }
 
-/// @notice Protocol-wide liquidation and fee-routing parameters (3 storage slots; a liquidation reads the first
-/// two, a trade the second).
+/// @notice Protocol-wide liquidation and fee-routing parameters, in three slots grouped by the operation that reads
+/// them: a trade reads only the first (fee routing and capacity), a liquidation the second and third.
 struct RiskParams {
+    uint64 insuranceFeeShare; // WAD share of trading fees routed to the insurance pool
+    // Capacity, as fractions (WAD) of LP capital (the realised LP ledger), each checked after a risk-increasing
+    // trade in the traded market; 0 switches a check off.
+    uint64 maxOpenInterestFactor; // each side's open-interest notional ≤ factor × LP capital
+    uint64 maxSkewFactor; // |skew| notional ≤ factor × LP capital, when the trade grows |skew|
+    uint64 maxPnlFactor; // traders' net unrealised PnL in the market ≤ factor × LP capital (GMX's MAX_PNL_FACTOR)
     uint64 liquidationFeeRate; // WAD of closed notional; must stay below every market's lowest MM rate
     uint64 keeperRewardShare; // WAD share of the liquidation fee paid to the liquidator's recipient
     uint64 liquidationBuffer; // WAD; a partial liquidation restores health ≥ 1 + buffer
     uint64 fullLiquidationHealthFactor; // WAD; below this health factor, liquidation is full
     uint96 minRemainingNotional; // WAD USD; a partial that would leave less is made full; also the smallest
     // close that earns the reward floor (dust earns none)
-    uint64 insuranceFeeShare; // WAD share of trading fees routed to the insurance pool
     uint96 keeperRewardFloor; // WAD USD; the least a keeper earns for a close of ≥ minRemainingNotional, topped
     // up from insurance when the account cannot pay it (bankrupt accounts)
     uint64 vaultReserveFactor; // WAD of the net-skew notional that LP withdrawals must leave in the vault
-    // Capacity, as fractions (WAD) of LP capital (the realised LP ledger), each checked after a risk-increasing
-    // trade in the traded market; 0 switches a check off.
-    uint64 maxOpenInterestFactor; // each side's open-interest notional ≤ factor × LP capital
-    uint64 maxSkewFactor; // |skew| notional ≤ factor × LP capital, when the trade grows |skew|
-    uint64 maxPnlFactor; // traders' net unrealised PnL in the market ≤ factor × LP capital (GMX's MAX_PNL_FACTOR)
 }
 
 /// @notice The header of a market's margin tables (one slot): how many brackets the current and the previous

@@ -9,6 +9,7 @@ import { network } from "hardhat";
 import { DEMO_MARKETS, wad } from "../lib/config.js";
 import { deployProtocol } from "../lib/deploy.js";
 import { createOrderTrader, pythUpdate } from "../lib/orders.js";
+import { formatBreakdown, traceGas } from "./gasTrace.js";
 
 /** Which state each figure is measured in, for the README and the closing notes. */
 export const GAS_NOTES: Record<string, string> = {
@@ -38,9 +39,23 @@ export const GAS_NOTES: Record<string, string> = {
   insuranceSettleRedeem: "settleRedeem of an insurance request by a keeper after the cooldown (core pays)",
 };
 
+/** The operations `GAS_TRACE=1` breaks down (the most expensive ones and the hot paths). */
+export const TRACED_OPERATIONS = [
+  "openPosition",
+  "reducePosition",
+  "withdraw",
+  "liquidatePartial",
+  "liquidateFull",
+  "liquidateBadDebt",
+];
+
+/** Mined transactions by hash, for `GAS_TRACE`. */
+const mined: { hash: string; to: string; gasUsed: number }[] = [];
+
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
   if (!receipt) throw new Error("transaction has no receipt");
+  mined.push({ hash: receipt.hash, to: receipt.to ?? "", gasUsed: Number(receipt.gasUsed) });
   return Number(receipt.gasUsed);
 }
 
@@ -104,6 +119,13 @@ export async function measureGas(): Promise<Record<string, number>> {
   await orders.connect(warmer).trade(warm, ETH, wad(-10), 0n);
 
   const gas: Record<string, number> = {};
+  /** The transaction each figure was measured on (single-transaction figures only). */
+  const hashes: Record<string, { hash: string; to: string; gasUsed: number }> = {};
+  const measure = async (operation: string, tx: () => Promise<number>) => {
+    gas[operation] = await tx();
+    const last = mined[mined.length - 1];
+    if (last !== undefined) hashes[operation] = last;
+  };
   const account = await newAccount(trader, 100_000n * unit);
   await fund(trader, 100_000n * unit, await core.getAddress());
   await token.mint(trader.address, 1_000n * unit);
@@ -120,32 +142,36 @@ export async function measureGas(): Promise<Record<string, number>> {
     await networkHelpers.time.setNextBlockTimestamp(order.settleTime);
     return gasOf(orderBook.connect(settler).settle(account, BTC, [update], { value: 1n }));
   };
-  gas.deposit = await gasOf(core.connect(trader).deposit(account, 10_000n * unit));
-  gas.commitOrder = await gasOf(book.commitOrder(account, BTC, wad("0.5"), wad(60_000), 0n));
-  gas.openPosition = await settle();
-  gas.commitOrderReused = await gasOf(book.commitOrder(account, BTC, wad("0.25"), wad(60_000), 0n));
-  gas.modifyPosition = await settle();
+  await measure("deposit", () => gasOf(core.connect(trader).deposit(account, 10_000n * unit)));
+  await measure("commitOrder", () => gasOf(book.commitOrder(account, BTC, wad("0.5"), wad(60_000), 0n)));
+  await measure("openPosition", settle);
+  await measure("commitOrderReused", () => gasOf(book.commitOrder(account, BTC, wad("0.25"), wad(60_000), 0n)));
+  await measure("modifyPosition", settle);
   await book.commitOrder(account, BTC, wad("-0.25"), 0n, 0n);
-  gas.reducePosition = await settle();
-  gas.withdraw = await gasOf(core.connect(trader).withdraw(account, 1_000n * unit, trader.address));
+  await measure("reducePosition", settle);
+  await measure("withdraw", () => gasOf(core.connect(trader).withdraw(account, 1_000n * unit, trader.address)));
   await book.commitClose(account, BTC, 0n, 0n);
-  gas.closePosition = await settle();
+  await measure("closePosition", settle);
   // An order nobody settles (measured at the end: the expiry wait ages the feeds).
   await book.commitOrder(account, BTC, wad("0.1"), wad(60_000), 0n);
 
   // LP and staker flows: requests now, settlements by a keeper after the delay (positions open in both markets).
   const lpShares = await vault.balanceOf(lp.address);
-  gas.vaultRequestDeposit = await gasOf(vault.connect(lp).requestDeposit(100_000n * unit, lp.address, lp.address));
-  gas.vaultRequestRedeem = await gasOf(vault.connect(lp).requestRedeem(lpShares / 50n, lp.address, lp.address));
-  gas.insuranceStake = await gasOf(insurance.connect(staker).deposit(100_000n * unit, staker.address));
+  await measure("vaultRequestDeposit", () =>
+    gasOf(vault.connect(lp).requestDeposit(100_000n * unit, lp.address, lp.address)),
+  );
+  await measure("vaultRequestRedeem", () =>
+    gasOf(vault.connect(lp).requestRedeem(lpShares / 50n, lp.address, lp.address)),
+  );
+  await measure("insuranceStake", () => gasOf(insurance.connect(staker).deposit(100_000n * unit, staker.address)));
   const shares = await insurance.balanceOf(staker.address);
-  gas.insuranceRequestRedeem = await gasOf(
-    insurance.connect(staker).requestRedeem(shares / 10n, staker.address, staker.address),
+  await measure("insuranceRequestRedeem", () =>
+    gasOf(insurance.connect(staker).requestRedeem(shares / 10n, staker.address, staker.address)),
   );
   await travel(3600);
-  gas.vaultSettleDeposit = await gasOf(vault.connect(keeper).settleDeposit(lp.address));
-  gas.vaultSettleRedeem = await gasOf(vault.connect(keeper).settleRedeem(lp.address));
-  gas.insuranceSettleRedeem = await gasOf(insurance.connect(keeper).settleRedeem(staker.address));
+  await measure("vaultSettleDeposit", () => gasOf(vault.connect(keeper).settleDeposit(lp.address)));
+  await measure("vaultSettleRedeem", () => gasOf(vault.connect(keeper).settleRedeem(lp.address)));
+  await measure("insuranceSettleRedeem", () => gasOf(insurance.connect(keeper).settleRedeem(staker.address)));
 
   // Liquidations: each victim holds one BTC long at 20x (IM 2% + fees), then the price moves.
   const victims = async (count: number, leverageMargin: bigint) => {
@@ -173,8 +199,8 @@ export async function measureGas(): Promise<Record<string, number>> {
   }
   // Steady state: the keeper already holds a reward balance (its very first reward pays for a new slot).
   await core.connect(keeper).liquidate(warmup[0]!, keeper.address);
-  gas.liquidatePartial = await gasOf(core.connect(keeper).liquidate(partial[0]!, keeper.address));
-  gas.liquidateBatchPerAccount1 = await gasOf(core.connect(keeper).liquidateMany(batch1, keeper.address));
+  await measure("liquidatePartial", () => gasOf(core.connect(keeper).liquidate(partial[0]!, keeper.address)));
+  await measure("liquidateBatchPerAccount1", () => gasOf(core.connect(keeper).liquidateMany(batch1, keeper.address)));
   gas.liquidateBatchPerAccount10 = Math.round(
     (await gasOf(core.connect(keeper).liquidateMany(batch10, keeper.address))) / 10,
   );
@@ -182,11 +208,27 @@ export async function measureGas(): Promise<Record<string, number>> {
     (await gasOf(core.connect(keeper).liquidateMany(batch50, keeper.address))) / 50,
   );
   await setBtc(48_700); // health < 0.5: full
-  gas.liquidateFull = await gasOf(core.connect(keeper).liquidate(full[0]!, keeper.address));
+  await measure("liquidateFull", () => gasOf(core.connect(keeper).liquidate(full[0]!, keeper.address)));
   await setBtc(45_000); // equity < 0: bad debt
-  gas.liquidateBadDebt = await gasOf(core.connect(keeper).liquidate(badDebt[0]!, keeper.address));
+  await measure("liquidateBadDebt", () => gasOf(core.connect(keeper).liquidate(badDebt[0]!, keeper.address)));
   // After its expiry the owner takes the escrow of the unsettled order back.
   await networkHelpers.time.increase(3_600);
-  gas.cancelOrder = await gasOf(book.cancelExpired(account, BTC));
+  await measure("cancelOrder", () => gasOf(book.cancelExpired(account, BTC)));
+  if (process.env.GAS_TRACE === "1") {
+    const names: Record<string, string> = {};
+    const contracts = { ...deployed, vault, insurance } as Record<string, unknown>;
+    for (const [name, contract] of Object.entries(contracts)) {
+      const target = (contract as { getAddress?: () => Promise<string> })?.getAddress;
+      if (typeof target === "function") names[(await target.call(contract)).toLowerCase()] = name;
+    }
+    for (const [symbol, feed] of Object.entries(feeds))
+      names[(await feed.getAddress()).toLowerCase()] = `${symbol} feed`;
+    for (const operation of TRACED_OPERATIONS) {
+      const tx = hashes[operation];
+      if (tx === undefined) continue;
+      const breakdown = await traceGas(ethers.provider, tx.hash, tx.gasUsed, tx.to, names);
+      console.log(formatBreakdown(operation, breakdown));
+    }
+  }
   return gas;
 }

@@ -21,6 +21,26 @@ export const ballastCoreAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -45,11 +65,6 @@ export const ballastCoreAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -57,21 +72,6 @@ export const ballastCoreAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -1533,6 +1533,26 @@ export const ballastCoreAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -1557,11 +1577,6 @@ export const ballastCoreAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -1569,21 +1584,6 @@ export const ballastCoreAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -2155,14 +2155,19 @@ export const ballastCoreAbi = [
       {
         "components": [
           {
-            "internalType": "int128",
+            "internalType": "int96",
             "name": "fundingIndex",
-            "type": "int128"
+            "type": "int96"
           },
           {
             "internalType": "uint64",
             "name": "lastFundingTime",
             "type": "uint64"
+          },
+          {
+            "internalType": "int96",
+            "name": "tradersPnl",
+            "type": "int96"
           },
           {
             "internalType": "uint128",
@@ -2182,11 +2187,6 @@ export const ballastCoreAbi = [
           {
             "internalType": "int128",
             "name": "netFundingBasis",
-            "type": "int128"
-          },
-          {
-            "internalType": "int128",
-            "name": "tradersPnl",
             "type": "int128"
           }
         ],
@@ -2868,6 +2868,26 @@ export const ballastCoreAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -2892,11 +2912,6 @@ export const ballastCoreAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -2904,21 +2919,6 @@ export const ballastCoreAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -3080,6 +3080,26 @@ export const ballastCoreAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -3104,11 +3124,6 @@ export const ballastCoreAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -3116,21 +3131,6 @@ export const ballastCoreAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],

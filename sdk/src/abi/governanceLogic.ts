@@ -430,6 +430,26 @@ export const governanceLogicAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -454,11 +474,6 @@ export const governanceLogicAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -466,21 +481,6 @@ export const governanceLogicAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -517,6 +517,26 @@ export const governanceLogicAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -541,11 +561,6 @@ export const governanceLogicAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -553,21 +568,6 @@ export const governanceLogicAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],
@@ -652,6 +652,26 @@ export const governanceLogicAbi = [
         "components": [
           {
             "internalType": "uint64",
+            "name": "insuranceFeeShare",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxOpenInterestFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxSkewFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "maxPnlFactor",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
             "name": "liquidationFeeRate",
             "type": "uint64"
           },
@@ -676,11 +696,6 @@ export const governanceLogicAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "uint64",
-            "name": "insuranceFeeShare",
-            "type": "uint64"
-          },
-          {
             "internalType": "uint96",
             "name": "keeperRewardFloor",
             "type": "uint96"
@@ -688,21 +703,6 @@ export const governanceLogicAbi = [
           {
             "internalType": "uint64",
             "name": "vaultReserveFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxOpenInterestFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxSkewFactor",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "maxPnlFactor",
             "type": "uint64"
           }
         ],

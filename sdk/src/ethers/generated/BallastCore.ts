@@ -7,9 +7,9 @@
 import type { BaseContract, BigNumberish, BytesLike, FunctionFragment, Result, Interface, EventFragment, AddressLike, ContractRunner, ContractMethod, Listener } from "ethers"
 import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, TypedLogDescription, TypedListener, TypedContractMethod } from "./common.js"
   
-    export type RiskParamsStruct = {liquidationFeeRate: BigNumberish, keeperRewardShare: BigNumberish, liquidationBuffer: BigNumberish, fullLiquidationHealthFactor: BigNumberish, minRemainingNotional: BigNumberish, insuranceFeeShare: BigNumberish, keeperRewardFloor: BigNumberish, vaultReserveFactor: BigNumberish, maxOpenInterestFactor: BigNumberish, maxSkewFactor: BigNumberish, maxPnlFactor: BigNumberish}
+    export type RiskParamsStruct = {insuranceFeeShare: BigNumberish, maxOpenInterestFactor: BigNumberish, maxSkewFactor: BigNumberish, maxPnlFactor: BigNumberish, liquidationFeeRate: BigNumberish, keeperRewardShare: BigNumberish, liquidationBuffer: BigNumberish, fullLiquidationHealthFactor: BigNumberish, minRemainingNotional: BigNumberish, keeperRewardFloor: BigNumberish, vaultReserveFactor: BigNumberish}
 
-    export type RiskParamsStructOutput = [liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, insuranceFeeShare: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint, maxOpenInterestFactor: bigint, maxSkewFactor: bigint, maxPnlFactor: bigint] & {liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, insuranceFeeShare: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint, maxOpenInterestFactor: bigint, maxSkewFactor: bigint, maxPnlFactor: bigint }
+    export type RiskParamsStructOutput = [insuranceFeeShare: bigint, maxOpenInterestFactor: bigint, maxSkewFactor: bigint, maxPnlFactor: bigint, liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint] & {insuranceFeeShare: bigint, maxOpenInterestFactor: bigint, maxSkewFactor: bigint, maxPnlFactor: bigint, liquidationFeeRate: bigint, keeperRewardShare: bigint, liquidationBuffer: bigint, fullLiquidationHealthFactor: bigint, minRemainingNotional: bigint, keeperRewardFloor: bigint, vaultReserveFactor: bigint }
   
 
     export type MarginTierStruct = {notionalCap: BigNumberish, initialMarginRate: BigNumberish, maintenanceMarginRate: BigNumberish}
@@ -32,9 +32,9 @@ import type { TypedContractEvent, TypedDeferredTopicFilter, TypedEventLog, Typed
     export type AccountStructOutput = [owner: string, isolated: boolean, isolatedMarketId: bigint, margin: bigint, profit: bigint, activeMarkets: bigint] & {owner: string, isolated: boolean, isolatedMarketId: bigint, margin: bigint, profit: bigint, activeMarkets: bigint }
   
 
-    export type MarketStateStruct = {fundingIndex: BigNumberish, lastFundingTime: BigNumberish, longOpenInterest: BigNumberish, shortOpenInterest: BigNumberish, netOpenNotional: BigNumberish, netFundingBasis: BigNumberish, tradersPnl: BigNumberish}
+    export type MarketStateStruct = {fundingIndex: BigNumberish, lastFundingTime: BigNumberish, tradersPnl: BigNumberish, longOpenInterest: BigNumberish, shortOpenInterest: BigNumberish, netOpenNotional: BigNumberish, netFundingBasis: BigNumberish}
 
-    export type MarketStateStructOutput = [fundingIndex: bigint, lastFundingTime: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint, tradersPnl: bigint] & {fundingIndex: bigint, lastFundingTime: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint, tradersPnl: bigint }
+    export type MarketStateStructOutput = [fundingIndex: bigint, lastFundingTime: bigint, tradersPnl: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint] & {fundingIndex: bigint, lastFundingTime: bigint, tradersPnl: bigint, longOpenInterest: bigint, shortOpenInterest: bigint, netOpenNotional: bigint, netFundingBasis: bigint }
   
 
     export type PositionStruct = {size: BigNumberish, openNotional: BigNumberish, lastFundingIndex: BigNumberish}
