@@ -207,7 +207,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
         }
 
         // Math.
-        Position memory before = s.positions[accountId][marketId];
+        Position memory before = s.loadPosition(accountId, marketId);
         Fill memory fill = _fill(before, marketId, sizeDelta, price, fundingIndex);
         if (fill.increasesRisk) {
             TradeMath.checkMinimumNotional(fill.newSize, price, s.marketParams[marketId].minPositionNotional);
@@ -454,7 +454,7 @@ contract BallastCore is IBallastCore, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc IBallastCore
     function getPosition(uint256 accountId, uint256 marketId) external view returns (Position memory) {
-        return s.positions[accountId][marketId];
+        return s.loadPosition(accountId, marketId);
     }
 
     /// @inheritdoc IBallastCore

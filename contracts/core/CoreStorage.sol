@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Account, MarginSchedule, MarketParams, MarketState, Position, RiskParams} from "../interfaces/IBallastCore.sol";
+import {Account, MarginSchedule, MarketParams, MarketState, RiskParams} from "../interfaces/IBallastCore.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {MarginTier} from "../libraries/MarginTiers.sol";
+
+/// @notice A position as the core stores it: one slot (issue 17). `Position` (WAD, int128) is what views return.
+/// @dev Ranges: size ±3.96e10 base units (int96); open notional ±$9.2B in whole nano-dollars (int64: `PositionMath`
+/// keeps every basis a multiple of `BASIS_UNIT` = 1e9 WAD); the funding index of the last settlement in the market
+/// index's own type (int96). Narrowed with SafeCast in `StateLogic.storePosition`: a fill beyond them reverts.
+struct StoredPosition {
+    int96 size;
+    int64 openNotionalUnits;
+    int96 lastFundingIndex;
+}
 
 /// @notice All of the core's state, in one struct, so that the core and its linked logic libraries
 /// (`LiquidationLogic`, `GovernanceLogic`, `VaultAccounting`) read and write the same storage through one pointer
@@ -36,7 +46,7 @@ struct CoreStorage {
     mapping(uint256 marketId => MarginTier[8]) previousTiers;
     mapping(uint256 marketId => MarginSchedule) schedules;
     mapping(uint256 accountId => Account) accounts;
-    mapping(uint256 accountId => mapping(uint256 marketId => Position)) positions;
+    mapping(uint256 accountId => mapping(uint256 marketId => StoredPosition)) positions;
     mapping(address owner => mapping(address operator => bool)) isOperator;
     /// @dev Keeper rewards owed to a recipient, WAD USD (pull payment).
     mapping(address recipient => uint256) claimableRewards;

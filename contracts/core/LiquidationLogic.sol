@@ -185,7 +185,7 @@ library LiquidationLogic {
         p.marketId = marketId;
         uint256 price = StateLogic.priceOf(s, prices, marketId);
         (p.fundingIndex, ) = StateLogic.pendingFunding(s, marketId, price);
-        p.before = s.positions[accountId][marketId];
+        p.before = StateLogic.loadPosition(s, accountId, marketId);
         close.size = p.before.size;
         close.openNotional = p.before.openNotional;
         close.fundingPaid = FundingMath.accruedFunding(p.before.size, p.before.lastFundingIndex, p.fundingIndex);

@@ -16,10 +16,11 @@ import {
 import {AccountRisk, PositionRisk, RiskTotals} from "../libraries/AccountRisk.sol";
 import {MarginTier} from "../libraries/MarginTiers.sol";
 import {MarketAggregates, MarketMath} from "../libraries/MarketMath.sol";
+import {PositionMath} from "../libraries/PositionMath.sol";
 import {ProfitHaircut} from "../libraries/ProfitHaircut.sol";
 import {TradeMath} from "../libraries/TradeMath.sol";
 import {SettlementPrice} from "../orders/SettlementPrice.sol";
-import {CoreStorage} from "./CoreStorage.sol";
+import {CoreStorage, StoredPosition} from "./CoreStorage.sol";
 import {VaultAccounting} from "./VaultAccounting.sol";
 
 /// @title StateLogic
@@ -213,7 +214,7 @@ library StateLogic {
             remaining &= remaining - 1;
             uint256 price = priceOf(s, prices, marketId);
             (int256 fundingIndex, ) = pendingFunding(s, marketId, price);
-            AccountRisk.addRisk(totals, positionRisk(s, marketId, s.positions[accountId][marketId], price, fundingIndex));
+            AccountRisk.addRisk(totals, positionRisk(s, marketId, loadPosition(s, accountId, marketId), price, fundingIndex));
         }
     }
 
@@ -235,6 +236,20 @@ library StateLogic {
         (risk.initialMargin, risk.maintenanceMargin) = requirements(s, marketId, risk.notional);
     }
 
+    /// @dev A stored position, widened back to WAD (`Position`).
+    function loadPosition(
+        CoreStorage storage s,
+        uint256 accountId,
+        uint256 marketId
+    ) internal view returns (Position memory) {
+        StoredPosition storage stored = s.positions[accountId][marketId];
+        return Position(
+            stored.size,
+            int128(stored.openNotionalUnits) * int128(int256(PositionMath.BASIS_UNIT)),
+            stored.lastFundingIndex
+        );
+    }
+
     /// @dev Writes a position (deleting it when closed) and keeps the account's market bitmap in step.
     /// @return activeMarkets The account's bitmap after the write.
     function storePosition(
@@ -253,10 +268,11 @@ library StateLogic {
             if (oldSize == 0) return activeMarkets;
             activeMarkets &= ~bit;
         } else {
-            s.positions[accountId][marketId] = Position(
-                newSize.toInt128(),
-                newOpenNotional.toInt128(),
-                fundingIndex.toInt128()
+            // Exact: every basis is a whole number of BASIS_UNIT (PositionMath.applyFill).
+            s.positions[accountId][marketId] = StoredPosition(
+                newSize.toInt96(),
+                (newOpenNotional / int256(PositionMath.BASIS_UNIT)).toInt64(),
+                fundingIndex.toInt96()
             );
             if (oldSize != 0) return activeMarkets;
             if (popCount(activeMarkets) >= MAX_POSITIONS_PER_ACCOUNT) {

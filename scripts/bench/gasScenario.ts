@@ -41,6 +41,8 @@ export const GAS_NOTES: Record<string, string> = {
 
 /** The operations `GAS_TRACE=1` breaks down (the most expensive ones and the hot paths). */
 export const TRACED_OPERATIONS = [
+  "vaultRequestDeposit",
+  "vaultRequestRedeem",
   "openPosition",
   "reducePosition",
   "withdraw",

@@ -1253,6 +1253,8 @@ contract InvariantsTest {
                 if (p.size > 0) longs[m] += p.size;
                 else shorts[m] -= p.size;
                 openNotional[m] += p.openNotional;
+                // One-slot positions: the core stores the basis in whole nano-dollars, so every basis must be one.
+                require(p.openNotional % 1e9 == 0, "a basis is not whole nano-dollars");
                 fundingBasis[m] += _ceilWad(int256(p.size) * p.lastFundingIndex);
             }
             if (account.isolated) require(open <= 1, "isolated account in two markets");

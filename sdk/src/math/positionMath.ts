@@ -7,8 +7,16 @@
  *
  * @module
  */
-import { assertInt256, assertUint, checkedInt } from "./internal/solidity.js";
+import { assertInt256, assertUint, checkedInt, checkedUint } from "./internal/solidity.js";
 import { abs, mulDivCeil, mulWadFloor, mulWadUp, WAD } from "./wadMath.js";
+
+/**
+ * The unit of every open notional, in WAD USD: a nano-dollar. Bases are kept whole multiples of it (each rounded up
+ * to the next, against the trader) so that the core stores a position in one slot.
+ * @see contracts/libraries/PositionMath.sol `BASIS_UNIT`
+ */
+export const BASIS_UNIT = 10n ** 9n;
+const WAD_BASIS_UNITS = WAD * BASIS_UNIT;
 
 /** The position after a fill, and the PnL the fill realised. */
 export type ApplyFillReturnType = {
@@ -68,14 +76,27 @@ export function applyFill(size: bigint, openNotional: bigint, sizeDelta: bigint,
   if (size === 0n || size > 0n === sizeDelta > 0n) {
     const newOpenNotional = checkedInt(
       "applyFill",
-      openNotional + mulDivCeil(sizeDelta, price, WAD),
+      openNotional +
+        checkedInt("applyFill", mulDivCeil(sizeDelta, price, WAD_BASIS_UNITS) * BASIS_UNIT, "sizeDelta × price"),
       "openNotional + sizeDelta × price",
     );
     return { newSize, newOpenNotional, realisedPnl: 0n };
   }
   const sizeAbs = abs(size);
   if (abs(sizeDelta) <= sizeAbs) {
-    const newOpenNotional = newSize === 0n ? 0n : mulDivCeil(openNotional, abs(newSize), sizeAbs);
+    // Rounding up to a whole unit can pass int256's bound (a basis within a unit of it), as on chain.
+    const newOpenNotional =
+      newSize === 0n
+        ? 0n
+        : checkedInt(
+            "applyFill",
+            mulDivCeil(
+              openNotional,
+              abs(newSize),
+              checkedUint("applyFill", sizeAbs * BASIS_UNIT, "|size| × BASIS_UNIT"),
+            ) * BASIS_UNIT,
+            "openNotional × |newSize| / |size|",
+          );
     // −sizeDelta and openNotional − newOpenNotional cannot overflow here (|sizeDelta| ≤ |size|, and both bases
     // have the same sign), so only the closed value and the final subtraction can throw, as on chain.
     const closedValue = mulWadFloor(-sizeDelta, price);
@@ -87,6 +108,10 @@ export function applyFill(size: bigint, openNotional: bigint, sizeDelta: bigint,
     return { newSize, newOpenNotional, realisedPnl };
   }
   const realisedPnl = checkedInt("applyFill", mulWadFloor(size, price) - openNotional, "size × price − openNotional");
-  const newOpenNotional = mulDivCeil(newSize, price, WAD);
+  const newOpenNotional = checkedInt(
+    "applyFill",
+    mulDivCeil(newSize, price, WAD_BASIS_UNITS) * BASIS_UNIT,
+    "newSize × price",
+  );
   return { newSize, newOpenNotional, realisedPnl };
 }

@@ -12,6 +12,7 @@ import {
 } from "../helpers/fixture.js";
 import {
   applyFill,
+  BASIS_UNIT,
   ceilDiv,
   feedToWad,
   fillPrice,
@@ -93,13 +94,15 @@ describe("BallastCore — trading", () => {
       let margin = wad(10_000);
       await trader.connect(alice).trade(id, BTC_MARKET, wad(1), BTC_PRICE);
 
-      // Increase at an odd price by an odd size: the basis grows by sizeDelta × price rounded up.
+      // Increase at an odd price by an odd size: the basis grows by sizeDelta × price rounded up, to a whole
+      // nano-dollar (BASIS_UNIT: the core stores a position in one slot).
       const p1Answer = 5_123_456_789_012n; // 51,234.56789012
       const p1 = feedToWad(p1Answer);
       await btcFeed.setAnswer(p1Answer);
       const add = 333_333_333_333_333_333n;
       const increased = applyFill(wad(1), wad(50_000), add, p1);
-      expect(increased.newOpenNotional).to.equal(wad(50_000) + ceilDiv(add * p1, WAD));
+      expect(increased.newOpenNotional).to.equal(wad(50_000) + ceilDiv(add * p1, WAD * BASIS_UNIT) * BASIS_UNIT);
+      expect(increased.newOpenNotional > wad(50_000) + ceilDiv(add * p1, WAD)).to.equal(true);
       await expect(trader.connect(alice).trade(id, BTC_MARKET, add, p1))
         .to.emit(core, "PositionTraded")
         .withArgs(id, BTC_MARKET, add, p1, 0n, 0n, 0n, increased.newSize, increased.newOpenNotional, 0n, margin);
@@ -111,7 +114,8 @@ describe("BallastCore — trading", () => {
       const cut = -wad("0.7");
       const reduced = applyFill(increased.newSize, increased.newOpenNotional, cut, p2);
       expect(reduced.newOpenNotional).to.equal(
-        ceilDiv(increased.newOpenNotional * (increased.newSize - wad("0.7")), increased.newSize),
+        ceilDiv(increased.newOpenNotional * (increased.newSize - wad("0.7")), increased.newSize * BASIS_UNIT) *
+          BASIS_UNIT,
       );
       // Value is never created: realised + remaining PnL ≤ the PnL before, at the same price.
       const pnlBefore = unrealisedPnl(increased.newSize, increased.newOpenNotional, p2);
@@ -240,7 +244,20 @@ describe("BallastCore — trading", () => {
         .withArgs(fill1, fill1 - 1n);
       await expect(trader.connect(alice).trade(aliceId, BTC_MARKET, wad(1), fill1))
         .to.emit(core, "PositionTraded")
-        .withArgs(aliceId, BTC_MARKET, wad(1), fill1, 0n, 0n, 0n, wad(1), fill1, 0n, wad(10_000));
+        // The basis is the fill rounded up to a whole nano-dollar (BASIS_UNIT): 50,083.333333334.
+        .withArgs(
+          aliceId,
+          BTC_MARKET,
+          wad(1),
+          fill1,
+          0n,
+          0n,
+          0n,
+          wad(1),
+          50_083_333_333_334n * BASIS_UNIT,
+          0n,
+          wad(10_000),
+        );
 
       // Sell 0.1 at skew 1: average skew 0.95, premium 158.33… rounded down.
       const fill2 = 50_158_333_333_333_333_333_333n;
@@ -250,9 +267,9 @@ describe("BallastCore — trading", () => {
         .withArgs(fill2, fill2 + 1n);
       expect(await trader.connect(bob).trade.staticCall(bobId, BTC_MARKET, -wad("0.1"), fill2)).to.equal(fill2);
       await trader.connect(bob).trade(bobId, BTC_MARKET, -wad("0.1"), fill2);
-      // A short's basis rounds toward +∞ too: −5,015.8333…3 (not …4).
-      expect((await core.getPosition(bobId, BTC_MARKET)).openNotional).to.equal(-5_015_833_333_333_333_333_333n);
-      expect(applyFill(0n, 0n, -wad("0.1"), fill2).newOpenNotional).to.equal(-5_015_833_333_333_333_333_333n);
+      // A short's basis rounds toward +∞ too, to a whole nano-dollar: −5,015.833333333 (not …334).
+      expect((await core.getPosition(bobId, BTC_MARKET)).openNotional).to.equal(-5_015_833_333_333n * BASIS_UNIT);
+      expect(applyFill(0n, 0n, -wad("0.1"), fill2).newOpenNotional).to.equal(-5_015_833_333_333n * BASIS_UNIT);
 
       // Sell 2 at skew 0.9: average skew −0.1, a discount of 16.66… rounded up (the seller gets less).
       const fill3 = 49_983_333_333_333_333_333_333n;

@@ -54,24 +54,30 @@ export const notional = (size: bigint, price: bigint): bigint => ceilDiv(abs(siz
 export const unrealisedPnl = (size: bigint, openNotional: bigint, price: bigint): bigint =>
   floorDiv(size * price, WAD) - openNotional;
 
-/** Position accounting (increase / reduce / flip), rounding against the trader. */
+/** The core keeps every basis in whole nano-dollars (one-slot positions): 1e9 WAD. */
+export const BASIS_UNIT = 10n ** 9n;
+
+/** `x / WAD` rounded up (toward +∞) to a whole BASIS_UNIT. */
+const basisCeil = (x: bigint, divisor: bigint): bigint => ceilDiv(x, divisor * BASIS_UNIT) * BASIS_UNIT;
+
+/** Position accounting (increase / reduce / flip), rounding against the trader; bases in whole BASIS_UNITs. */
 export function applyFill(size: bigint, openNotional: bigint, sizeDelta: bigint, price: bigint) {
   const newSize = size + sizeDelta;
   if (size === 0n || size > 0n === sizeDelta > 0n) {
     return {
       newSize,
-      newOpenNotional: openNotional + ceilDiv(sizeDelta * price, WAD),
+      newOpenNotional: openNotional + basisCeil(sizeDelta * price, WAD),
       realisedPnl: 0n,
     };
   }
   if (abs(sizeDelta) <= abs(size)) {
-    const newOpenNotional = newSize === 0n ? 0n : ceilDiv(openNotional * abs(newSize), abs(size));
+    const newOpenNotional = newSize === 0n ? 0n : basisCeil(openNotional * abs(newSize), abs(size));
     const realisedPnl = floorDiv(-sizeDelta * price, WAD) - (openNotional - newOpenNotional);
     return { newSize, newOpenNotional, realisedPnl };
   }
   return {
     newSize,
-    newOpenNotional: ceilDiv(newSize * price, WAD),
+    newOpenNotional: basisCeil(newSize * price, WAD),
     realisedPnl: floorDiv(size * price, WAD) - openNotional,
   };
 }

@@ -19,6 +19,8 @@ const positivePart = (a: bigint): bigint => (a > 0n ? a : 0n);
 const mulDivFloor = (x: bigint, y: bigint, d: bigint): bigint => (x >= 0n ? (x * y) / d : -ceilDiv(-x * y, d));
 /** x × y / d rounded toward +∞ (x signed, y and d ≥ 0). */
 const mulDivCeil = (x: bigint, y: bigint, d: bigint): bigint => (x >= 0n ? ceilDiv(x * y, d) : -((-x * y) / d));
+/** The core keeps every basis in whole nano-dollars (one-slot positions). */
+const BASIS_UNIT = 10n ** 9n;
 
 /** The equity a partial liquidation must restore: (1 + buffer) × MM, rounded up. */
 export function targetEquity(maintenanceMargin: bigint, buffer: bigint): bigint {
@@ -112,7 +114,9 @@ export function simulateClose(margin: bigint, positions: SimPosition[], fraction
     const closed = expectedCloseSize(p.size, fraction);
     const fill = closeFill(p.price, p.skew ?? 0n, -closed, p.skewScale ?? 0n);
     const newSize = p.size - closed;
-    const newOpenNotional = newSize === 0n ? 0n : mulDivCeil(p.openNotional, abs(newSize), abs(p.size));
+    // The core keeps the basis in whole nano-dollars (BASIS_UNIT), rounded up.
+    const newOpenNotional =
+      newSize === 0n ? 0n : mulDivCeil(p.openNotional, abs(newSize), abs(p.size) * BASIS_UNIT) * BASIS_UNIT;
     realised += mulDivFloor(closed, fill, WAD) - (p.openNotional - newOpenNotional);
     closedNotional += notional(closed, fill);
     if (newSize !== 0n) {

@@ -34,6 +34,7 @@ import {
   type AccountSnapshot,
   type Market,
   type MarginTier,
+  BASIS_UNIT,
 } from "../../../sdk/src/math/index.js";
 import {
   InsufficientMarginError,
@@ -508,7 +509,9 @@ describe("SDK account math (unit)", () => {
       expect(exact.fill?.newOpenNotional).to.equal(wad(10_000));
       const over = simulateTrade({ ...base(), marketId: 0, sizeDelta: wad(4) + 1n });
       expect(over.error).to.be.instanceOf(InsufficientMarginError);
-      expect(over.error?.args).to.deep.equal([wad(1_000), wad(1_000) + 200n]);
+      // The extra wei is worth 2,000 wei at $2,000, and its basis rounds up to a whole nano-dollar (BASIS_UNIT,
+      // the core's one-slot position), against the trader.
+      expect(over.error?.args).to.deep.equal([wad(1_000) + 2_000n - BASIS_UNIT, wad(1_000) + 200n]);
       const reduce = simulateTrade({ ...base(), marketId: 0, sizeDelta: -wad("0.5") });
       expect(reduce.error).to.equal(undefined);
       expect(reduce.fill?.newSize).to.equal(wad("0.5"));

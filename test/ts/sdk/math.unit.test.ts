@@ -9,6 +9,7 @@ import { Interface } from "ethers";
 import {
   accruedFunding,
   applyFill,
+  BASIS_UNIT,
   applyFraction,
   type ClosingPosition,
   closeFillPrice,
@@ -280,13 +281,20 @@ describe("SDK math: worked examples", () => {
       });
     });
 
-    it("rounds against the trader on both sides", () => {
-      // 1 wei of size at 0.5 USD: the long's basis rounds up to 1, the short's (−0.5) up to 0 …
-      expect(applyFill(0n, 0n, 1n, WAD / 2n).newOpenNotional).to.equal(1n);
+    it("rounds against the trader on both sides, to a whole nano-dollar (BASIS_UNIT)", () => {
+      // 1 wei of size at 0.5 USD: the long's basis rounds up to one unit (1e9 wei), the short's (−0.5 wei) up to 0 …
+      expect(BASIS_UNIT).to.equal(10n ** 9n);
+      expect(applyFill(0n, 0n, 1n, WAD / 2n).newOpenNotional).to.equal(BASIS_UNIT);
       expect(applyFill(0n, 0n, -1n, WAD / 2n).newOpenNotional).to.equal(0n);
-      // … so each shows −1 wei of PnL at its own entry price.
-      expect(unrealisedPnl(1n, 1n, WAD / 2n)).to.equal(-1n);
+      // … so each shows a loss at its own entry price: a unit for the long, a wei for the short.
+      expect(unrealisedPnl(1n, BASIS_UNIT, WAD / 2n)).to.equal(-BASIS_UNIT);
       expect(unrealisedPnl(-1n, 0n, WAD / 2n)).to.equal(-1n);
+      // A basis already whole stays whole when a fill's value is whole: 2 × $50,000.5 = $100,001.
+      expect(applyFill(0n, 0n, 2n * WAD, 50_000n * WAD + WAD / 2n).newOpenNotional).to.equal(100_001n * WAD);
+      // Reducing a third of 3 units at a $100.000000001 basis: 2/3 of the basis, rounded up to the next unit.
+      const third = applyFill(3n * WAD, 100n * WAD + BASIS_UNIT, -WAD, WAD);
+      expect(third.newOpenNotional % BASIS_UNIT).to.equal(0n);
+      expect(third.newOpenNotional).to.equal(66_666_666_668n * BASIS_UNIT);
     });
 
     it("never creates value: realised + remaining PnL ≤ PnL before, at the fill price", () => {
@@ -310,11 +318,16 @@ describe("SDK math: worked examples", () => {
         .to.throw(BallastMathError)
         .that.deep.includes({ reason: "Overflow", revert: { type: "panic", code: 0x11 } });
       await expect(harness.applyFill(MAX_INT256, 0n, 1n, WAD)).to.be.revertedWithPanic(0x11);
-      // 2^200 × 2^115 / 1e18 ≈ 2^255.2: fits a uint256 but not an int256.
-      expect(() => applyFill(0n, 0n, 2n ** 200n, 2n ** 115n))
+      // 2^200 × 2^145 / 1e27 ≈ 2^255.3 (the basis in nano-dollars): fits a uint256 but not an int256.
+      expect(() => applyFill(0n, 0n, 2n ** 200n, 2n ** 145n))
         .to.throw(BallastMathError)
         .with.property("reason", "SafeCastOverflow");
-      await expect(harness.applyFill(0n, 0n, 2n ** 200n, 2n ** 115n)).to.be.revertedWithCustomError(
+      // 2^200 × 2^115 / 1e27 fits, but back in WAD (× 1e9) it does not: a panic, as on chain.
+      expect(() => applyFill(0n, 0n, 2n ** 200n, 2n ** 115n))
+        .to.throw(BallastMathError)
+        .with.property("reason", "Overflow");
+      await expect(harness.applyFill(0n, 0n, 2n ** 200n, 2n ** 115n)).to.be.revertedWithPanic(0x11);
+      await expect(harness.applyFill(0n, 0n, 2n ** 200n, 2n ** 145n)).to.be.revertedWithCustomError(
         harness,
         "SafeCastOverflowedUintToInt",
       );

@@ -1,3 +1,4 @@
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 import { expect } from "chai";
 import { network } from "hardhat";
 import { MaxUint256, ZeroAddress, type ContractTransactionReceipt, type ContractTransactionResponse } from "ethers";
@@ -1022,14 +1023,14 @@ describe("Adversarial", function () {
         b.core,
         "OpenInterestCapExceeded",
       );
-      // With the cap at its maximum, the margin check refuses it (its notional, ~$4e33, needs ~$4e32 of margin).
+      // With the cap at its maximum, the position's range refuses it: its basis (~$4e33) is beyond the ±$9.2B a
+      // one-slot position stores (int64 nano-dollars), and the narrowing names the bits and the value.
       await b.core
         .connect(b.admin)
         .setMarketParams(BTC_MARKET, marketParams(BTC, { maxOpenInterestPerSide: 2n ** 128n - 1n }));
-      await expect(trader.trade(id, BTC_MARKET, INT96_MAX, MaxUint256)).to.be.revertedWithCustomError(
-        b.core,
-        "InsufficientMargin",
-      );
+      await expect(trader.trade(id, BTC_MARKET, INT96_MAX, MaxUint256))
+        .to.be.revertedWithCustomError(b.core, "SafeCastOverflowedIntDowncast")
+        .withArgs(64, anyValue);
       await expect(trader.trade(id, 99n, WAD, MaxUint256))
         .to.be.revertedWithCustomError(b.core, "MarketNotListed")
         .withArgs(99n);
