@@ -57,15 +57,31 @@ export async function traceGas(
     computeGas: 0,
     byCode: {},
   };
+  // Where each call returns: the next step back at the caller's depth.
+  const returnsAt = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < logs.length; i++) {
+    const log = logs[i] as StructLog;
+    while (open.length > 0 && (logs[open[open.length - 1] as number] as StructLog).depth >= log.depth) {
+      returnsAt.set(open.pop() as number, i);
+    }
+    const next = logs[i + 1];
+    if (next !== undefined && next.depth === log.depth + 1) open.push(i);
+  }
   let execution = 0;
   for (let i = 0; i < logs.length; i++) {
     const log = logs[i] as StructLog;
     const next = logs[i + 1];
-    // A call's gasCost includes the gas it forwards; the callee's steps are counted on their own.
+    // A call's gasCost includes the gas it forwards. Its own charge is what the caller lost over the call, less
+    // what the callee spent (counted on its own steps): the 1/64 the caller keeps comes back and is not counted.
     let cost = log.gasCost;
     const isCall = ["CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"].includes(log.op);
-    if (isCall && next !== undefined && next.depth === log.depth + 1) cost = log.gas - next.gas;
-    else if (isCall && next !== undefined && next.depth === log.depth) cost = log.gas - next.gas; // precompile/EOA
+    const back = returnsAt.get(i);
+    if (isCall && next !== undefined && next.depth === log.depth + 1 && back !== undefined) {
+      const last = logs[back - 1] as StructLog;
+      const calleeSpent = next.gas - (last.gas - last.gasCost);
+      cost = log.gas - (logs[back] as StructLog).gas - calleeSpent;
+    } else if (isCall && next !== undefined && next.depth === log.depth) cost = log.gas - next.gas; // precompile/EOA
     execution += cost;
     // Depth d runs codeStack[d − 1].
     codeStack.length = log.depth;
