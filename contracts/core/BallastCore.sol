@@ -14,7 +14,6 @@ import {
     AccountHealth,
     IBallastCore,
     LiquidationPreview,
-    MarginSchedule,
     MarketParams,
     MarketState,
     Position,

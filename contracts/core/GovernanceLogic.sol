@@ -181,7 +181,8 @@ library GovernanceLogic {
         view
         returns (MarketParams memory, MarketState memory, MarginTier[] memory)
     {
-        return (s.marketParams[marketId], s.marketState[marketId], table(s.tiers[marketId], s.schedules[marketId].tierCount));
+        MarginTier[] memory tiers = table(s.tiers[marketId], s.schedules[marketId].tierCount);
+        return (s.marketParams[marketId], s.marketState[marketId], tiers);
     }
 
     /// @notice The table a ramp starts from and the ramp's interval (the core's `marginRamp`).

@@ -214,7 +214,8 @@ library StateLogic {
             remaining &= remaining - 1;
             uint256 price = priceOf(s, prices, marketId);
             (int256 fundingIndex, ) = pendingFunding(s, marketId, price);
-            AccountRisk.addRisk(totals, positionRisk(s, marketId, loadPosition(s, accountId, marketId), price, fundingIndex));
+            Position memory position = loadPosition(s, accountId, marketId);
+            AccountRisk.addRisk(totals, positionRisk(s, marketId, position, price, fundingIndex));
         }
     }
 
